@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+// Netra: screens exported social-media archives of Indonesian civil servants (ASN)
+// for breaches of election neutrality. Module layout: ../shared/DESIGN.md §2 (see README).
+import PackageDescription
+
+let package = Package(
+    name: "netra",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "netra", targets: ["netra"]),
+        .library(name: "Netra", targets: ["Netra"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+    ],
+    targets: [
+        // Shared vocabulary: records, spans, findings. No I/O, no ICU.
+        .target(name: "NetraCore"),
+        // System ICU (libicu-dev) behind a header with plain C types only; ICU headers are
+        // included in the .c file alone so they never meet Foundation's private ICU.
+        .systemLibrary(
+            name: "CICUSystem",
+            pkgConfig: "icu-i18n",
+            providers: [.apt(["libicu-dev", "pkg-config"])]),
+        .target(name: "CICU", dependencies: ["CICUSystem"]),
+        // Normalization of record text and lexicon terms, with an offset map to the original.
+        .target(name: "NetraText", dependencies: ["NetraCore", "CICU"]),
+        // Aho-Corasick automaton over normalized UTF-8 bytes.
+        .target(name: "NetraMatch"),
+        // Contests, term lists, rules: loading, validation, evaluation.
+        .target(name: "NetraRules", dependencies: ["NetraCore", "NetraText", "NetraMatch", "Yams"]),
+        // Printers (NDJSON, text).
+        .target(name: "NetraReport", dependencies: ["NetraCore"]),
+        // The pipeline: readers for JSON lines, wiring, statistics.
+        .target(name: "Netra", dependencies: ["NetraCore", "NetraText", "NetraMatch", "NetraRules", "NetraReport"]),
+        // The executable: commands, flags, exit codes.
+        .executableTarget(name: "netra", dependencies: [
+            "Netra", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "NetraMatchTests", dependencies: ["NetraMatch"]),
+        .testTarget(name: "NetraTextTests", dependencies: ["NetraText", "NetraCore"]),
+        .testTarget(name: "NetraRulesTests", dependencies: ["NetraRules", "NetraText", "NetraCore"]),
+        .testTarget(name: "NetraCLITests", dependencies: ["netra", "Netra"]),
+    ]
+)

@@ -1,0 +1,98 @@
+/* The only file that includes ICU headers. */
+#include "cicu.h"
+#include <stdlib.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/uversion.h>
+
+int32_t cicu_scalar_class(uint32_t scalar) {
+    UChar32 c = (UChar32)scalar;
+    if (u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT)) return CICU_CLASS_IGNORABLE;
+    if (u_hasBinaryProperty(c, UCHAR_EMOJI_MODIFIER)) return CICU_CLASS_IGNORABLE;
+    switch (u_charType(c)) {
+    case U_UPPERCASE_LETTER: case U_LOWERCASE_LETTER: case U_TITLECASE_LETTER:
+    case U_MODIFIER_LETTER: case U_OTHER_LETTER:
+    case U_DECIMAL_DIGIT_NUMBER: case U_LETTER_NUMBER: case U_OTHER_NUMBER:
+        return CICU_CLASS_WORD;
+    case U_NON_SPACING_MARK: case U_ENCLOSING_MARK: case U_COMBINING_SPACING_MARK:
+    case U_FORMAT_CHAR: case U_CONTROL_CHAR: case U_UNASSIGNED: case U_SURROGATE:
+    case U_PRIVATE_USE_CHAR:
+        return CICU_CLASS_IGNORABLE;
+    case U_MATH_SYMBOL: case U_CURRENCY_SYMBOL: case U_MODIFIER_SYMBOL: case U_OTHER_SYMBOL:
+        return CICU_CLASS_SYMBOL;
+    default:
+        return CICU_CLASS_SEPARATOR;
+    }
+}
+
+static int32_t normalize_utf16(const UNormalizer2 *n, const UChar *src, int32_t len,
+                               UChar *dst, int32_t cap, UErrorCode *err) {
+    return unorm2_normalize(n, src, len, dst, cap, err);
+}
+
+int32_t cicu_fold_scalar(uint32_t scalar, char *dst, int32_t cap) {
+    UErrorCode err = U_ZERO_ERROR;
+    const UNormalizer2 *nfkccf = unorm2_getNFKCCasefoldInstance(&err);
+    const UNormalizer2 *nfd = unorm2_getNFDInstance(&err);
+    const UNormalizer2 *nfc = unorm2_getNFCInstance(&err);
+    if (U_FAILURE(err)) return -1;
+    UChar in[2]; int32_t inLen = 0;
+    U16_APPEND_UNSAFE(in, inLen, (UChar32)scalar);
+    UChar folded[64], decomposed[128], stripped[128], composed[128];
+    int32_t n1 = normalize_utf16(nfkccf, in, inLen, folded, 64, &err);
+    if (U_FAILURE(err)) return -1;
+    int32_t n2 = normalize_utf16(nfd, folded, n1, decomposed, 128, &err);
+    if (U_FAILURE(err)) return -1;
+    int32_t n3 = 0;
+    for (int32_t i = 0; i < n2;) {
+        UChar32 c; U16_NEXT(decomposed, i, n2, c);
+        int8_t t = u_charType(c);
+        if (t == U_NON_SPACING_MARK || t == U_ENCLOSING_MARK) continue;
+        U16_APPEND_UNSAFE(stripped, n3, c);
+    }
+    int32_t n4 = normalize_utf16(nfc, stripped, n3, composed, 128, &err);
+    if (U_FAILURE(err)) return -1;
+    int32_t outLen = 0;
+    err = U_ZERO_ERROR;
+    u_strToUTF8(dst, cap, &outLen, composed, n4, &err);
+    if (err == U_BUFFER_OVERFLOW_ERROR || err == U_STRING_NOT_TERMINATED_WARNING) return outLen;
+    if (U_FAILURE(err)) return -1;
+    return outLen;
+}
+
+int32_t cicu_nfkc_casefold_utf8(const char *src, int32_t len, char *dst, int32_t cap) {
+    UErrorCode err = U_ZERO_ERROR;
+    const UNormalizer2 *nfkccf = unorm2_getNFKCCasefoldInstance(&err);
+    if (U_FAILURE(err)) return -1;
+    int32_t u16Len = 0;
+    u_strFromUTF8(NULL, 0, &u16Len, src, len, &err);
+    if (err != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(err)) return -1;
+    err = U_ZERO_ERROR;
+    UChar stackIn[512], stackOut[1024];
+    UChar *in = u16Len <= 512 ? stackIn : (UChar *)malloc(sizeof(UChar) * (size_t)u16Len);
+    if (!in) return -1;
+    u_strFromUTF8(in, u16Len, NULL, src, len, &err);
+    int32_t outCap = u16Len * 3 + 16;
+    UChar *out = outCap <= 1024 ? stackOut : (UChar *)malloc(sizeof(UChar) * (size_t)outCap);
+    int32_t result = -1;
+    if (out && !U_FAILURE(err)) {
+        int32_t n = unorm2_normalize(nfkccf, in, u16Len, out, outCap, &err);
+        if (!U_FAILURE(err)) {
+            int32_t outLen = 0;
+            u_strToUTF8(dst, cap, &outLen, out, n, &err);
+            if (err == U_BUFFER_OVERFLOW_ERROR || !U_FAILURE(err)) result = outLen;
+        }
+    }
+    if (in != stackIn) free(in);
+    if (out && out != stackOut) free(out);
+    return result;
+}
+
+const char *cicu_icu_version(void) {
+    static char buffer[U_MAX_VERSION_STRING_LENGTH];
+    UVersionInfo v;
+    u_getVersion(v);
+    u_versionToString(v, buffer);
+    return buffer;
+}

@@ -1,0 +1,162 @@
+import Foundation
+import NetraCore
+
+/// Turns one JSON line into a `Record` (DESIGN.md §3.2), or says exactly why it cannot.
+///
+/// Strict path: the line is checked for valid UTF-8 first (with the offset of the first bad
+/// byte), then parsed by Foundation's `JSONSerialization`. A fast path is a later issue.
+public enum RecordDecoder {
+    public enum Failure: Error, Equatable, CustomStringConvertible {
+        case invalidUTF8(byteOffset: Int)
+        case malformedJSON(String)
+        case notAnObject
+        case missingText
+        case badField(String, String)
+        case unknownKind(String)
+
+        /// A short machine-friendly reason, used as the key in `--stats`.
+        public var reason: String {
+            switch self {
+            case .invalidUTF8: return "invalid_utf8"
+            case .malformedJSON: return "malformed_json"
+            case .notAnObject: return "not_an_object"
+            case .missingText: return "missing_text"
+            case .badField: return "bad_field"
+            case .unknownKind: return "unknown_kind"
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .invalidUTF8(let offset): return "invalid UTF-8 at byte \(offset + 1)"
+            case .malformedJSON(let detail): return "malformed JSON: \(detail)"
+            case .notAnObject: return "not a JSON object"
+            case .missingText: return "no 'text' field (required)"
+            case .badField(let key, let detail): return "field '\(key)': \(detail)"
+            case .unknownKind(let kind): return "unknown kind '\(kind)' (known: \(RecordKind.allCases.map(\.rawValue).joined(separator: ", ")))"
+            }
+        }
+    }
+
+    /// A non-fatal remark about a decoded record (it is still screened).
+    public enum Remark: Equatable, CustomStringConvertible {
+        case unparsedDate(String)
+        public var description: String {
+            switch self {
+            case .unparsedDate(let s): return "created_at '\(s)' is not ISO 8601 or unix seconds; judged as undated"
+            }
+        }
+    }
+
+    /// The byte offset of the first invalid UTF-8 sequence, or nil when `bytes` is valid.
+    public static func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b < 0x80 { i += 1; continue }
+            let len: Int
+            var minimum: UInt32
+            var value: UInt32
+            if b >= 0xC2 && b <= 0xDF { len = 2; value = UInt32(b & 0x1F); minimum = 0x80 }
+            else if b >= 0xE0 && b <= 0xEF { len = 3; value = UInt32(b & 0x0F); minimum = 0x800 }
+            else if b >= 0xF0 && b <= 0xF4 { len = 4; value = UInt32(b & 0x07); minimum = 0x10000 }
+            else { return i }
+            guard i + len <= n else { return i }
+            for k in 1..<len {
+                let c = bytes[i + k]
+                guard c & 0xC0 == 0x80 else { return i }
+                value = (value << 6) | UInt32(c & 0x3F)
+            }
+            if value < minimum || value > 0x10FFFF || (0xD800...0xDFFF).contains(value) { return i }
+            i += len
+        }
+        return nil
+    }
+
+    public static func decode(_ bytes: UnsafeBufferPointer<UInt8>, source: SourceLocation) -> Result<(Record, [Remark]), Failure> {
+        if let bad = firstInvalidUTF8(bytes) { return .failure(.invalidUTF8(byteOffset: bad)) }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: Data(buffer: bytes), options: [])
+        } catch {
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error.localizedDescription)"
+            return .failure(.malformedJSON(detail))
+        }
+        guard let dict = object as? [String: Any] else { return .failure(.notAnObject) }
+        return fields(dict, source: source)
+    }
+
+    /// JSON `true`/`false` arrive as NSNumber; their ObjC type is `c` (char).
+    static func isBoolean(_ n: NSNumber) -> Bool { n.objCType.pointee == CChar(UInt8(ascii: "c")) }
+
+    static func fields(_ dict: [String: Any], source: SourceLocation) -> Result<(Record, [Remark]), Failure> {
+        var remarks: [Remark] = []
+        func optionalString(_ key: String) -> Result<String?, Failure> {
+            switch dict[key] {
+            case nil, is NSNull: return .success(nil)
+            case let s as String: return .success(s)
+            default: return .failure(.badField(key, "must be a string or null"))
+            }
+        }
+        // id: string or number
+        var id: String?
+        switch dict["id"] {
+        case nil, is NSNull: id = nil
+        case let s as String: id = s
+        case let n as NSNumber where !isBoolean(n): id = n.stringValue
+        default: return .failure(.badField("id", "must be a string or a number"))
+        }
+        var kind = RecordKind.post
+        switch optionalString("kind") {
+        case .failure(let f): return .failure(f)
+        case .success(let k?):
+            guard let parsed = RecordKind(rawValue: k) else { return .failure(.unknownKind(k)) }
+            kind = parsed
+        case .success(nil): break
+        }
+        var target: RecordTarget?
+        switch dict["target"] {
+        case nil, is NSNull: break
+        case let s as String: target = RecordTarget(author: nil, text: s)
+        case let t as [String: Any]:
+            func sub(_ key: String) -> String? { t[key] as? String }
+            if t["author"] != nil && !(t["author"] is String || t["author"] is NSNull) { return .failure(.badField("target.author", "must be a string")) }
+            if t["text"] != nil && !(t["text"] is String || t["text"] is NSNull) { return .failure(.badField("target.text", "must be a string")) }
+            target = RecordTarget(author: sub("author"), text: sub("text"))
+        default: return .failure(.badField("target", "must be an object, a string or null"))
+        }
+        var group: String?
+        switch dict["group"] {
+        case nil, is NSNull: break
+        case let s as String: group = s
+        case let g as [String: Any]: group = g["name"] as? String
+        default: return .failure(.badField("group", "must be a string, an object with 'name', or null"))
+        }
+        var text = ""
+        switch dict["text"] {
+        case let s as String: text = s
+        case nil, is NSNull:
+            // Likes, follows and memberships carry their meaning in what they point at.
+            guard !kind.judgesOwnText, target != nil || group != nil else { return .failure(.missingText) }
+        default: return .failure(.badField("text", "must be a string"))
+        }
+        var createdAt: String?
+        var date: CalendarDate?
+        switch dict["created_at"] {
+        case nil, is NSNull: break
+        case let s as String:
+            createdAt = s
+            date = CalendarDate(iso: Substring(s))
+            if date == nil, let seconds = Int64(s) { date = CalendarDate(unixSeconds: seconds, utcOffsetSeconds: 7 * 3600) }
+            if date == nil { remarks.append(.unparsedDate(s)) }
+        case let n as NSNumber where !isBoolean(n):
+            createdAt = n.stringValue
+            date = CalendarDate(unixSeconds: n.int64Value, utcOffsetSeconds: 7 * 3600)
+        default: return .failure(.badField("created_at", "must be an ISO 8601 string or unix seconds"))
+        }
+        let record = Record(id: id, kind: kind, createdAt: createdAt, date: date, text: text, target: target,
+                            group: group, source: source)
+        return .success((record, remarks))
+    }
+}

@@ -1,0 +1,140 @@
+/// The kind of activity a record describes (DESIGN.md §3.2).
+public enum RecordKind: String, Sendable, CaseIterable, Codable {
+    case post, comment, reply, share, reaction, follow, group, page, profile, message
+
+    /// Kinds whose own `text` is what the person wrote. For the others (a like, a follow, a
+    /// group membership, a page liked) the judged text is what the activity points at.
+    public var judgesOwnText: Bool {
+        switch self {
+        case .post, .comment, .reply, .share, .profile, .message: return true
+        case .reaction, .follow, .group, .page: return false
+        }
+    }
+}
+
+/// Where a record came from, for evidence and error messages.
+public struct SourceLocation: Sendable, Hashable {
+    /// The input path as given on the command line, or `-` for standard input.
+    public var path: String
+    /// 1-based line number inside `path` (JSON lines), or the record index inside an export.
+    public var line: Int
+
+    public init(path: String, line: Int) {
+        self.path = path
+        self.line = line
+    }
+}
+
+/// What a comment, reaction, share or follow points at.
+public struct RecordTarget: Sendable, Hashable {
+    public var author: String?
+    public var text: String?
+
+    public init(author: String? = nil, text: String? = nil) {
+        self.author = author
+        self.text = text
+    }
+}
+
+/// One screened unit: a post, comment, reaction, membership … from any input format.
+public struct Record: Sendable {
+    /// The record's own id, or nil (then it is named `PATH:LINE`).
+    public var id: String?
+    public var kind: RecordKind
+    /// `created_at` exactly as written in the input (ISO 8601 text or unix seconds).
+    public var createdAt: String?
+    /// The calendar date of `createdAt` in the writer's local time (WIB for unix seconds), if known.
+    public var date: CalendarDate?
+    public var text: String
+    public var target: RecordTarget?
+    /// The group's name, for group memberships and posts in groups.
+    public var group: String?
+    public var source: SourceLocation
+
+    public init(id: String?, kind: RecordKind = .post, createdAt: String? = nil, date: CalendarDate? = nil,
+                text: String, target: RecordTarget? = nil, group: String? = nil, source: SourceLocation) {
+        self.id = id
+        self.kind = kind
+        self.createdAt = createdAt
+        self.date = date
+        self.text = text
+        self.target = target
+        self.group = group
+        self.source = source
+    }
+
+    /// The name used in output: the record's id, or `PATH:LINE` when it has none.
+    public var displayID: String { id ?? "\(source.path):\(source.line)" }
+
+    /// The texts to judge, each with the field name used in evidence (`text`, `target.text`,
+    /// `target.author`, `group`). Empty fields are left out.
+    public var judgedFields: [(field: String, text: String)] {
+        var fields: [(String, String)] = []
+        if kind.judgesOwnText || !text.isEmpty { fields.append(("text", text)) }
+        if !kind.judgesOwnText {
+            if let t = target?.text, !t.isEmpty { fields.append(("target.text", t)) }
+            if let a = target?.author, !a.isEmpty { fields.append(("target.author", a)) }
+            if let g = group, !g.isEmpty { fields.append(("group", g)) }
+        }
+        return fields.filter { !$0.1.isEmpty }
+    }
+}
+
+/// A date without time, compared as (year, month, day).
+public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var year: Int
+    public var month: Int
+    public var day: Int
+
+    public init(year: Int, month: Int, day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Parses `YYYY-MM-DD` (the first ten characters of an ISO 8601 timestamp are enough).
+    public init?(iso text: Substring) {
+        let b = Array(text.utf8.prefix(10))
+        guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
+        func num(_ r: Range<Int>) -> Int? {
+            var v = 0
+            for i in r {
+                guard b[i] >= 48, b[i] <= 57 else { return nil }
+                v = v * 10 + Int(b[i] - 48)
+            }
+            return v
+        }
+        guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10),
+              (1...12).contains(m), (1...31).contains(d) else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
+    /// The civil date of a unix timestamp in the given UTC offset (seconds).
+    public init(unixSeconds: Int64, utcOffsetSeconds: Int64) {
+        // Days since 1970-01-01, then the civil-from-days algorithm (proleptic Gregorian).
+        let secs = unixSeconds + utcOffsetSeconds
+        var days = secs / 86_400
+        if secs % 86_400 < 0 { days -= 1 }
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        self.init(year: Int(yoe + era * 400 + (m <= 2 ? 1 : 0)), month: Int(m), day: Int(d))
+    }
+
+    public static func < (a: CalendarDate, b: CalendarDate) -> Bool {
+        (a.year, a.month, a.day) < (b.year, b.month, b.day)
+    }
+
+    public var description: String {
+        func pad(_ v: Int, _ n: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, n - s.count)) + s
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+}

@@ -1,0 +1,95 @@
+import NetraCore
+
+/// Output formats of `netra scan` (DESIGN.md §3.1, §3.3).
+public enum OutputFormat: String, Sendable, CaseIterable {
+    case ndjson, text
+}
+
+/// Writes findings as NDJSON lines with the keys and order of DESIGN.md §3.3.
+public enum NDJSONPrinter {
+    /// Appends one line (with its newline) for `finding`.
+    public static func append(_ finding: Finding, lexiconVersion: String, to out: inout [UInt8]) {
+        let record = finding.record
+        out += Array("{\"id\":".utf8); appendString(record.displayID, to: &out)
+        out += Array(",\"source\":{\"path\":".utf8); appendString(record.source.path, to: &out)
+        out += Array(",\"line\":\(record.source.line)},\"kind\":".utf8); appendString(record.kind.rawValue, to: &out)
+        out += Array(",\"created_at\":".utf8)
+        if let c = record.createdAt { appendString(c, to: &out) } else { out += Array("null".utf8) }
+        out += Array(",\"flagged\":\(finding.flagged),\"flags\":[".utf8)
+        for (i, flag) in finding.flags.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out += Array("{\"rule\":".utf8); appendString(flag.rule, to: &out)
+            out += Array(",\"category\":".utf8); appendString(flag.category, to: &out)
+            out += Array(",\"contest\":".utf8); appendString(flag.contest, to: &out)
+            out += Array(",\"pair\":".utf8); appendString(flag.pair, to: &out)
+            out += Array(",\"stance\":".utf8); appendString(flag.stance.rawValue, to: &out)
+            out += Array(",\"severity\":".utf8); appendString(flag.severity, to: &out)
+            out += Array(",\"score\":\(formatScore(flag.score)),\"basis\":[".utf8)
+            for (j, b) in flag.basis.enumerated() {
+                if j > 0 { out.append(UInt8(ascii: ",")) }
+                appendString(b, to: &out)
+            }
+            out += Array("],\"evidence\":[".utf8)
+            for (j, e) in flag.evidence.enumerated() {
+                if j > 0 { out.append(UInt8(ascii: ",")) }
+                out += Array("{\"start\":\(e.span.start),\"end\":\(e.span.end),\"text\":".utf8)
+                appendString(e.text, to: &out)
+                out += Array(",\"term\":".utf8); appendString(e.term, to: &out)
+                out += Array(",\"field\":".utf8); appendString(e.field, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
+            out += Array("]}".utf8)
+        }
+        out += Array("],\"lexicon_version\":".utf8); appendString(lexiconVersion, to: &out)
+        out += Array("}\n".utf8)
+    }
+
+    /// A score in [0, 1] with two decimals ("0.8", "0.91", "1").
+    public static func formatScore(_ score: Double) -> String {
+        let hundredths = Int((min(1, max(0, score)) * 100).rounded())
+        if hundredths == 100 { return "1" }
+        if hundredths == 0 { return "0" }
+        let digits = hundredths < 10 ? "0\(hundredths)" : String(hundredths)
+        return "0." + (digits.hasSuffix("0") ? String(digits.dropLast()) : digits)
+    }
+
+    /// Appends `s` as a JSON string literal (RFC 8259 escaping; non-ASCII left as UTF-8).
+    public static func appendString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): out += [0x5C, 0x22]
+            case UInt8(ascii: "\\"): out += [0x5C, 0x5C]
+            case 0x0A: out += [0x5C, UInt8(ascii: "n")]
+            case 0x0D: out += [0x5C, UInt8(ascii: "r")]
+            case 0x09: out += [0x5C, UInt8(ascii: "t")]
+            case 0..<0x20, 0x7F:
+                let hex = Array("0123456789abcdef".utf8)
+                out += [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(b >> 4)], hex[Int(b & 0xF)]]
+            default: out.append(b)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
+
+/// Writes findings for people reading a terminal: one header line per record, one line per flag.
+public enum TextPrinter {
+    public static func append(_ finding: Finding, to out: inout [UInt8]) {
+        let r = finding.record
+        var s = "\(r.source.path):\(r.source.line) \(r.displayID) [\(r.kind.rawValue)\(r.createdAt.map { " " + $0 } ?? "")] "
+        s += finding.flagged ? "FLAGGED\n" : "clean\n"
+        for flag in finding.flags {
+            s += "  \(flag.rule) \(flag.category) · \(flag.contest) pair \(flag.pair) · \(flag.stance.rawValue) · \(flag.severity) · score \(NDJSONPrinter.formatScore(flag.score))\n"
+            let shown = flag.evidence.map { e in "«\(e.text)»\(e.field == "text" ? "" : " in \(e.field)") [\(e.start)-\(e.end)]" }
+            s += "    evidence: " + shown.joined(separator: ", ") + "\n"
+            s += "    basis: " + flag.basis.joined(separator: "; ") + "\n"
+        }
+        out += Array(s.utf8)
+    }
+}
+
+extension Evidence {
+    var start: Int { span.start }
+    var end: Int { span.end }
+}

@@ -1,0 +1,379 @@
+import NetraCore
+import NetraMatch
+import NetraText
+
+/// One term occurrence in a normalized field.
+struct Hit: Hashable {
+    var tokenStart: Int32
+    var tokenEnd: Int32     // exclusive
+    var byteStart: Int32
+    var byteEnd: Int32
+    var pattern: Int32
+
+    func overlaps(_ other: Hit) -> Bool { byteStart < other.byteEnd && other.byteStart < byteEnd }
+
+    /// Tokens strictly between the two hits; nil when they overlap.
+    func gap(to other: Hit) -> Int32? {
+        if byteEnd <= other.byteStart { return other.tokenStart - tokenEnd }
+        if other.byteEnd <= byteStart { return tokenStart - other.tokenEnd }
+        return nil
+    }
+}
+
+/// A lexicon compiled for scanning: one automaton over every term of every list and pair,
+/// and rules resolved to set indices. Immutable and `Sendable`: share it between workers.
+public struct CompiledLexicon: Sendable {
+    public let lexicon: Lexicon
+    let automaton: AhoCorasick
+    /// The normalized text of each pattern.
+    let patternTerms: [String]
+    /// The sets each pattern belongs to.
+    let patternSets: [[Int32]]
+    let setNames: [String]
+    let termSetIDs: [String: Int32]
+    /// [contest][pair][PairField] -> set id (PairField.ident has none: it is a union).
+    let pairSetIDs: [[[PairField: Int32]]]
+    let keywordSetIDs: [Int32]
+    /// Per contest, the sets that place a record in it (keywords, names, hashtags, teams).
+    let contextSetIDs: [[Int32]]
+    /// For number and label patterns: the contests whose number phrases include them.
+    let numberOwners: [Int32: [Int]]
+
+    public var version: String { lexicon.version }
+
+    static let numberWords = ["nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan", "sepuluh"]
+
+    /// Number phrases that name ballot number `n` (label `label`).
+    static func numberPhrases(number n: Int, label: String) -> [String] {
+        var numerals = [String(n)]
+        if n < 10 { numerals.append("0\(n)") }
+        if n < numberWords.count { numerals.append(numberWords[n]) }
+        let heads = ["nomor", "no", "nmr", "nomer", "nomor urut", "no urut", "nomer urut", "paslon", "paslon nomor",
+                     "paslon no", "paslon nomor urut", "pasangan nomor", "pasangan nomor urut", "calon nomor", "urutan"]
+        var phrases = heads.flatMap { head in numerals.map { "\(head) \($0)" } }
+        if label.count >= 2 { phrases.append(label) }
+        return phrases
+    }
+
+    public init(_ lexicon: Lexicon) {
+        self.lexicon = lexicon
+        var normalizer = Normalizer()
+        var patternIndex: [[UInt8]: Int32] = [:]
+        var patterns: [[UInt8]] = []
+        var sets: [[Int32]] = []
+        var names: [String] = []
+        func newSet(_ name: String) -> Int32 {
+            names.append(name)
+            return Int32(names.count - 1)
+        }
+        func add(_ term: String, to set: Int32) -> Int32? {
+            let bytes = normalizer.normalizeTerm(term)
+            guard !bytes.isEmpty else { return nil }
+            let index: Int32
+            if let existing = patternIndex[bytes] { index = existing } else {
+                index = Int32(patterns.count)
+                patternIndex[bytes] = index
+                patterns.append(bytes)
+                sets.append([])
+            }
+            if !sets[Int(index)].contains(set) { sets[Int(index)].append(set) }
+            return index
+        }
+        var termIDs: [String: Int32] = [:]
+        for list in lexicon.termSets {
+            let id = newSet(list.name)
+            termIDs[list.name] = id
+            for term in list.terms { _ = add(term, to: id) }
+        }
+        var pairIDs: [[[PairField: Int32]]] = []
+        var keywordIDs: [Int32] = []
+        var contextIDs: [[Int32]] = []
+        var owners: [Int32: [Int]] = [:]
+        for (ci, contest) in lexicon.contests.enumerated() {
+            let keywordSet = newSet("\(contest.id).keyword")
+            keywordIDs.append(keywordSet)
+            for k in contest.keywords { _ = add(k, to: keywordSet) }
+            var context = [keywordSet]
+            var contestPairs: [[PairField: Int32]] = []
+            for pair in contest.pairs {
+                var ids: [PairField: Int32] = [:]
+                for field in PairField.allCases where field != .ident {
+                    ids[field] = newSet("\(contest.id).\(pair.label).\(field.rawValue)")
+                }
+                for t in pair.members + pair.aliases { _ = add(t, to: ids[.name]!) }
+                if let a = pair.acronym { _ = add(a, to: ids[.acronym]!) }
+                for t in pair.hashtags { _ = add("#" + t, to: ids[.hashtag]!) }
+                for t in pair.slogans { _ = add(t, to: ids[.slogan]!) }
+                for t in pair.teams { _ = add(t, to: ids[.team]!) }
+                for t in pair.gestures { _ = add(t, to: ids[.gesture]!) }
+                for t in pair.opposition { _ = add(t, to: ids[.opposition]!) }
+                for t in Self.numberPhrases(number: pair.number, label: pair.label) {
+                    if let p = add(t, to: ids[.number]!), !(owners[p]?.contains(ci) ?? false) { owners[p, default: []].append(ci) }
+                }
+                if let p = add(pair.label, to: ids[.label]!), !(owners[p]?.contains(ci) ?? false) { owners[p, default: []].append(ci) }
+                context += [ids[.name]!, ids[.hashtag]!, ids[.team]!]
+                contestPairs.append(ids)
+            }
+            pairIDs.append(contestPairs)
+            contextIDs.append(context)
+        }
+        automaton = AhoCorasick(patterns: patterns)
+        patternTerms = patterns.map { String(decoding: $0, as: UTF8.self) }
+        patternSets = sets
+        setNames = names
+        termSetIDs = termIDs
+        pairSetIDs = pairIDs
+        keywordSetIDs = keywordIDs
+        contextSetIDs = contextIDs
+        numberOwners = owners
+    }
+
+    /// The number of distinct normalized patterns in the automaton.
+    public var patternCount: Int { patternTerms.count }
+}
+
+/// What one rule decided for one contest and pair (for `netra explain`).
+public struct RuleDecision: Sendable {
+    public enum Outcome: String, Sendable { case hit, vetoed }
+    public var rule: String
+    public var contest: String
+    public var pair: String
+    public var field: String
+    public var outcome: Outcome
+    /// The terms that made the condition true.
+    public var evidence: [Evidence]
+    /// For a veto: the terms that made `unless` true.
+    public var vetoEvidence: [Evidence]
+    public var score: Double
+}
+
+/// The full reasoning for one text: its normalized form, its term hits, and every rule decision.
+public struct Explanation: Sendable {
+    public struct TermHit: Sendable {
+        public var term: String
+        public var lists: [String]
+        public var evidence: Evidence
+    }
+    public var field: String
+    public var normalized: String
+    public var hits: [TermHit]
+    public var decisions: [RuleDecision]
+}
+
+/// Screens records against a `CompiledLexicon`. Holds per-worker scratch: one per thread.
+public struct Screener {
+    public let compiled: CompiledLexicon
+    private var normalizer = Normalizer()
+    private var normalized = NormalizedText()
+    private var matches: [Match] = []
+    private var hits: [[Hit]]
+    private var touched: [Int32] = []
+    private var activeContests: [Int] = []
+    private var contextCache: [Int: Bool] = [:]
+
+    public init(_ compiled: CompiledLexicon) {
+        self.compiled = compiled
+        hits = Array(repeating: [], count: compiled.setNames.count)
+    }
+
+    /// The flags for `record`, merged over its judged fields, in a stable order.
+    public mutating func screen(_ record: Record) -> [Flag] {
+        var flags: [Flag] = []
+        prepareContests(for: record.date)
+        if activeContests.isEmpty { return [] }
+        let rules = compiled.lexicon.rules
+        for (field, text) in record.judgedFields {
+            evaluate(text: text, field: field, kind: record.kind) { decision in
+                guard decision.outcome == .hit else { return }
+                let rule = rules.first { $0.id == decision.rule }!
+                if let i = flags.firstIndex(where: { $0.rule == decision.rule && $0.contest == decision.contest && $0.pair == decision.pair }) {
+                    flags[i].score = max(flags[i].score, decision.score)
+                    flags[i].evidence = Array(Set(flags[i].evidence + decision.evidence)).sorted { ($0.field, $0.span) < ($1.field, $1.span) }
+                } else {
+                    flags.append(Flag(rule: rule.id, category: rule.category, contest: decision.contest, pair: decision.pair,
+                                      stance: rule.stance, severity: rule.severity, score: decision.score, basis: rule.basis,
+                                      evidence: decision.evidence))
+                }
+            }
+        }
+        return flags
+    }
+
+    /// Every decision for one text, vetoed near-misses included.
+    public mutating func explain(text: String, kind: RecordKind = .post, date: CalendarDate? = nil, field: String = "text") -> Explanation {
+        prepareContests(for: date)
+        var decisions: [RuleDecision] = []
+        evaluate(text: text, field: field, kind: kind) { decisions.append($0) }
+        var termHits: [Explanation.TermHit] = []
+        var seen: Set<Hit> = []
+        for set in touched {
+            for hit in hits[Int(set)] where seen.insert(hit).inserted {
+                termHits.append(Explanation.TermHit(
+                    term: compiled.patternTerms[Int(hit.pattern)],
+                    lists: compiled.patternSets[Int(hit.pattern)].map { compiled.setNames[Int($0)] },
+                    evidence: evidence(hit, text: text, field: field)))
+            }
+        }
+        termHits.sort { $0.evidence.span < $1.evidence.span }
+        return Explanation(field: field, normalized: normalized.string, hits: termHits, decisions: decisions)
+    }
+
+    private mutating func prepareContests(for date: CalendarDate?) {
+        activeContests.removeAll(keepingCapacity: true)
+        for (i, c) in compiled.lexicon.contests.enumerated() where c.watches(date) { activeContests.append(i) }
+    }
+
+    private mutating func collectHits(_ text: String) {
+        for set in touched { hits[Int(set)].removeAll(keepingCapacity: true) }
+        touched.removeAll(keepingCapacity: true)
+        contextCache.removeAll(keepingCapacity: true)
+        normalizer.normalize(text, into: &normalized)
+        matches.removeAll(keepingCapacity: true)
+        normalized.bytes.withUnsafeBufferPointer { compiled.automaton.find(in: $0, kind: .allOverlapping, into: &matches) }
+        for m in matches {
+            let hit = Hit(tokenStart: Int32(normalized.tokenIndex(ofByte: Int(m.start))),
+                          tokenEnd: Int32(normalized.tokenIndex(ofByte: Int(m.end) - 1) + 1),
+                          byteStart: m.start, byteEnd: m.end, pattern: m.pattern)
+            for set in compiled.patternSets[Int(m.pattern)] {
+                if hits[Int(set)].isEmpty { touched.append(set) }
+                hits[Int(set)].append(hit)
+            }
+        }
+    }
+
+    private mutating func evaluate(text: String, field: String, kind: RecordKind, emit: (RuleDecision) -> Void) {
+        collectHits(text)
+        if touched.isEmpty { return }
+        for ci in activeContests {
+            let contest = compiled.lexicon.contests[ci]
+            for (pi, pair) in contest.pairs.enumerated() {
+                // Skip pairs nothing in the text points at.
+                guard compiled.pairSetIDs[ci][pi].values.contains(where: { !hits[Int($0)].isEmpty }) else { continue }
+                for rule in compiled.lexicon.rules where rule.kinds.contains(kind) {
+                    guard let witnesses = eval(rule.when, ci, pi) else { continue }
+                    var score = rule.score
+                    var evidenceHits = witnesses
+                    for boost in rule.boosts {
+                        if let extra = eval(boost.condition, ci, pi) {
+                            score += boost.add
+                            evidenceHits += extra
+                        }
+                    }
+                    score = min(1, max(0, score))
+                    let veto = rule.unless.flatMap { eval($0, ci, pi) }
+                    emit(RuleDecision(rule: rule.id, contest: contest.id, pair: pair.label, field: field,
+                                      outcome: veto == nil ? .hit : .vetoed,
+                                      evidence: evidenceList(evidenceHits, text: text, field: field),
+                                      vetoEvidence: evidenceList(veto ?? [], text: text, field: field), score: score))
+                }
+            }
+        }
+    }
+
+    private func evidence(_ hit: Hit, text: String, field: String) -> Evidence {
+        let span = normalized.originalSpan(of: Int(hit.byteStart)..<Int(hit.byteEnd))
+        return Evidence(span: span, text: text.scalarSubstring(span), term: compiled.patternTerms[Int(hit.pattern)], field: field)
+    }
+
+    private func evidenceList(_ list: [Hit], text: String, field: String) -> [Evidence] {
+        var seen: Set<Hit> = []
+        let unique = list.filter { seen.insert($0).inserted }
+        // A hit inside a longer hit ("prabowo" inside "prabowo gibran") adds nothing for a reader.
+        let outer = unique.filter { h in
+            !unique.contains { o in o != h && o.byteStart <= h.byteStart && h.byteEnd <= o.byteEnd
+                && (o.byteEnd - o.byteStart) > (h.byteEnd - h.byteStart) }
+        }
+        return outer
+            .map { evidence($0, text: text, field: field) }
+            .sorted { $0.span < $1.span }
+    }
+
+    // MARK: Condition evaluation
+
+    private mutating func contextPresent(_ ci: Int) -> Bool {
+        if let cached = contextCache[ci] { return cached }
+        let present = compiled.contextSetIDs[ci].contains { !hits[Int($0)].isEmpty }
+        contextCache[ci] = present
+        return present
+    }
+
+    /// Number and label hits count for contest `ci` only when no other judged contest shares
+    /// the phrase, or when the text also names contest `ci`.
+    private mutating func numberHits(_ set: Int32, _ ci: Int) -> [Hit] {
+        let list = hits[Int(set)]
+        if list.isEmpty { return list }
+        return list.filter { hit in
+            let owners = compiled.numberOwners[hit.pattern] ?? []
+            let shared = owners.contains { $0 != ci && activeContests.contains($0) }
+            return !shared || contextPresent(ci)
+        }
+    }
+
+    private mutating func pairHits(_ field: PairField, _ ci: Int, _ pi: Int) -> [Hit] {
+        let ids = compiled.pairSetIDs[ci][pi]
+        switch field {
+        case .ident:
+            return hits[Int(ids[.name]!)] + hits[Int(ids[.hashtag]!)] + hits[Int(ids[.team]!)] + numberHits(ids[.number]!, ci)
+        case .number, .label:
+            return numberHits(ids[field]!, ci)
+        default:
+            return hits[Int(ids[field]!)]
+        }
+    }
+
+    private mutating func eval(_ condition: Condition, _ ci: Int, _ pi: Int) -> [Hit]? {
+        switch condition {
+        case .set(let ref):
+            let list: [Hit]
+            switch ref {
+            case .terms(let name): list = compiled.termSetIDs[name].map { hits[Int($0)] } ?? []
+            case .pair(let field): list = pairHits(field, ci, pi)
+            case .contestKeyword: list = hits[Int(compiled.keywordSetIDs[ci])]
+            case .contestAllPairs:
+                var all: [Hit] = []
+                for other in compiled.lexicon.contests[ci].pairs.indices {
+                    let named = pairHits(.ident, ci, other) + pairHits(.acronym, ci, other)
+                    if named.isEmpty { return nil }
+                    all += named
+                }
+                list = all
+            }
+            return list.isEmpty ? nil : list
+        case .near(let a, let b, let n), .before(let a, let b, let n):
+            guard let left = eval(a, ci, pi), let right = eval(b, ci, pi) else { return nil }
+            var found: [Hit] = []
+            var ordered = false
+            if case .before = condition { ordered = true }
+            for x in left {
+                for y in right {
+                    if ordered && x.byteEnd > y.byteStart { continue }
+                    if let gap = x.gap(to: y), gap <= Int32(n) { found.append(x); found.append(y) }
+                }
+            }
+            return found.isEmpty ? nil : found
+        case .atLeast(let k, let items):
+            var count = 0
+            var all: [Hit] = []
+            for item in items {
+                if let w = eval(item, ci, pi) { count += 1; all += w }
+            }
+            return count >= k ? all : nil
+        case .and(let items):
+            var all: [Hit] = []
+            for item in items {
+                guard let w = eval(item, ci, pi) else { return nil }
+                all += w
+            }
+            return all
+        case .or(let items):
+            var all: [Hit] = []
+            var any = false
+            for item in items {
+                if let w = eval(item, ci, pi) { any = true; all += w }
+            }
+            return any ? all : nil
+        case .not(let a):
+            return eval(a, ci, pi) == nil ? [] : nil
+        }
+    }
+}

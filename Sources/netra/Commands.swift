@@ -1,0 +1,220 @@
+import ArgumentParser
+import Foundation
+import Netra
+import NetraCore
+import NetraReport
+import NetraRules
+import NetraText
+
+/// Exit codes (DESIGN.md §3.1), as grep: 0 flagged, 1 nothing flagged, 2 error, 3 incomplete.
+enum ExitStatus {
+    static let flagged: Int32 = 0
+    static let clean: Int32 = 1
+    static let error: Int32 = 2
+    static let incomplete: Int32 = 3
+}
+
+func writeError(_ text: String) {
+    let line = text.hasSuffix("\n") ? text : text + "\n"
+    FileHandle.standardError.write(line.data(using: .utf8)!)
+}
+
+/// Finds the bundled Lexicons/ directory: $NETRA_LEXICONS, beside the executable or above it
+/// (a build inside the repository), `../share/netra/Lexicons`, or the source tree it was built from.
+func bundledLexiconDirectory() -> String? {
+    let fm = FileManager.default
+    func isLexicon(_ dir: String) -> Bool { fm.fileExists(atPath: dir + "/contests") && fm.fileExists(atPath: dir + "/rules") }
+    if let env = ProcessInfo.processInfo.environment["NETRA_LEXICONS"], !env.isEmpty { return env }
+    var candidates: [String] = []
+    let exe = (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    var dir = (exe as NSString).deletingLastPathComponent
+    candidates.append(dir + "/Lexicons")
+    candidates.append(dir + "/../share/netra/Lexicons")
+    for _ in 0..<6 {
+        dir = (dir as NSString).deletingLastPathComponent
+        candidates.append(dir + "/Lexicons")
+    }
+    let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    candidates.append(source.path + "/Lexicons")
+    return candidates.first(where: isLexicon).map { ($0 as NSString).standardizingPath }
+}
+
+struct LexiconOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Lexicon directory (contests/, terms/, rules/).", valueName: "DIR"))
+    var lexicons: String?
+
+    @Option(name: .long, help: ArgumentHelp("Enable only this contest: a bundled id or a path to a contest file. Repeatable.", valueName: "ID_OR_FILE"))
+    var contest: [String] = []
+
+    /// Loads and compiles the lexicon, or prints every problem and throws exit code 2.
+    func load() throws -> CompiledLexicon { try loadLexicon(directory: lexicons, contests: contest) }
+}
+
+/// Loads and compiles a lexicon (default: the bundled one), or prints every problem and throws exit code 2.
+func loadLexicon(directory: String?, contests: [String]) throws -> CompiledLexicon {
+        guard let dir = directory ?? bundledLexiconDirectory() else {
+            writeError("netra: cannot find the bundled Lexicons directory; give --lexicons DIR or set NETRA_LEXICONS")
+            throw ExitCode(ExitStatus.error)
+        }
+        do {
+            return CompiledLexicon(try Lexicon.load(directory: dir, contests: contests))
+        } catch {
+            for issue in error.issues { writeError("netra: \(issue)") }
+            writeError("netra: the lexicon has \(error.issues.count) error(s); nothing was screened")
+            throw ExitCode(ExitStatus.error)
+        }
+}
+
+struct NetraCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "netra",
+        abstract: "Screen social-media archives of Indonesian civil servants (ASN) for breaches of election neutrality.",
+        discussion: "Exit codes: 0 something was flagged, 1 nothing was flagged, 2 error, 3 some input was skipped or truncated.",
+        subcommands: [Scan.self, Explain.self, Lint.self, TestExamples.self])
+}
+
+struct Scan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Screen JSON-lines records; print flagged records as NDJSON (or text).")
+
+    @Argument(help: ArgumentHelp("JSON-lines files, or - for standard input (the default).", valueName: "PATH"))
+    var paths: [String] = []
+
+    @OptionGroup var lexiconOptions: LexiconOptions
+
+    @Option(name: .long, help: "Output format: ndjson or text (default: text on a terminal, ndjson otherwise).")
+    var format: String?
+
+    @ArgumentParser.Flag(name: .long, help: "Emit every record, flagged or not.")
+    var all = false
+
+    @ArgumentParser.Flag(name: .long, help: "Print a summary (JSON) on standard error.")
+    var stats = false
+
+    @Option(name: .long, help: "Worker threads (accepted for compatibility; screening currently runs on one thread).")
+    var threads: Int?
+
+    @Option(name: .long, help: "Largest record, in bytes; longer ones are skipped and reported.")
+    var maxRecordBytes: Int = 1 << 20
+
+    func validate() throws {
+        if let format, OutputFormat(rawValue: format) == nil {
+            throw ValidationError("--format must be one of: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if maxRecordBytes < 1 { throw ValidationError("--max-record-bytes must be at least 1") }
+    }
+
+    func run() throws {
+        let compiled = try lexiconOptions.load()
+        var options = ScanOptions()
+        options.format = format.flatMap(OutputFormat.init) ?? (isatty(1) != 0 ? .text : .ndjson)
+        options.all = all
+        options.maxRecordBytes = maxRecordBytes
+        let output = OutputChannel(fd: 1)
+        let errors = OutputChannel(fd: 2, flushThreshold: 0)
+        let pipeline = ScanPipeline(compiled: compiled, options: options, output: output, errors: errors)
+        for path in paths.isEmpty ? ["-"] : paths {
+            if pipeline.outputClosed { break }
+            pipeline.scan(path: path)
+        }
+        pipeline.finish()
+        let s = pipeline.statistics
+        if stats { writeError("netra: stats \(s.json)") }
+        if let failure = output.failure {
+            writeError("netra: cannot write the output: \(String(cString: strerror(failure)))")
+            throw ExitCode(ExitStatus.error)
+        }
+        if output.closed { throw ExitCode(s.flagged > 0 ? ExitStatus.flagged : ExitStatus.clean) }
+        if s.inputErrors > 0 { throw ExitCode(ExitStatus.error) }
+        if s.skippedTotal > 0 {
+            writeError("netra: incomplete: \(s.skippedTotal) of \(s.records) records skipped (see the messages above); this run is not a clean result")
+            throw ExitCode(ExitStatus.incomplete)
+        }
+        throw ExitCode(s.flagged > 0 ? ExitStatus.flagged : ExitStatus.clean)
+    }
+}
+
+struct Explain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the normalized text, term hits and every rule's decision for one text.")
+
+    @Argument(help: "The text to explain.")
+    var text: String
+
+    @OptionGroup var lexiconOptions: LexiconOptions
+
+    @Option(name: .long, help: "Record kind (post, comment, group, …).")
+    var kind: String = "post"
+
+    @Option(name: .long, help: "Date of the text (YYYY-MM-DD) for contest windows; default: undated.")
+    var date: String?
+
+    func run() throws {
+        guard let recordKind = RecordKind(rawValue: kind) else { throw ValidationError("unknown kind '\(kind)'") }
+        var day: CalendarDate?
+        if let date {
+            guard let d = CalendarDate(iso: Substring(date)) else { throw ValidationError("--date must be YYYY-MM-DD") }
+            day = d
+        }
+        let compiled = try lexiconOptions.load()
+        var screener = Screener(compiled)
+        let field = recordKind.judgesOwnText ? "text" : (recordKind == .group ? "group" : "target.author")
+        let e = screener.explain(text: text, kind: recordKind, date: day, field: field)
+        var out = "original:   \(text)\nnormalized: \(e.normalized)\nlexicon:    \(compiled.version)\nterm hits:\n"
+        if e.hits.isEmpty { out += "  (none)\n" }
+        for hit in e.hits {
+            out += "  [\(hit.evidence.span.start)-\(hit.evidence.span.end)] «\(hit.evidence.text)» = \(hit.term)  (\(hit.lists.joined(separator: ", ")))\n"
+        }
+        out += "decisions:\n"
+        if e.decisions.isEmpty { out += "  (no rule fired or was vetoed)\n" }
+        for d in e.decisions {
+            let ev = d.evidence.map { "«\($0.text)»" }.joined(separator: " ")
+            out += "  \(d.rule) \(d.contest)/\(d.pair): \(d.outcome == .hit ? "HIT" : "VETOED") score \(NDJSONPrinter.formatScore(d.score)) evidence \(ev)"
+            if d.outcome == .vetoed { out += " — vetoed by " + d.vetoEvidence.map { "«\($0.text)» (\($0.term))" }.joined(separator: ", ") }
+            out += "\n"
+        }
+        print(out, terminator: "")
+    }
+}
+
+struct Lint: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check contests, term lists and rules; print errors and warnings as file:line.")
+
+    @Argument(help: "Lexicon directory (default: the bundled Lexicons).")
+    var directory: String?
+
+    func run() throws {
+        guard let dir = directory ?? bundledLexiconDirectory() else {
+            writeError("netra: cannot find the bundled Lexicons directory")
+            throw ExitCode(ExitStatus.error)
+        }
+        do {
+            let lexicon = try Lexicon.load(directory: dir)
+            for w in lexicon.warnings { print(w.description) }
+            print("\(dir): \(lexicon.contests.count) contests, \(lexicon.termSets.count) term lists, \(lexicon.rules.count) rules, \(lexicon.warnings.count) warnings, 0 errors")
+        } catch {
+            for issue in error.issues { print(issue.description) }
+            print("\(dir): \(error.issues.count) errors")
+            throw ExitCode(ExitStatus.error)
+        }
+    }
+}
+
+struct TestExamples: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "test", abstract: "Run every rule's hit and miss examples.")
+
+    @Argument(help: "Lexicon directory (default: the bundled Lexicons).")
+    var directory: String?
+
+    func run() throws {
+        let compiled = try loadLexicon(directory: directory, contests: [])
+        let results = compiled.runExamples()
+        for r in results where !r.passed {
+            print("\(r.file):\(r.example.line): \(r.rule) \(r.expectsHit ? "hit" : "miss") example failed (\(r.detail)): \(r.example.text)")
+        }
+        let failed = results.filter { !$0.passed }.count
+        print("\(results.count - failed) passed, \(failed) failed")
+        if failed > 0 { throw ExitCode(1) }
+    }
+}
