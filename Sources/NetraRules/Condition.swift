@@ -6,7 +6,8 @@ public enum SetReference: Sendable, Hashable, CustomStringConvertible {
     case pair(PairField)
     /// The contest's own keywords (region and contest names).
     case contestKeyword
-    /// True when every pair of the contest is named: a balanced listing, typical of official posts.
+    /// True when every pair of a contest with two or more pairs is named: a balanced listing,
+    /// typical of official posts.
     case contestAllPairs
 
     public var description: String {

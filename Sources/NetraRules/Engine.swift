@@ -330,6 +330,8 @@ public struct Screener {
             case .pair(let field): list = pairHits(field, ci, pi)
             case .contestKeyword: list = hits[Int(compiled.keywordSetIDs[ci])]
             case .contestAllPairs:
+                // A balanced listing needs at least two pairs to list.
+                if compiled.lexicon.contests[ci].pairs.count < 2 { return nil }
                 var all: [Hit] = []
                 for other in compiled.lexicon.contests[ci].pairs.indices {
                     let named = pairHits(.ident, ci, other) + pairHits(.acronym, ci, other)

@@ -128,7 +128,7 @@ public struct Normalizer: Sendable {
                     emitWordByte(b | 0x20, s, e)
                 } else if Self.isASCIIAlnum(b) {
                     emitWordByte(b, s, e)
-                } else if b == UInt8(ascii: "#"), i + 1 < n, Self.isASCIIAlnum(input[i + 1]) || input[i + 1] >= 0x80 {
+                } else if b == UInt8(ascii: "#"), i + 1 < n, hashOpensWord(input, at: i + 1) {
                     separate()
                     emitWordByte(b, s, e)
                 } else if inToken, let last = out.bytes.last, Self.isDigit(last), i + 1 < n, Self.isDigit(input[i + 1]),
@@ -142,29 +142,43 @@ public struct Normalizer: Sendable {
                 scalar += 1
                 continue
             }
-            // Decode one non-ASCII scalar (the input is valid UTF-8: it came from a String).
-            var value: UInt32
-            var len: Int
-            if b >= 0xF0 { value = UInt32(b & 0x07); len = 4 }
-            else if b >= 0xE0 { value = UInt32(b & 0x0F); len = 3 }
-            else { value = UInt32(b & 0x1F); len = 2 }
-            if i + len > n { break }
-            for k in 1..<len { value = (value << 6) | UInt32(input[i + k] & 0x3F) }
+            guard let (value, len) = Self.decode(input, at: i) else { break }
             emitFolded(value, scalar)
             i += len
             scalar += 1
         }
     }
 
+    /// Decodes the non-ASCII scalar at `i` (the input is valid UTF-8: it came from a String).
+    private static func decode(_ input: UnsafeBufferPointer<UInt8>, at i: Int) -> (UInt32, Int)? {
+        let b = input[i]
+        var value: UInt32
+        let len: Int
+        if b >= 0xF0 { value = UInt32(b & 0x07); len = 4 }
+        else if b >= 0xE0 { value = UInt32(b & 0x0F); len = 3 }
+        else { value = UInt32(b & 0x1F); len = 2 }
+        if i + len > input.count { return nil }
+        for k in 1..<len { value = (value << 6) | UInt32(input[i + k] & 0x3F) }
+        return (value, len)
+    }
+
+    /// A `#` is kept only when the scalar after it folds to a word character.
+    private mutating func hashOpensWord(_ input: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        let b = input[i]
+        if b < 0x80 { return Self.isASCIIAlnum(b) }
+        guard let (value, _) = Self.decode(input, at: i) else { return false }
+        return pieces(value).first?.cls == Int32(CICU_CLASS_WORD)
+    }
+
+    private mutating func pieces(_ value: UInt32) -> [Piece] {
+        if let cached = memo[value] { return cached }
+        let folded = Self.fold(value)
+        memo[value] = folded
+        return folded
+    }
+
     private mutating func emitFolded(_ value: UInt32, _ s: Int32) {
-        let pieces: [Piece]
-        if let cached = memo[value] {
-            pieces = cached
-        } else {
-            pieces = Self.fold(value)
-            memo[value] = pieces
-        }
-        for piece in pieces {
+        for piece in pieces(value) {
             switch piece.cls {
             case Int32(CICU_CLASS_WORD):
                 for byte in piece.utf8 { emitWordByte(byte, s, s + 1) }

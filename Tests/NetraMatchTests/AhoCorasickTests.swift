@@ -1,0 +1,93 @@
+import Testing
+@testable import NetraMatch
+
+/// A small deterministic generator so random tests are reproducible (SplitMix64).
+struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+struct MatchCase: CustomTestStringConvertible, Sendable {
+    var name: String
+    var patterns: [String]
+    var haystack: String
+    var kind: MatchKind
+    /// Expected matches as "pattern@start-end".
+    var expected: [String]
+    var testDescription: String { name }
+}
+
+let matchCases: [MatchCase] = [
+    MatchCase(name: "single word", patterns: ["gas"], haystack: "oke gas pak", kind: .allOverlapping, expected: ["0@4-7"]),
+    MatchCase(name: "not inside a longer word", patterns: ["gas"], haystack: "gasing gaspol", kind: .allOverlapping, expected: []),
+    MatchCase(name: "at both edges", patterns: ["amin"], haystack: "amin", kind: .allOverlapping, expected: ["0@0-4"]),
+    MatchCase(name: "multi-word phrase", patterns: ["oke gas"], haystack: "ayo oke gas", kind: .allOverlapping, expected: ["0@4-11"]),
+    MatchCase(name: "overlapping phrase and word", patterns: ["oke gas", "gas"], haystack: "oke gas", kind: .allOverlapping,
+              expected: ["0@0-7", "1@4-7"]),
+    MatchCase(name: "leftmost-longest prefers the longer phrase", patterns: ["oke gas", "gas", "oke"], haystack: "oke gas",
+              kind: .leftmostLongest, expected: ["0@0-7"]),
+    MatchCase(name: "leftmost-longest prefers the earlier start", patterns: ["a b", "b c"], haystack: "a b c",
+              kind: .leftmostLongest, expected: ["0@0-3"]),
+    MatchCase(name: "suffix pattern found through failure links", patterns: ["prabowo gibran", "gibran"],
+              haystack: "mas gibran", kind: .allOverlapping, expected: ["1@4-10"]),
+    MatchCase(name: "duplicate patterns both reported", patterns: ["02", "02"], haystack: "coblos 02", kind: .allOverlapping,
+              expected: ["0@7-9", "1@7-9"]),
+    MatchCase(name: "duplicate patterns: lowest index wins leftmost-longest", patterns: ["02", "02"], haystack: "coblos 02",
+              kind: .leftmostLongest, expected: ["0@7-9"]),
+    MatchCase(name: "empty pattern ignored", patterns: ["", "x"], haystack: "x", kind: .allOverlapping, expected: ["1@0-1"]),
+    MatchCase(name: "empty haystack", patterns: ["x"], haystack: "", kind: .allOverlapping, expected: []),
+    MatchCase(name: "UTF-8 emoji token", patterns: ["✌"], haystack: "gas ✌ ✌", kind: .allOverlapping, expected: ["0@4-7", "0@8-11"]),
+    MatchCase(name: "hashtag differs from the word", patterns: ["#amin", "amin"], haystack: "#amin amin", kind: .allOverlapping,
+              expected: ["0@0-5", "1@6-10"]),
+    MatchCase(name: "repeated occurrences", patterns: ["sat set"], haystack: "sat set sat set", kind: .allOverlapping,
+              expected: ["0@0-7", "0@8-15"]),
+    MatchCase(name: "overlapping occurrences of one phrase", patterns: ["a a"], haystack: "a a a", kind: .allOverlapping,
+              expected: ["0@0-3", "0@2-5"]),
+    MatchCase(name: "overlapping occurrences, leftmost-longest", patterns: ["a a"], haystack: "a a a", kind: .leftmostLongest,
+              expected: ["0@0-3"]),
+]
+
+@Test("table of named matcher cases", arguments: matchCases)
+func matcherTable(_ c: MatchCase) {
+    let patterns = c.patterns.map { Array($0.utf8) }
+    let automaton = AhoCorasick(patterns: patterns)
+    let got = automaton.find(in: Array(c.haystack.utf8), kind: c.kind).map { "\($0.pattern)@\($0.start)-\($0.end)" }
+    #expect(got == c.expected)
+    let oracle = NaiveMatcher.find(patterns: patterns, in: Array(c.haystack.utf8), kind: c.kind)
+        .map { "\($0.pattern)@\($0.start)-\($0.end)" }
+    #expect(oracle == c.expected, "the oracle disagrees with the table")
+}
+
+@Test("automaton equals the naive oracle on random inputs", arguments: [MatchKind.allOverlapping, .leftmostLongest])
+func matcherAgainstOracle(kind: MatchKind) {
+    var rng = SeededRandom(seed: kind == .allOverlapping ? 1 : 2)
+    let alphabet: [UInt8] = Array("ab ".utf8) + [0xC3, 0xA9]  // includes a space and UTF-8 bytes
+    for round in 0..<3000 {
+        let patternCount = Int.random(in: 1...12, using: &rng)
+        let patterns: [[UInt8]] = (0..<patternCount).map { _ in
+            (0..<Int.random(in: 0...5, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }
+        }
+        let haystack: [UInt8] = (0..<Int.random(in: 0...80, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }
+        let boundaries: Set<UInt8> = round % 3 == 0 ? [0x20, UInt8(ascii: "b")] : [0x20]
+        let automaton = AhoCorasick(patterns: patterns, boundaryBytes: boundaries)
+        let fast = automaton.find(in: haystack, kind: kind)
+        let slow = NaiveMatcher.find(patterns: patterns, in: haystack, kind: kind, boundaryBytes: boundaries)
+        #expect(fast == slow, "round \(round): patterns \(patterns) haystack \(haystack)")
+        if fast != slow { return }
+    }
+}
+
+@Test("find(into:) appends after existing matches without disturbing them")
+func appendsAfterExisting() {
+    let automaton = AhoCorasick(patterns: [Array("b".utf8)])
+    var matches = [Match(pattern: 9, start: 100, end: 101)]
+    Array("a b".utf8).withUnsafeBufferPointer { automaton.find(in: $0, kind: .allOverlapping, into: &matches) }
+    #expect(matches == [Match(pattern: 9, start: 100, end: 101), Match(pattern: 0, start: 2, end: 3)])
+}

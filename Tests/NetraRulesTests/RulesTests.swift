@@ -1,0 +1,277 @@
+import Foundation
+import NetraCore
+import Testing
+@testable import NetraRules
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let bundledLexicons = repositoryRoot.appendingPathComponent("Lexicons").path
+
+// MARK: Condition language
+
+struct ConditionCase: CustomTestStringConvertible, Sendable {
+    var name: String
+    var text: String
+    /// The parsed form, or nil when the text must be rejected.
+    var parsed: String?
+    /// For rejected texts: a part of the message and the column.
+    var error: (String, Int)?
+    var testDescription: String { name }
+}
+
+let conditionCases: [ConditionCase] = [
+    .init(name: "a term list", text: "support", parsed: "support"),
+    .init(name: "near", text: "support near pair.name within 4", parsed: "(support near pair.name within 4)"),
+    .init(name: "before", text: "call_to_vote before pair.ident within 3", parsed: "(call_to_vote before pair.ident within 3)"),
+    .init(name: "and binds tighter than or", text: "a or b and c", parsed: "(a or (b and c))"),
+    .init(name: "not", text: "not a and b", parsed: "(not a and b)"),
+    .init(name: "k of", text: "2 of (a, b, pair.number)", parsed: "2 of (a, b, pair.number)"),
+    .init(name: "parentheses", text: "(a or b) near c within 1", parsed: "((a or b) near c within 1)"),
+    .init(name: "contest references", text: "contest.keyword or contest.all_pairs", parsed: "(contest.keyword or contest.all_pairs)"),
+    .init(name: "multi-line text", text: "a\n  or b", parsed: "(a or b)"),
+    .init(name: "missing within", text: "a near b", error: ("expected 'within N'", 9)),
+    .init(name: "missing number", text: "a near b within x", error: ("expected a number", 17)),
+    .init(name: "unknown pair field", text: "pair.nama", error: ("unknown pair field 'nama'", 1)),
+    .init(name: "unknown dotted name", text: "x.y", error: ("unknown name 'x.y'", 1)),
+    .init(name: "unbalanced parenthesis", text: "(a or b", error: ("expected ')'", 8)),
+    .init(name: "k larger than the list", text: "3 of (a, b)", error: ("'3 of' needs between 1 and 2", 12)),
+    .init(name: "uppercase is rejected", text: "Support", error: ("unexpected character 'S'", 1)),
+    .init(name: "trailing garbage", text: "a b", error: ("unexpected 'b'", 3)),
+    .init(name: "empty", text: "", error: ("expected a term list name", 1)),
+    .init(name: "reserved word as name", text: "and", error: ("expected a term list name", 1)),
+]
+
+@Test("condition language", arguments: conditionCases)
+func conditionParsing(_ c: ConditionCase) {
+    do {
+        let condition = try ConditionParser.parse(c.text)
+        #expect(c.parsed == condition.description)
+    } catch {
+        guard let (message, column) = c.error else {
+            Issue.record("unexpected error \(error)")
+            return
+        }
+        #expect(error.message.contains(message), "\(error.message)")
+        #expect(error.column == column)
+    }
+}
+
+// MARK: Loading with file:line errors
+
+/// Writes a lexicon directory with the given files (relative path → content) and returns it.
+func makeLexicon(_ files: [String: String]) throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("netra-lex-\(UUID().uuidString)")
+    for sub in ["contests", "terms", "rules"] {
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent(sub), withIntermediateDirectories: true)
+    }
+    for (path, content) in files {
+        try content.write(to: dir.appendingPathComponent(path), atomically: true, encoding: .utf8)
+    }
+    return dir.path
+}
+
+let minimalContest = """
+id: test-contest
+title: Test
+level: kota
+region: Kota Uji
+election_day: 2024-11-27
+watch_from: 2024-06-01
+watch_until: 2024-12-15
+pairs:
+  - label: "1"
+    number: 1
+    members: [Budi Santoso]
+    aliases: [pak budi]
+"""
+let minimalTerms = "support:\n  terms: [dukung]\n"
+let minimalRules = """
+rules:
+  - id: NET-SM-01
+    title: Posting dukungan
+    category: posting_dukungan
+    severity: berat
+    basis: [SKB 2022]
+    stance: support
+    when: support near pair.name within 3
+    examples:
+      hit: ["dukung pak budi"]
+      miss: ["pak budi makan"]
+"""
+
+struct LoadErrorCase: CustomTestStringConvertible, Sendable {
+    var name: String
+    var files: [String: String]
+    /// Expected "file-suffix:line" and a part of the message.
+    var location: String
+    var message: String
+    var testDescription: String { name }
+}
+
+let loadErrorCases: [LoadErrorCase] = [
+    .init(name: "YAML syntax error", files: ["contests/c.yaml": "id: x\npairs: [\n"], location: "contests/c.yaml:3", message: "YAML syntax"),
+    .init(name: "bad date", files: ["contests/c.yaml": minimalContest.replacingOccurrences(of: "2024-11-27", with: "27-11-2024")],
+          location: "contests/c.yaml:5", message: "election_day: '27-11-2024' is not a date"),
+    .init(name: "unknown contest key", files: ["contests/c.yaml": minimalContest + "\nwatchfrom: 2024-01-01\n"],
+          location: "contests/c.yaml:13", message: "unknown key 'watchfrom'"),
+    .init(name: "missing pairs", files: ["contests/c.yaml": minimalContest.components(separatedBy: "pairs:")[0]],
+          location: "contests/c.yaml:1", message: "missing required key 'pairs'"),
+    .init(name: "pair without members",
+          files: ["contests/c.yaml": minimalContest.replacingOccurrences(of: "    members: [Budi Santoso]\n", with: "")],
+          location: "contests/c.yaml:9", message: "'members' must name at least one candidate"),
+    .init(name: "duplicate pair label",
+          files: ["contests/c.yaml": minimalContest + "\n  - label: \"1\"\n    number: 1\n    members: [Ani]\n"],
+          location: "contests/c.yaml:13", message: "pair label '1' already used at line 9"),
+    .init(name: "unknown term list in a rule",
+          files: ["rules/r.yaml": minimalRules.replacingOccurrences(of: "support near", with: "suport near")],
+          location: "rules/r.yaml:2", message: "unknown term list 'suport'"),
+    .init(name: "bad condition", files: ["rules/r.yaml": minimalRules.replacingOccurrences(of: "within 3", with: "within")],
+          location: "rules/r.yaml:8", message: "expected a number of tokens"),
+    .init(name: "rule that names no pair",
+          files: ["rules/r.yaml": minimalRules.replacingOccurrences(of: "support near pair.name within 3", with: "support")],
+          location: "rules/r.yaml:8", message: "must name the pair"),
+    .init(name: "bad severity", files: ["rules/r.yaml": minimalRules.replacingOccurrences(of: "berat", with: "heavy")],
+          location: "rules/r.yaml:5", message: "severity 'heavy'"),
+    .init(name: "term that normalizes to nothing", files: ["terms/t.yaml": "support:\n  terms: [dukung, \"!!!\"]\n"],
+          location: "terms/t.yaml:2", message: "'!!!' of 'support' normalizes to nothing"),
+    .init(name: "unknown record kind", files: ["rules/r.yaml": minimalRules.replacingOccurrences(of: "    stance: support\n", with: "    stance: support\n    kinds: [post, tweet]\n")],
+          location: "rules/r.yaml:8", message: "unknown record kind 'tweet'"),
+]
+
+@Test("lexicon errors name file and line", arguments: loadErrorCases)
+func loadErrors(_ c: LoadErrorCase) throws {
+    var files = ["contests/c.yaml": minimalContest, "terms/t.yaml": minimalTerms, "rules/r.yaml": minimalRules]
+    for (k, v) in c.files { files[k] = v }
+    let dir = try makeLexicon(files)
+    do {
+        _ = try Lexicon.load(directory: dir)
+        Issue.record("loading succeeded; expected \(c.message)")
+    } catch {
+        let lines = error.issues.map(\.description)
+        #expect(lines.contains { $0.contains(c.location + ":") && $0.contains(c.message) }, "got: \(lines)")
+    }
+}
+
+@Test("a minimal valid lexicon loads and its examples pass")
+func minimalLexicon() throws {
+    let dir = try makeLexicon(["contests/c.yaml": minimalContest, "terms/t.yaml": minimalTerms, "rules/r.yaml": minimalRules])
+    let lexicon = try Lexicon.load(directory: dir)
+    #expect(lexicon.contests.map(\.id) == ["test-contest"])
+    let results = CompiledLexicon(lexicon).runExamples()
+    #expect(results.count == 2 && results.allSatisfy(\.passed))
+}
+
+// MARK: The bundled lexicon
+
+@Test("the bundled lexicon loads with the contest ids of the issue")
+func bundledContests() throws {
+    let lexicon = try Lexicon.load(directory: bundledLexicons)
+    #expect(Set(lexicon.contests.map(\.id)) == [
+        "pilpres-2024", "pilwalkot-makassar-2024", "pilwalkot-baubau-2024", "pilbup-jeneponto-2024",
+        "pilwalkot-palangka-raya-2024", "pilgub-sulsel-2024", "pilgub-sultra-2024", "pilgub-kalteng-2024",
+    ])
+    let pilpres = try #require(lexicon.contests.first { $0.id == "pilpres-2024" })
+    #expect(pilpres.pairs.map(\.label) == ["01", "02", "03"])
+    for contest in lexicon.contests where contest.id != "pilpres-2024" {
+        #expect(contest.pairs.allSatisfy { $0.label == String($0.number) }, "\(contest.id): Pilkada labels are plain numbers")
+    }
+    for id in ["NET-SM-01", "NET-SM-08", "NET-SM-09"] {
+        #expect(lexicon.rules.contains { $0.id == id })
+    }
+    #expect(lexicon.version.hasPrefix("lex-") && lexicon.version.contains("norm-"))
+}
+
+@Test("every example of every bundled rule holds")
+func bundledExamples() throws {
+    let compiled = CompiledLexicon(try Lexicon.load(directory: bundledLexicons))
+    let results = compiled.runExamples()
+    #expect(results.count >= 20)
+    for r in results where !r.passed {
+        Issue.record("\(r.file):\(r.example.line): \(r.rule) \(r.expectsHit ? "hit" : "miss") failed (\(r.detail)): \(r.example.text)")
+    }
+}
+
+/// Screens one text with the bundled lexicon and returns "RULE contest/pair stance" strings.
+func flags(_ text: String, kind: RecordKind = .post, date: String? = nil, group: String? = nil,
+           contests: [String] = []) throws -> [String] {
+    let compiled = CompiledLexicon(try Lexicon.load(directory: bundledLexicons, contests: contests))
+    var screener = Screener(compiled)
+    let record = Record(id: "t", kind: kind, createdAt: date, date: date.flatMap { CalendarDate(iso: Substring($0)) },
+                        text: text, group: group, source: SourceLocation(path: "-", line: 1))
+    return screener.screen(record).map { "\($0.rule) \($0.contest)/\($0.pair) \($0.stance.rawValue)" }.sorted()
+}
+
+struct ScreenCase: CustomTestStringConvertible, Sendable {
+    var name: String
+    var text: String
+    var date: String?
+    var expected: [String]
+    var testDescription: String { name }
+}
+
+let screenCases: [ScreenCase] = [
+    .init(name: "call to vote with a pilpres label", text: "Ayo coblos 02 Prabowo-Gibran!", date: "2024-02-01",
+          expected: ["NET-SM-08 pilpres-2024/02 support"]),
+    .init(name: "the same post dated 2019 is outside every window", text: "Ayo coblos 02 Prabowo-Gibran!", date: "2019-04-01", expected: []),
+    .init(name: "a Pilkada number alone names no contest", text: "Ayo coblos nomor 2!", date: "2024-11-20", expected: []),
+    .init(name: "a Pilkada number with the city names the contest", text: "Warga Makassar, ayo coblos nomor 2!", date: "2024-11-20",
+          expected: ["NET-SM-08 pilwalkot-makassar-2024/2 support"]),
+    .init(name: "acronym alone never flags", text: "Alhamdulillah keadaan AMAN dan hati SEHATI", date: "2024-11-20", expected: []),
+    .init(name: "prayer is not the AMIN ticket", text: "Semoga menang lomba, aamiin", date: "2024-01-10", expected: []),
+    .init(name: "neutrality reminder is vetoed", text: "ASN dilarang mendukung Prabowo, Anies atau Ganjar di medsos", date: "2024-01-10", expected: []),
+    .init(name: "news attribution is vetoed", text: "Prabowo yakin menang satu putaran, kata Sekjen Gerindra", date: "2024-01-10", expected: []),
+    .init(name: "negative campaign", text: "Jangan pilih Ganjar-Mahfud!", date: "2024-01-10", expected: ["NET-SM-09 pilpres-2024/03 oppose"]),
+    .init(name: "opposition phrase of a pair", text: "Pokoknya asal bukan 02 #salam4jari", date: "2024-02-01", expected: ["NET-SM-09 pilpres-2024/02 oppose"]),
+    .init(name: "negated support is vetoed", text: "Saya tidak mendukung Anies", date: "2024-01-10", expected: []),
+]
+
+@Test("screening decisions", arguments: screenCases)
+func screening(_ c: ScreenCase) throws {
+    #expect(try flags(c.text, date: c.date) == c.expected)
+}
+
+@Test("a comment is judged by NET-SM-02, not NET-SM-01")
+func commentRule() throws {
+    #expect(try flags("Gas terus Pak Prabowo ✌️", kind: .comment) == ["NET-SM-02 pilpres-2024/02 support"])
+}
+
+@Test("--contest limits screening to the named contests")
+func contestSelection() throws {
+    #expect(try flags("Ayo coblos 02 Prabowo-Gibran!", contests: ["pilwalkot-makassar-2024"]) == [])
+    #expect(try flags("Ayo coblos 02 Prabowo-Gibran!", contests: ["pilpres-2024"]) == ["NET-SM-08 pilpres-2024/02 support"])
+}
+
+@Test("a contest file written from DESIGN.md §3.4 alone loads and screens")
+func userContestFile() throws {
+    let yaml = """
+    id: pilpres-2024
+    title: Pemilihan Presiden dan Wakil Presiden 2024
+    level: nasional            # nasional | provinsi | kabupaten | kota
+    region: Indonesia
+    election_day: 2024-02-14
+    watch_from: 2023-10-19     # posts dated in [watch_from, watch_until] are judged for this contest
+    watch_until: 2024-03-20
+    campaign_from: 2023-11-28
+    campaign_until: 2024-02-10
+    pairs:
+      - label: "01"
+        number: 1
+        acronym: AMIN
+        members: [Anies Baswedan, Muhaimin Iskandar]
+        aliases: [anies, abah, cak imin, gus imin]
+        hashtags: [AMIN, AminAjaDulu, AniesMuhaimin2024]   # written without '#'
+        slogans: [perubahan]
+        teams: [Timnas AMIN, Koalisi Perubahan]
+        gestures: [salam satu jari, "☝️"]
+    """
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("user-contest-\(UUID().uuidString).yaml").path
+    try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+    let lexicon = try Lexicon.load(directory: bundledLexicons, contests: [path])
+    #expect(lexicon.contests.map(\.id) == ["pilpres-2024"] && lexicon.contests[0].pairs.count == 1)
+    #expect(try flags("Saya dukung Cak Imin ☝️ #AminAjaDulu", date: "2024-01-05", contests: [path])
+        == ["NET-SM-01 pilpres-2024/01 support"])
+}
+
+@Test("an unknown contest id is an error naming the bundled ones")
+func unknownContest() {
+    #expect(throws: LexiconLoadError.self) { try Lexicon.load(directory: bundledLexicons, contests: ["pilpres-2099"]) }
+}
