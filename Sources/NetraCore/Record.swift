@@ -67,14 +67,15 @@ public struct Record: Sendable {
     public var displayID: String { id ?? "\(source.path):\(source.line)" }
 
     /// The texts to judge, each with the field name used in evidence (`text`, `target.text`,
-    /// `target.author`, `group`). Empty fields are left out.
+    /// `target.author`, `group`). A share is judged by its caption and by what it shares; a like,
+    /// follow or membership by what it points at. Empty fields are left out.
     public var judgedFields: [(field: String, text: String)] {
         var fields: [(String, String)] = []
         if kind.judgesOwnText || !text.isEmpty { fields.append(("text", text)) }
-        if !kind.judgesOwnText {
+        if !kind.judgesOwnText || kind == .share {
             if let t = target?.text, !t.isEmpty { fields.append(("target.text", t)) }
             if let a = target?.author, !a.isEmpty { fields.append(("target.author", a)) }
-            if let g = group, !g.isEmpty { fields.append(("group", g)) }
+            if kind != .share, let g = group, !g.isEmpty { fields.append(("group", g)) }
         }
         return fields.filter { !$0.1.isEmpty }
     }
