@@ -43,7 +43,7 @@ public enum RecordDecoder {
         case unparsedDate(String)
         public var description: String {
             switch self {
-            case .unparsedDate(let s): return "created_at '\(s)' is not ISO 8601 or unix seconds; judged as undated"
+            case .unparsedDate(let s): return "created_at '\(s)' is not ISO 8601, X's date form or unix seconds; judged as undated"
             }
         }
     }
@@ -147,7 +147,7 @@ public enum RecordDecoder {
         case nil, is NSNull: break
         case let s as String:
             createdAt = s
-            date = CalendarDate(iso: Substring(s))
+            date = CalendarDate(iso: Substring(s)) ?? CalendarDate(twitter: Substring(s))
             if date == nil, let seconds = Int64(s) { date = CalendarDate(unixSeconds: seconds, utcOffsetSeconds: 7 * 3600) }
             if date == nil { remarks.append(.unparsedDate(s)) }
         case let n as NSNumber where !isBoolean(n):

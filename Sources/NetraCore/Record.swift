@@ -110,6 +110,15 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
         self.init(year: y, month: m, day: d)
     }
 
+    /// Parses the date of X/Twitter's `created_at` form, `Sun Jun 23 13:36:08 +0000 2024`, as written.
+    public init?(twitter text: Substring) {
+        let parts = text.split(separator: " ")
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        guard parts.count == 6, let m = months.firstIndex(of: String(parts[1])), let d = Int(parts[2]),
+              let y = Int(parts[5]), (1...31).contains(d), parts[3].count == 8, parts[4].count == 5 else { return nil }
+        self.init(year: y, month: m + 1, day: d)
+    }
+
     /// The civil date of a unix timestamp in the given UTC offset (seconds).
     public init(unixSeconds: Int64, utcOffsetSeconds: Int64) {
         // Days since 1970-01-01, then the civil-from-days algorithm (proleptic Gregorian).

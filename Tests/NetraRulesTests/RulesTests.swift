@@ -275,3 +275,37 @@ func userContestFile() throws {
 func unknownContest() {
     #expect(throws: LexiconLoadError.self) { try Lexicon.load(directory: bundledLexicons, contests: ["pilpres-2099"]) }
 }
+
+// MARK: Dates
+
+struct DateCase: CustomTestStringConvertible, Sendable {
+    var name: String
+    var text: String
+    var expected: String?
+    var testDescription: String { name }
+}
+
+let dateCases: [DateCase] = [
+    .init(name: "ISO date", text: "2024-02-14", expected: "2024-02-14"),
+    .init(name: "ISO timestamp keeps the written local date", text: "2024-01-17T23:05:00+07:00", expected: "2024-01-17"),
+    .init(name: "ISO with a space", text: "2024-01-09 23:58:48", expected: "2024-01-09"),
+    .init(name: "X archive form", text: "Sun Jun 23 13:36:08 +0000 2024", expected: "2024-06-23"),
+    .init(name: "month out of range", text: "2024-13-01", expected: nil),
+    .init(name: "not a date", text: "kemarin sore", expected: nil),
+    .init(name: "X form with a bad month", text: "Sun Jux 23 13:36:08 +0000 2024", expected: nil),
+]
+
+@Test("created_at forms", arguments: dateCases)
+func dates(_ c: DateCase) {
+    let parsed = CalendarDate(iso: Substring(c.text)) ?? CalendarDate(twitter: Substring(c.text))
+    #expect(parsed?.description == c.expected)
+}
+
+@Test("unix seconds are read in WIB (UTC+7)")
+func unixDates() {
+    // 2024-02-13T17:00:00Z is 2024-02-14 00:00 WIB.
+    #expect(CalendarDate(unixSeconds: 1_707_843_600, utcOffsetSeconds: 7 * 3600).description == "2024-02-14")
+    #expect(CalendarDate(unixSeconds: 1_707_843_599, utcOffsetSeconds: 7 * 3600).description == "2024-02-13")
+    #expect(CalendarDate(unixSeconds: 0, utcOffsetSeconds: 0).description == "1970-01-01")
+    #expect(CalendarDate(unixSeconds: -1, utcOffsetSeconds: 0).description == "1969-12-31")
+}
