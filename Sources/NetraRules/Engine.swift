@@ -31,8 +31,10 @@ public struct CompiledLexicon: Sendable {
     let patternSets: [[Int32]]
     let setNames: [String]
     let termSetIDs: [String: Int32]
-    /// [contest][pair][PairField] -> set id (PairField.ident has none: it is a union).
-    let pairSetIDs: [[[PairField: Int32]]]
+    /// [contest][pair][PairField ordinal] -> set id (-1 for PairField.ident: it is a union).
+    let pairSetIDs: [[[Int32]]]
+    /// The compiled form of each rule, in lexicon order.
+    let rules: [CompiledRule]
     let keywordSetIDs: [Int32]
     /// Per contest, the sets that place a record in it (keywords, names, hashtags, teams).
     let contextSetIDs: [[Int32]]
@@ -85,7 +87,7 @@ public struct CompiledLexicon: Sendable {
             termIDs[list.name] = id
             for term in list.terms { _ = add(term, to: id) }
         }
-        var pairIDs: [[[PairField: Int32]]] = []
+        var pairIDs: [[[Int32]]] = []
         var keywordIDs: [Int32] = []
         var contextIDs: [[Int32]] = []
         var owners: [Int32: [Int]] = [:]
@@ -94,7 +96,7 @@ public struct CompiledLexicon: Sendable {
             keywordIDs.append(keywordSet)
             for k in contest.keywords { _ = add(k, to: keywordSet) }
             var context = [keywordSet]
-            var contestPairs: [[PairField: Int32]] = []
+            var contestPairs: [[Int32]] = []
             for pair in contest.pairs {
                 var ids: [PairField: Int32] = [:]
                 for field in PairField.allCases where field != .ident {
@@ -112,7 +114,7 @@ public struct CompiledLexicon: Sendable {
                 }
                 if let p = add(pair.label, to: ids[.label]!), !(owners[p]?.contains(ci) ?? false) { owners[p, default: []].append(ci) }
                 context += [ids[.name]!, ids[.hashtag]!, ids[.team]!]
-                contestPairs.append(ids)
+                contestPairs.append(PairField.allCases.map { ids[$0] ?? -1 })
             }
             pairIDs.append(contestPairs)
             contextIDs.append(context)
@@ -123,6 +125,7 @@ public struct CompiledLexicon: Sendable {
         setNames = names
         termSetIDs = termIDs
         pairSetIDs = pairIDs
+        rules = lexicon.rules.map(CompiledRule.init)
         keywordSetIDs = keywordIDs
         contextSetIDs = contextIDs
         numberOwners = owners
@@ -130,6 +133,41 @@ public struct CompiledLexicon: Sendable {
 
     /// The number of distinct normalized patterns in the automaton.
     public var patternCount: Int { patternTerms.count }
+}
+
+/// The parts of a rule evaluation needs, kept apart so the hot loop copies no strings.
+struct CompiledRule: Sendable {
+    var kinds: Set<RecordKind>
+    var score: Double
+    var when: Condition
+    var unless: Condition?
+    var boosts: [Boost]
+
+    init(_ rule: Rule) {
+        kinds = rule.kinds
+        score = rule.score
+        when = rule.when
+        unless = rule.unless
+        boosts = rule.boosts
+    }
+}
+
+extension PairField {
+    /// The position of the field in `PairField.allCases`.
+    var ordinal: Int {
+        switch self {
+        case .name: 0
+        case .acronym: 1
+        case .hashtag: 2
+        case .slogan: 3
+        case .team: 4
+        case .gesture: 5
+        case .number: 6
+        case .label: 7
+        case .opposition: 8
+        case .ident: 9
+        }
+    }
 }
 
 /// What one rule decided for one contest and pair (for `netra explain`).
@@ -245,23 +283,23 @@ public struct Screener {
         collectHits(text)
         if touched.isEmpty { return }
         for ci in activeContests {
-            let contest = compiled.lexicon.contests[ci]
-            for (pi, pair) in contest.pairs.enumerated() {
+            for pi in compiled.pairSetIDs[ci].indices {
                 // Skip pairs nothing in the text points at.
-                guard compiled.pairSetIDs[ci][pi].values.contains(where: { !hits[Int($0)].isEmpty }) else { continue }
-                for rule in compiled.lexicon.rules where rule.kinds.contains(kind) {
-                    guard let witnesses = eval(rule.when, ci, pi) else { continue }
-                    var score = rule.score
+                guard compiled.pairSetIDs[ci][pi].contains(where: { $0 >= 0 && !hits[Int($0)].isEmpty }) else { continue }
+                for ri in compiled.rules.indices where compiled.rules[ri].kinds.contains(kind) {
+                    guard let witnesses = eval(compiled.rules[ri].when, ci, pi) else { continue }
+                    var score = compiled.rules[ri].score
                     var evidenceHits = witnesses
-                    for boost in rule.boosts {
-                        if let extra = eval(boost.condition, ci, pi) {
-                            score += boost.add
+                    for bi in compiled.rules[ri].boosts.indices {
+                        if let extra = eval(compiled.rules[ri].boosts[bi].condition, ci, pi) {
+                            score += compiled.rules[ri].boosts[bi].add
                             evidenceHits += extra
                         }
                     }
                     score = min(1, max(0, score))
-                    let veto = rule.unless.flatMap { eval($0, ci, pi) }
-                    emit(RuleDecision(rule: rule.id, contest: contest.id, pair: pair.label, field: field,
+                    let veto = compiled.rules[ri].unless.flatMap { eval($0, ci, pi) }
+                    emit(RuleDecision(rule: compiled.lexicon.rules[ri].id, contest: compiled.lexicon.contests[ci].id,
+                                      pair: compiled.lexicon.contests[ci].pairs[pi].label, field: field,
                                       outcome: veto == nil ? .hit : .vetoed,
                                       evidence: evidenceList(evidenceHits, text: text, field: field),
                                       vetoEvidence: evidenceList(veto ?? [], text: text, field: field), score: score))
@@ -310,14 +348,14 @@ public struct Screener {
     }
 
     private mutating func pairHits(_ field: PairField, _ ci: Int, _ pi: Int) -> [Hit] {
-        let ids = compiled.pairSetIDs[ci][pi]
+        func set(_ f: PairField) -> Int32 { compiled.pairSetIDs[ci][pi][f.ordinal] }
         switch field {
         case .ident:
-            return hits[Int(ids[.name]!)] + hits[Int(ids[.hashtag]!)] + hits[Int(ids[.team]!)] + numberHits(ids[.number]!, ci)
+            return hits[Int(set(.name))] + hits[Int(set(.hashtag))] + hits[Int(set(.team))] + numberHits(set(.number), ci)
         case .number, .label:
-            return numberHits(ids[field]!, ci)
+            return numberHits(set(field), ci)
         default:
-            return hits[Int(ids[field]!)]
+            return hits[Int(set(field))]
         }
     }
 
@@ -331,9 +369,9 @@ public struct Screener {
             case .contestKeyword: list = hits[Int(compiled.keywordSetIDs[ci])]
             case .contestAllPairs:
                 // A balanced listing needs at least two pairs to list.
-                if compiled.lexicon.contests[ci].pairs.count < 2 { return nil }
+                if compiled.pairSetIDs[ci].count < 2 { return nil }
                 var all: [Hit] = []
-                for other in compiled.lexicon.contests[ci].pairs.indices {
+                for other in compiled.pairSetIDs[ci].indices {
                     let named = pairHits(.ident, ci, other) + pairHits(.acronym, ci, other)
                     if named.isEmpty { return nil }
                     all += named
