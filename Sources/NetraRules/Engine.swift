@@ -226,7 +226,8 @@ public struct Screener {
                 let rule = rules.first { $0.id == decision.rule }!
                 if let i = flags.firstIndex(where: { $0.rule == decision.rule && $0.contest == decision.contest && $0.pair == decision.pair }) {
                     flags[i].score = max(flags[i].score, decision.score)
-                    flags[i].evidence = Array(Set(flags[i].evidence + decision.evidence)).sorted { ($0.field, $0.span) < ($1.field, $1.span) }
+                    flags[i].evidence = Array(Array(Set(flags[i].evidence + decision.evidence))
+                        .sorted { ($0.field, $0.span) < ($1.field, $1.span) }.prefix(Self.maxEvidence))
                 } else {
                     flags.append(Flag(rule: rule.id, category: rule.category, contest: decision.contest, pair: decision.pair,
                                       stance: rule.stance, severity: rule.severity, score: decision.score, basis: rule.basis,
@@ -313,17 +314,21 @@ public struct Screener {
         return Evidence(span: span, text: text.scalarSubstring(span), term: compiled.patternTerms[Int(hit.pattern)], field: field)
     }
 
+    /// The most evidence items one flag carries: the first ones in the text.
+    public static let maxEvidence = 50
+
+    /// Distinct hits in text order, without hits that lie inside a longer one ("prabowo" inside
+    /// "prabowo gibran" adds nothing for a reader), at most `maxEvidence`. O(n log n).
     private func evidenceList(_ list: [Hit], text: String, field: String) -> [Evidence] {
-        var seen: Set<Hit> = []
-        let unique = list.filter { seen.insert($0).inserted }
-        // A hit inside a longer hit ("prabowo" inside "prabowo gibran") adds nothing for a reader.
-        let outer = unique.filter { h in
-            !unique.contains { o in o != h && o.byteStart <= h.byteStart && h.byteEnd <= o.byteEnd
-                && (o.byteEnd - o.byteStart) > (h.byteEnd - h.byteStart) }
+        let ordered = Set(list).sorted { ($0.byteStart, $1.byteEnd) < ($1.byteStart, $0.byteEnd) }
+        var kept: [Hit] = []
+        var reach: Int32 = -1  // the furthest end of any hit kept so far
+        for hit in ordered where hit.byteEnd > reach || kept.last.map({ $0.byteStart == hit.byteStart && $0.byteEnd == hit.byteEnd }) == true {
+            kept.append(hit)
+            reach = max(reach, hit.byteEnd)
+            if kept.count == Self.maxEvidence { break }
         }
-        return outer
-            .map { evidence($0, text: text, field: field) }
-            .sorted { $0.span < $1.span }
+        return kept.map { evidence($0, text: text, field: field) }
     }
 
     // MARK: Condition evaluation
@@ -359,6 +364,26 @@ public struct Screener {
         }
     }
 
+    /// For each hit `x` of `left`, the nearest hit of `right` that starts after `x` ends, when at
+    /// most `n` tokens lie between them; both are appended to `found`. Sorting plus a binary
+    /// search per hit keeps this O((|left| + |right|) log |right|), so a record stuffed with
+    /// terms cannot make a rule quadratic.
+    static func before(_ left: [Hit], _ right: [Hit], within n: Int32, into found: inout [Hit]) {
+        if left.isEmpty || right.isEmpty { return }
+        let sorted = right.sorted { $0.byteStart < $1.byteStart }
+        for x in left {
+            var lo = 0, hi = sorted.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if sorted[mid].byteStart < x.byteEnd { lo = mid + 1 } else { hi = mid }
+            }
+            if lo < sorted.count, sorted[lo].tokenStart - x.tokenEnd <= n {
+                found.append(x)
+                found.append(sorted[lo])
+            }
+        }
+    }
+
     private mutating func eval(_ condition: Condition, _ ci: Int, _ pi: Int) -> [Hit]? {
         switch condition {
         case .set(let ref):
@@ -379,17 +404,16 @@ public struct Screener {
                 list = all
             }
             return list.isEmpty ? nil : list
-        case .near(let a, let b, let n), .before(let a, let b, let n):
+        case .near(let a, let b, let n):
             guard let left = eval(a, ci, pi), let right = eval(b, ci, pi) else { return nil }
             var found: [Hit] = []
-            var ordered = false
-            if case .before = condition { ordered = true }
-            for x in left {
-                for y in right {
-                    if ordered && x.byteEnd > y.byteStart { continue }
-                    if let gap = x.gap(to: y), gap <= Int32(n) { found.append(x); found.append(y) }
-                }
-            }
+            Self.before(left, right, within: Int32(n), into: &found)
+            Self.before(right, left, within: Int32(n), into: &found)
+            return found.isEmpty ? nil : found
+        case .before(let a, let b, let n):
+            guard let left = eval(a, ci, pi), let right = eval(b, ci, pi) else { return nil }
+            var found: [Hit] = []
+            Self.before(left, right, within: Int32(n), into: &found)
             return found.isEmpty ? nil : found
         case .atLeast(let k, let items):
             var count = 0

@@ -309,3 +309,40 @@ func unixDates() {
     #expect(CalendarDate(unixSeconds: 0, utcOffsetSeconds: 0).description == "1970-01-01")
     #expect(CalendarDate(unixSeconds: -1, utcOffsetSeconds: 0).description == "1969-12-31")
 }
+
+// MARK: Proximity against a slow oracle
+
+/// Hits laid out as the normalizer would: one-token or two-token terms at increasing positions.
+func randomHits(_ rng: inout some RandomNumberGenerator, count: Int) -> [Hit] {
+    (0..<count).map { _ in
+        let token = Int32.random(in: 0..<40, using: &rng)
+        let length = Int32.random(in: 1...2, using: &rng)
+        return Hit(tokenStart: token, tokenEnd: token + length, byteStart: token * 10, byteEnd: (token + length) * 10 - 1,
+                   pattern: 0)
+    }
+}
+
+@Test("`before` finds a pair exactly when the quadratic oracle does, and only valid witnesses")
+func proximityOracle() {
+    var rng = SystemRandomNumberGenerator()
+    for _ in 0..<2000 {
+        let left = randomHits(&rng, count: Int.random(in: 0...6, using: &rng))
+        let right = randomHits(&rng, count: Int.random(in: 0...6, using: &rng))
+        let n = Int32.random(in: 0...4, using: &rng)
+        let oracle = left.contains { x in right.contains { y in x.byteEnd <= y.byteStart && y.tokenStart - x.tokenEnd <= n } }
+        var found: [Hit] = []
+        Screener.before(left, right, within: n, into: &found)
+        #expect(!found.isEmpty == oracle, "left \(left) right \(right) n \(n)")
+        for i in stride(from: 0, to: found.count, by: 2) {
+            let (x, y) = (found[i], found[i + 1])
+            #expect(left.contains(x) && right.contains(y) && x.byteEnd <= y.byteStart && y.tokenStart - x.tokenEnd <= n)
+        }
+    }
+}
+
+@Test("a record stuffed with terms is screened in linear time")
+func stuffedRecord() throws {
+    // 100,000 support words and 100,000 candidate names: quadratic proximity would not finish.
+    let text = String(repeating: "dukung prabowo ", count: 100_000)
+    #expect(try flags(text, date: "2024-01-10") == ["NET-SM-01 pilpres-2024/02 support"])
+}
