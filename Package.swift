@@ -38,6 +38,8 @@ let package = Package(
         .executableTarget(name: "netra", dependencies: [
             "Netra", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Benchmarks (release build): swift run -c release netra-bench …
+        .executableTarget(name: "netra-bench", dependencies: ["NetraRules", "NetraText"]),
         .testTarget(name: "NetraMatchTests", dependencies: ["NetraMatch"]),
         .testTarget(name: "NetraTextTests", dependencies: ["NetraText", "NetraCore"]),
         .testTarget(name: "NetraRulesTests", dependencies: ["NetraRules", "NetraText", "NetraCore"]),

@@ -59,7 +59,7 @@ public struct CompiledLexicon: Sendable {
 
     public init(_ lexicon: Lexicon) {
         self.lexicon = lexicon
-        var normalizer = Normalizer()
+        let normalizer = Normalizer(configuration: lexicon.normalization)
         var patternIndex: [[UInt8]: Int32] = [:]
         var patterns: [[UInt8]] = []
         var sets: [[Int32]] = []
@@ -201,7 +201,7 @@ public struct Explanation: Sendable {
 /// Screens records against a `CompiledLexicon`. Holds per-worker scratch: one per thread.
 public struct Screener {
     public let compiled: CompiledLexicon
-    private var normalizer = Normalizer()
+    private let normalizer: Normalizer
     private var normalized = NormalizedText()
     private var matches: [Match] = []
     private var hits: [[Hit]]
@@ -211,6 +211,7 @@ public struct Screener {
 
     public init(_ compiled: CompiledLexicon) {
         self.compiled = compiled
+        normalizer = Normalizer(configuration: compiled.lexicon.normalization)
         hits = Array(repeating: [], count: compiled.setNames.count)
     }
 

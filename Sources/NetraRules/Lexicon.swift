@@ -11,6 +11,8 @@ public struct Lexicon: Sendable {
     public var version: String
     /// Problems that do not stop a scan (unused term lists, duplicated terms …).
     public var warnings: [LexiconIssue]
+    /// Slang and word-list data for the normalizer, from `normalization/` (optional).
+    public var normalization: NormalizerConfiguration
 
     /// The largest lexicon file read (YAML is expanded in memory; lexicon files are small).
     public static let maxFileBytes = 4 << 20
@@ -93,6 +95,8 @@ public struct Lexicon: Sendable {
             seenContests[c.id] = c.file
         }
 
+        let normalization = loadNormalization(directory: directory, contests: contests, read: read, issues: &issues)
+
         var termSets: [TermSet] = []
         for path in yamlFiles("terms") {
             guard let text = read(path) else { continue }
@@ -108,18 +112,67 @@ public struct Lexicon: Sendable {
             issues += reader.issues
         }
 
-        issues += validate(contests: contests, termSets: termSets, rules: rules)
+        issues += validate(contests: contests, termSets: termSets, rules: rules, normalization: normalization)
         let errors = issues.filter { $0.severity == .error }
         if !errors.isEmpty { throw LexiconLoadError(errors) }
         let version = "lex-\(fingerprint.hex)+\(Normalizer.version)+icu-\(icuVersion)"
         return Lexicon(directory: directory, contests: contests, termSets: termSets, rules: rules, version: version,
-                       warnings: issues.filter { $0.severity == .warning })
+                       warnings: issues.filter { $0.severity == .warning }, normalization: normalization)
+    }
+
+    /// Reads `normalization/`: `*.csv` in IndoCollex's layout (`no,informal,formal,type`; rows of
+    /// type `acronym` skipped), `*.tsv` as `informal<TAB>formal`, `*.txt` as a word list. Every
+    /// token a contest names is protected from slang expansion.
+    static func loadNormalization(directory: String, contests: [Contest], read: (String) -> String?,
+                                  issues: inout [LexiconIssue]) -> NormalizerConfiguration {
+        let dir = (directory as NSString).appendingPathComponent("normalization")
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return .plain }
+        var slang: [String: String] = [:]
+        var words: [String] = []
+        for name in names.sorted() {
+            let path = (dir as NSString).appendingPathComponent(name)
+            if name.hasSuffix(".csv") || name.hasSuffix(".tsv") {
+                guard let text = read(path) else { continue }
+                for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                    let row = line.hasSuffix("\r") ? line.dropLast() : line
+                    if row.isEmpty || (index == 0 && name.hasSuffix(".csv")) { continue }
+                    let fields = row.split(separator: name.hasSuffix(".csv") ? "," : "\t", omittingEmptySubsequences: false)
+                    if name.hasSuffix(".csv") {
+                        guard fields.count == 4 else {
+                            issues.append(LexiconIssue(file: path, line: index + 1, message: "expected 4 columns (no,informal,formal,type); row skipped", severity: .warning))
+                            continue
+                        }
+                        if fields[3] == "acronym" { continue }
+                        slang[String(fields[1])] = String(fields[2])
+                    } else if fields.count == 2 {
+                        slang[String(fields[0])] = String(fields[1])
+                    }
+                }
+            } else if name.hasSuffix(".txt") {
+                guard let text = read(path) else { continue }
+                words += text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map(String.init)
+            }
+        }
+        let plain = Normalizer()
+        var protected: Set<String> = []
+        for contest in contests {
+            var terms = contest.keywords
+            for pair in contest.pairs {
+                terms += pair.members + pair.aliases + pair.hashtags + pair.slogans + pair.teams + pair.gestures + pair.opposition
+                if let acronym = pair.acronym { terms.append(acronym) }
+            }
+            for term in terms {
+                for token in plain.normalizeTerm(term).split(separator: 0x20) { protected.insert(String(decoding: token, as: UTF8.self)) }
+            }
+        }
+        return NormalizerConfiguration(slang: slang, words: words, protected: protected)
     }
 
     /// Cross-file checks: names resolve, ids are unique, terms survive normalization.
-    static func validate(contests: [Contest], termSets: [TermSet], rules: [Rule]) -> [LexiconIssue] {
+    static func validate(contests: [Contest], termSets: [TermSet], rules: [Rule],
+                         normalization: NormalizerConfiguration) -> [LexiconIssue] {
         var issues: [LexiconIssue] = []
-        var normalizer = Normalizer()
+        let normalizer = Normalizer(configuration: normalization)
         var setFiles: [String: TermSet] = [:]
         for set in termSets {
             if let other = setFiles[set.name] {

@@ -3,12 +3,9 @@ import NetraCore
 
 /// Text in the one canonical form the matcher sees, with a map back to the original.
 ///
-/// Tokens are separated by exactly one space (0x20) and nothing else is a separator: letters
-/// are case-folded (NFKC_Casefold through ICU for non-ASCII), accents are removed, punctuation
-/// becomes a token boundary, a `#` that opens a word is kept (so `#amin` and `amin` differ),
-/// punctuation between two digits is kept (`14.02.2024`, `10.000`), and every symbol or emoji
-/// is a token of its own (`✌️✌️` → `✌ ✌`). Every normalized byte maps back to the range of
-/// Unicode scalars of the original text it came from.
+/// Tokens are separated by exactly one space (0x20) and nothing else is a separator. Every
+/// normalized byte maps back to the range of Unicode scalars of the original text it came from,
+/// so evidence spans point at what the person wrote.
 public struct NormalizedText: Sendable {
     /// The normalized UTF-8 bytes.
     public internal(set) var bytes: [UInt8] = []
@@ -18,6 +15,9 @@ public struct NormalizedText: Sendable {
     public internal(set) var scalarEnd: [Int32] = []
     /// Byte offsets where tokens begin, ascending.
     public internal(set) var tokenStarts: [Int32] = []
+    /// Indices (into `tokenStarts`) of the tokens that begin a sentence, ascending; the first
+    /// token always begins one.
+    public internal(set) var sentenceStarts: [Int32] = []
 
     public init() {}
 
@@ -27,200 +27,863 @@ public struct NormalizedText: Sendable {
     /// The number of tokens.
     public var tokenCount: Int { tokenStarts.count }
 
-    /// The index of the token that contains (or, for a separator, follows) byte `offset`.
+    /// The index of the token that contains (or, for a separator, precedes) byte `offset`.
     public func tokenIndex(ofByte offset: Int) -> Int {
-        var lo = 0, hi = tokenStarts.count
+        Self.lastIndex(in: tokenStarts, notAbove: Int32(offset))
+    }
+
+    /// The index of the sentence that contains token `token`.
+    public func sentenceIndex(ofToken token: Int) -> Int {
+        Self.lastIndex(in: sentenceStarts, notAbove: Int32(token))
+    }
+
+    /// The tokens as strings with their original spans (for `netra explain`).
+    public var tokens: [(text: String, span: Span)] {
+        tokenStarts.indices.map { i in
+            let start = Int(tokenStarts[i])
+            let end = i + 1 < tokenStarts.count ? Int(tokenStarts[i + 1]) - 1 : bytes.count
+            return (String(decoding: bytes[start..<end], as: UTF8.self), originalSpan(of: start..<end))
+        }
+    }
+
+    private static func lastIndex(in sorted: [Int32], notAbove value: Int32) -> Int {
+        var lo = 0, hi = sorted.count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if Int(tokenStarts[mid]) <= offset { lo = mid + 1 } else { hi = mid }
+            if sorted[mid] <= value { lo = mid + 1 } else { hi = mid }
         }
         return max(0, lo - 1)
     }
 
-    /// The original scalar span of normalized bytes `range` (non-empty).
+    /// The original scalar span of normalized bytes `range` (non-empty): from the earliest
+    /// source scalar to the latest.
     public func originalSpan(of range: Range<Int>) -> Span {
-        Span(start: Int(scalarStart[range.lowerBound]), end: Int(scalarEnd[range.upperBound - 1]))
-    }
-
-    mutating func reset() {
-        bytes.removeAll(keepingCapacity: true)
-        scalarStart.removeAll(keepingCapacity: true)
-        scalarEnd.removeAll(keepingCapacity: true)
-        tokenStarts.removeAll(keepingCapacity: true)
+        var start = Int32.max, end: Int32 = 0
+        for i in range {
+            start = min(start, scalarStart[i])
+            end = max(end, scalarEnd[i])
+        }
+        return Span(start: Int(start), end: Int(end))
     }
 }
 
-/// Normalizes record text and lexicon terms identically (DESIGN.md §4, first cut).
-///
-/// ASCII is handled by a byte loop that never calls ICU; each non-ASCII scalar is folded by
-/// ICU once and memoized, so ICU cost is paid per distinct code point, not per byte. A
-/// `Normalizer` holds that memo: give each worker its own.
-public struct Normalizer: Sendable {
-    /// Changes whenever the normalized form of any text may change; part of the lexicon version.
-    public static let version = "norm-1"
+/// What the normalizer is normalizing: record text, or a lexicon term.
+public enum NormalizationMode: Sendable {
+    /// Record text: camel-case words and hashtags are kept whole and also followed by their
+    /// parts (`#PrabowoGibran2024` → `#prabowogibran2024 prabowo gibran 2024`).
+    case text
+    /// A lexicon term: whole tokens only, so a term written in camel case still matches text
+    /// written in lower case.
+    case term
+}
 
-    private struct Piece: Sendable {
-        var cls: Int32
-        var utf8: [UInt8]
+/// Normalizes record text and lexicon terms identically (DESIGN.md §4).
+///
+/// In order, for each token: ASCII bytes are case-folded by a byte loop that never calls ICU;
+/// each distinct non-ASCII scalar is folded once by ICU (NFKC_Casefold, Latin-ASCII
+/// transliteration, marks removed) and memoized; non-Latin letters inside a Latin word are
+/// replaced by their confusable skeleton ("Аnies" with Cyrillic А → "anies"); digits used as
+/// letters inside words are undone ("pr4bowo" → "prabowo", "O1" → "01", never "2024" or
+/// "kawan2"); elongations are squeezed keeping real double letters ("menaaang" → "menang",
+/// "maaaf" → "maaf"), and every spelling of the prayer "aamiin" becomes "aamiin", never the
+/// AMIN ticket; slang is expanded ("yg" → "yang"); camel case and hashtags are split while the
+/// whole word is kept. Runs of three or more spaced or dotted single letters are joined
+/// ("p r a b o w o", "A.M.I.N" → "prabowo", "amin"). Every symbol and emoji is a token of its own.
+///
+/// A `Normalizer` owns scratch buffers and a memo: give each worker its own; it is not
+/// thread-safe.
+public final class Normalizer {
+    /// Changes whenever the normalized form of any text may change; part of the lexicon version.
+    public static let version = "norm-2"
+
+    public let configuration: NormalizerConfiguration
+    // The work happens in a struct so the hot loop pays no dynamic exclusivity checks.
+    private var core: NormalizerCore
+
+    public init(configuration: NormalizerConfiguration = .plain) {
+        self.configuration = configuration
+        core = NormalizerCore(configuration: configuration)
     }
 
-    private var memo: [UInt32: [Piece]] = [:]
-    private var out = NormalizedText()
-    private var inToken = false
-
-    public init() {}
+    deinit { core.free() }
 
     /// Normalizes `text` into a new value.
-    public mutating func normalize(_ text: String) -> NormalizedText {
+    public func normalize(_ text: String, mode: NormalizationMode = .text) -> NormalizedText {
         var result = NormalizedText()
-        normalize(text, into: &result)
+        normalize(text, into: &result, mode: mode)
         return result
     }
 
-    /// Normalizes `text` into `result`, reusing its storage.
-    public mutating func normalize(_ text: String, into result: inout NormalizedText) {
-        var copy = text
-        copy.makeContiguousUTF8()
-        swap(&out, &result)
-        out.reset()
-        inToken = false
-        copy.utf8.withContiguousStorageIfAvailable { run($0) }
-        swap(&out, &result)
-    }
-
     /// The normalized bytes of a lexicon term.
-    public mutating func normalizeTerm(_ term: String) -> [UInt8] {
-        normalize(term).bytes
+    public func normalizeTerm(_ term: String) -> [UInt8] {
+        normalize(term, mode: .term).bytes
     }
 
-    private static func isASCIIAlnum(_ b: UInt8) -> Bool {
-        (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A)
+    /// Normalizes `text` into `result`, reusing its storage.
+    public func normalize(_ text: String, into result: inout NormalizedText, mode: NormalizationMode = .text) {
+        // One exclusivity check for the call; inside it `self` is inout and statically checked.
+        core.normalize(text, into: &result, mode: mode)
+    }
+}
+
+/// The normalizer's state and rules (see `Normalizer`).
+struct NormalizerCore {
+    let configuration: NormalizerConfiguration
+
+    // Output under construction.
+    private var out = Buffer<UInt8>()
+    private var starts = Buffer<Int32>()
+    private var ends = Buffer<Int32>()
+    private var tokenStarts = Buffer<Int32>()
+    private var sentenceStarts = Buffer<Int32>()
+
+    // The token being built.
+    private var inToken = false
+    private var tokenStart = 0                 // byte offset in `out`
+    private var flags: TokenFlags = []
+    private var lastLetter: UInt8 = 0          // for elongation runs
+    private var runLength = 0
+    private var camelSplits: [Int] = []        // token-relative offsets where a part begins
+    private var prevCase: UInt8 = 0            // 0 none, 1 lower, 2 upper, 3 digit (ASCII)
+    private var nonASCIIUnits: [(offset: Int, length: Int, skeleton: [UInt8])] = []
+
+    // Between tokens.
+    private var gapBytes = 0                   // separator bytes since the last token
+    private var gapChar: UInt8 = 0
+    private var pendingSentence = true
+    private var singleLetterRun = 0            // consecutive single-letter tokens with joinable gaps
+    private var needsJoinPass = false
+    private var tokenGaps = Buffer<UInt8>()    // per token: the single joinable separator before it, or 0
+
+    private var mode: NormalizationMode = .text
+    private var memo: [UInt32: FoldedScalar] = [:]
+
+    init(configuration: NormalizerConfiguration) {
+        self.configuration = configuration
     }
 
-    private static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
-
-    private mutating func separate() { inToken = false }
-
-    private mutating func emitWordByte(_ b: UInt8, _ s: Int32, _ e: Int32) {
-        if !inToken {
-            if !out.bytes.isEmpty {
-                out.bytes.append(0x20)
-                out.scalarStart.append(s)
-                out.scalarEnd.append(s)
-            }
-            out.tokenStarts.append(Int32(out.bytes.count))
-            inToken = true
-        }
-        out.bytes.append(b)
-        out.scalarStart.append(s)
-        out.scalarEnd.append(e)
+    func free() {
+        out.free()
+        starts.free()
+        ends.free()
+        tokenStarts.free()
+        sentenceStarts.free()
+        tokenGaps.free()
     }
+
+    mutating func normalize(_ text: String, into result: inout NormalizedText, mode: NormalizationMode) {
+        var text = text
+        text.makeContiguousUTF8()
+        self.mode = mode
+        reset()
+        text.utf8.withContiguousStorageIfAvailable { run($0) }
+        endToken()
+        if needsJoinPass { joinSpacedLetters() }
+        result.bytes.removeAll(keepingCapacity: true)
+        result.scalarStart.removeAll(keepingCapacity: true)
+        result.scalarEnd.removeAll(keepingCapacity: true)
+        result.bytes.append(contentsOf: out.view)
+        result.scalarStart.append(contentsOf: starts.view)
+        result.scalarEnd.append(contentsOf: ends.view)
+        // Element copies, not array assignment: sharing the buffers would make the next record's
+        // removeAll reallocate them.
+        result.tokenStarts.removeAll(keepingCapacity: true)
+        result.tokenStarts.append(contentsOf: tokenStarts.view)
+        result.sentenceStarts.removeAll(keepingCapacity: true)
+        result.sentenceStarts.append(contentsOf: sentenceStarts.view)
+    }
+
+    private mutating func reset() {
+        out.count = 0
+        starts.count = 0
+        ends.count = 0
+        tokenStarts.count = 0
+        sentenceStarts.count = 0
+        tokenGaps.count = 0
+        inToken = false
+        gapBytes = 0
+        gapChar = 0
+        pendingSentence = true
+        singleLetterRun = 0
+        needsJoinPass = false
+    }
+
+    // MARK: The byte loop
 
     private mutating func run(_ input: UnsafeBufferPointer<UInt8>) {
         let n = input.count
+        out.reserve(n + 64)
+        starts.reserve(n + 64)
+        ends.reserve(n + 64)
         var i = 0
         var scalar: Int32 = 0
+        let classes = asciiClassTable
         while i < n {
             let b = input[i]
-            if b < 0x80 {
-                let s = scalar, e = scalar + 1
-                if b >= 0x41 && b <= 0x5A {
-                    emitWordByte(b | 0x20, s, e)
-                } else if Self.isASCIIAlnum(b) {
-                    emitWordByte(b, s, e)
-                } else if b == UInt8(ascii: "#"), i + 1 < n, hashOpensWord(input, at: i + 1) {
-                    separate()
-                    emitWordByte(b, s, e)
-                } else if inToken, let last = out.bytes.last, Self.isDigit(last), i + 1 < n, Self.isDigit(input[i + 1]),
-                          b == UInt8(ascii: ".") || b == UInt8(ascii: ",") || b == UInt8(ascii: ":")
-                            || b == UInt8(ascii: "/") || b == UInt8(ascii: "-") {
-                    emitWordByte(b, s, e)
+            switch classes[Int(b)] {
+            case .lower:
+                let count = lowercaseRun(input, from: i, scalar: scalar)
+                i += count
+                scalar += Int32(count)
+                continue
+            case .upper:
+                emitLetter(b | 0x20, scalar, upper: true)
+            case .digit:
+                emitDigit(b, scalar)
+            case .hash:
+                if i + 1 < n, hashOpensWord(input, at: i + 1) {
+                    separator(b)
+                    beginToken(scalar)
+                    flags.insert(.hashtag)
+                    append(b, scalar, scalar + 1)
                 } else {
-                    separate()
+                    separator(b)
                 }
-                i += 1
+            case .joiner:
+                // Punctuation between two digits stays: dates, times, money.
+                if inToken, prevCase == 3, i + 1 < n, classes[Int(input[i + 1])] == .digit {
+                    append(b, scalar, scalar + 1)
+                    prevCase = 0
+                } else {
+                    separator(b)
+                    if b == UInt8(ascii: "."), Self.periodEndsSentence(input, after: i) { pendingSentence = true }
+                }
+            case .sentenceEnd:
+                separator(b)
+                pendingSentence = true
+            case .newline:
+                separator(b)
+                pendingSentence = true
+            case .separator:
+                separator(b)
+            case .nonASCII:
+                guard let (value, length) = Self.decode(input, at: i) else {
+                    i = n
+                    continue
+                }
+                emitScalar(value, scalar)
+                i += length
                 scalar += 1
                 continue
             }
-            guard let (value, len) = Self.decode(input, at: i) else { break }
-            emitFolded(value, scalar)
-            i += len
+            i += 1
             scalar += 1
         }
     }
 
+    /// The common case: a run of lower-case ASCII letters, copied in bulk. Returns its length.
+    @inline(__always)
+    private mutating func lowercaseRun(_ input: UnsafeBufferPointer<UInt8>, from i: Int, scalar: Int32) -> Int {
+        if !inToken { beginToken(scalar) }
+        if prevCase == 3 && flags.contains(.hashtag) { camelSplits.append(out.count - tokenStart) }
+        var f = flags
+        if f.contains(.hasDigit) { f.insert(.digitAndLetter) }
+        f.insert(.hasLetter)
+        var last = lastLetter, run = runLength
+        var j = i
+        let n = input.count
+        while j < n {
+            let c = input[j]
+            if c &- 0x61 >= 26 { break }
+            if c == last {
+                run += 1
+                if run >= 2 { f.insert(run >= 3 ? [.doubled, .elongated] : .doubled) }
+            } else {
+                last = c
+                run = 1
+            }
+            j += 1
+        }
+        let count = j - i
+        let base = out.count
+        if base + count > out.capacity {
+            out.reserve(base + count)
+            starts.reserve(base + count)
+            ends.reserve(base + count)
+        }
+        (out.pointer + base).update(from: input.baseAddress! + i, count: count)
+        let s = starts.pointer + base, e = ends.pointer + base
+        for k in 0..<count {
+            s[k] = scalar + Int32(k)
+            e[k] = scalar + Int32(k) + 1
+        }
+        out.count += count
+        starts.count += count
+        ends.count += count
+        flags = f
+        lastLetter = last
+        runLength = run
+        prevCase = 1
+        return count
+    }
+
+    @inline(__always)
+    private mutating func append(_ b: UInt8, _ s: Int32, _ e: Int32) {
+        out.append(b)
+        starts.append(s)
+        ends.append(e)
+    }
+
+    @inline(__always)
+    private mutating func beginToken(_ s: Int32) {
+        if out.count > 0 {
+            append(0x20, s, s)
+        }
+        tokenGaps.reserve(tokenGaps.count + 1)
+        if pendingSentence {
+            sentenceStarts.append(Int32(tokenStarts.count))
+            pendingSentence = false
+        }
+        let joinable = gapBytes == 1 && (gapChar == 0x20 || gapChar == UInt8(ascii: ".") || gapChar == UInt8(ascii: "-"))
+        tokenGaps.append(joinable ? gapChar : 0)
+        tokenStarts.append(Int32(out.count))
+        tokenStart = out.count
+        inToken = true
+        flags = []
+        lastLetter = 0
+        runLength = 0
+        prevCase = 0
+        if !camelSplits.isEmpty { camelSplits.removeAll(keepingCapacity: true) }
+        if !nonASCIIUnits.isEmpty { nonASCIIUnits.removeAll(keepingCapacity: true) }
+        gapBytes = 0
+    }
+
+    @inline(__always)
+    private mutating func emitLetter(_ lower: UInt8, _ s: Int32, upper: Bool = false) {
+        if !inToken { beginToken(s) }
+        let offset = out.count - tokenStart
+        if upper {
+            flags.insert(.hasUpper)
+            if prevCase == 1 || (prevCase == 3 && flags.contains(.hashtag)) { camelSplits.append(offset) }
+        } else if prevCase == 3, flags.contains(.hashtag) {
+            camelSplits.append(offset)
+        }
+        if flags.contains(.hasDigit) { flags.insert(.digitAndLetter) }
+        flags.insert(.hasLetter)
+        if lower == lastLetter {
+            runLength += 1
+            if runLength >= 3 { flags.insert(.elongated) }
+            if runLength >= 2 { flags.insert(.doubled) }
+        } else {
+            lastLetter = lower
+            runLength = 1
+        }
+        prevCase = upper ? 2 : 1
+        append(lower, s, s + 1)
+    }
+
+    @inline(__always)
+    private mutating func emitDigit(_ b: UInt8, _ s: Int32) {
+        if !inToken { beginToken(s) }
+        if prevCase == 1 || prevCase == 2 {
+            flags.insert(.digitAndLetter)
+            if flags.contains(.hashtag) { camelSplits.append(out.count - tokenStart) }
+        }
+        flags.insert(.hasDigit)
+        lastLetter = 0
+        runLength = 0
+        prevCase = 3
+        append(b, s, s + 1)
+    }
+
+    @inline(__always)
+    private mutating func separator(_ b: UInt8) {
+        if inToken { endToken() }
+        gapBytes += 1
+        gapChar = b
+    }
+
+    /// A period ends a sentence when what follows (after spaces) is an upper-case letter, a line
+    /// break, or the end: "no. 2" does not end one, "menang. Ayo" does.
+    private static func periodEndsSentence(_ input: UnsafeBufferPointer<UInt8>, after i: Int) -> Bool {
+        var j = i + 1
+        while j < input.count && (input[j] == 0x20 || input[j] == 0x09) { j += 1 }
+        if j >= input.count { return true }
+        let c = asciiClass[Int(input[j])]
+        return j > i + 1 && (c == .upper || c == .newline) || c == .newline
+    }
+
+    /// A `#` is kept only when what follows folds to a word character.
+    private mutating func hashOpensWord(_ input: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        let b = input[i]
+        if b < 0x80 { return asciiClass[Int(b)] == .lower || asciiClass[Int(b)] == .upper || asciiClass[Int(b)] == .digit }
+        guard let (value, _) = Self.decode(input, at: i) else { return false }
+        return folded(value).pieces.first?.isWord == true
+    }
+
     /// Decodes the non-ASCII scalar at `i` (the input is valid UTF-8: it came from a String).
+    @inline(__always)
     private static func decode(_ input: UnsafeBufferPointer<UInt8>, at i: Int) -> (UInt32, Int)? {
         let b = input[i]
         var value: UInt32
-        let len: Int
-        if b >= 0xF0 { value = UInt32(b & 0x07); len = 4 }
-        else if b >= 0xE0 { value = UInt32(b & 0x0F); len = 3 }
-        else { value = UInt32(b & 0x1F); len = 2 }
-        if i + len > input.count { return nil }
-        for k in 1..<len { value = (value << 6) | UInt32(input[i + k] & 0x3F) }
-        return (value, len)
+        let length: Int
+        if b >= 0xF0 { value = UInt32(b & 0x07); length = 4 }
+        else if b >= 0xE0 { value = UInt32(b & 0x0F); length = 3 }
+        else { value = UInt32(b & 0x1F); length = 2 }
+        if i + length > input.count { return nil }
+        for k in 1..<length { value = (value << 6) | UInt32(input[i + k] & 0x3F) }
+        return (value, length)
     }
 
-    /// A `#` is kept only when the scalar after it folds to a word character.
-    private mutating func hashOpensWord(_ input: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
-        let b = input[i]
-        if b < 0x80 { return Self.isASCIIAlnum(b) }
-        guard let (value, _) = Self.decode(input, at: i) else { return false }
-        return pieces(value).first?.cls == Int32(CICU_CLASS_WORD)
-    }
-
-    private mutating func pieces(_ value: UInt32) -> [Piece] {
+    private mutating func folded(_ value: UInt32) -> FoldedScalar {
         if let cached = memo[value] { return cached }
-        let folded = Self.fold(value)
-        memo[value] = folded
-        return folded
+        let f = FoldedScalar(value)
+        memo[value] = f
+        return f
     }
 
-    private mutating func emitFolded(_ value: UInt32, _ s: Int32) {
-        for piece in pieces(value) {
-            switch piece.cls {
-            case Int32(CICU_CLASS_WORD):
-                for byte in piece.utf8 { emitWordByte(byte, s, s + 1) }
-            case Int32(CICU_CLASS_SYMBOL):
-                separate()
-                for byte in piece.utf8 { emitWordByte(byte, s, s + 1) }
-                separate()
-            case Int32(CICU_CLASS_IGNORABLE):
-                break
-            default:
-                separate()
+    private mutating func emitScalar(_ value: UInt32, _ s: Int32) {
+        let f = folded(value)
+        for piece in f.pieces {
+            if piece.isWord {
+                if !inToken { beginToken(s) }
+                let offset = out.count - tokenStart
+                for byte in piece.utf8 {
+                    if byte < 0x80 {
+                        // Folded to ASCII (fullwidth, styled letters, accents): an ordinary letter or
+                        // digit, but of unknown case, so it never starts or ends a camel-case part.
+                        if byte >= 0x30 && byte <= 0x39 { emitDigit(byte, s) } else { emitLetter(byte, s) }
+                        prevCase = 0
+                    } else {
+                        append(byte, s, s + 1)
+                        flags.insert(.nonASCII)
+                        prevCase = 0
+                        lastLetter = 0
+                        runLength = 0
+                    }
+                }
+                if let skeleton = piece.confusable {
+                    flags.insert(.confusable)
+                    nonASCIIUnits.append((offset, out.count - tokenStart - offset, skeleton))
+                }
+            } else if piece.isSymbol {
+                separator(0)
+                beginToken(s)
+                for byte in piece.utf8 { append(byte, s, s + 1) }
+                endToken()
+                gapBytes = 0
+            } else if piece.isSeparator {
+                separator(0)
+                if f.endsSentence { pendingSentence = true }
+            }
+            // Ignorable pieces (marks, modifiers, format characters) are dropped.
+        }
+    }
+
+    // MARK: Token rules
+
+    private mutating func endToken() {
+        guard inToken else { return }
+        inToken = false
+        var length = out.count - tokenStart
+        let body = flags.contains(.hashtag) ? 1 : 0
+        if length == body {
+            // A lone '#' (its word was dropped): not a token.
+            out.count = tokenStart
+            starts.count = tokenStart
+            ends.count = tokenStart
+            if tokenStart > 0 { out.count -= 1; starts.count -= 1; ends.count -= 1 }
+            tokenStarts.removeLast()
+            tokenGaps.removeLast()
+            if sentenceStarts.last == Int32(tokenStarts.count) { sentenceStarts.removeLast(); pendingSentence = true }
+            return
+        }
+        if flags.contains(.confusable) && (flags.contains(.hasLetter)) { replaceConfusables() }
+        if flags.contains(.digitAndLetter) || (length == 2 && flags.contains(.hasDigit)) { undoDigitSpelling(body) }
+        if flags.contains(.doubled) { squeezeElongation(body) }
+        length = out.count - tokenStart
+        if body == 0 && !configuration.slang.isEmpty && length <= SlangTable.maxKeyLength && !flags.contains(.hasDigit)
+            && !flags.contains(.rewritten) {
+            expandSlang(body)
+        }
+        // Spaced single letters: remember runs, join them after the record.
+        if out.count - tokenStart == 1 && flags.contains(.hasLetter) && !flags.contains(.hashtag) {
+            if tokenGaps.last != 0 && singleLetterRun > 0 { singleLetterRun += 1 } else { singleLetterRun = 1 }
+            if singleLetterRun >= 3 { needsJoinPass = true }
+        } else {
+            singleLetterRun = 0
+        }
+        if mode == .text && !camelSplits.isEmpty && flags.contains(.hasUpper)
+            && !flags.contains(.rewritten) && (flags.contains(.hashtag) || hasLowerToUpper()) {
+            appendParts(body)
+        }
+    }
+
+    private func hasLowerToUpper() -> Bool {
+        // Camel splits from letter/digit changes only count in hashtags; a plain word needs a
+        // real lower→upper change, recorded at a split point preceded by a letter.
+        for split in camelSplits where split > 0 {
+            let before = out[tokenStart + split - 1], at = out[tokenStart + split]
+            if before >= 0x61 && before <= 0x7A && at >= 0x61 && at <= 0x7A { return true }
+        }
+        return false
+    }
+
+    /// Non-Latin letters inside a word that also has Latin letters become their skeletons.
+    private mutating func replaceConfusables() {
+        var hasLatin = false
+        for i in tokenStart..<out.count where out[i] >= 0x61 && out[i] <= 0x7A { hasLatin = true; break }
+        guard hasLatin else { return }
+        // Rebuild the token tail from the first replaced unit.
+        for unit in nonASCIIUnits.reversed() {
+            let at = tokenStart + unit.offset
+            let s = starts[at], e = ends[at]
+            replace(at: at, length: unit.length, with: unit.skeleton, start: s, end: e)
+        }
+        flags.insert(.hasLetter)
+    }
+
+    /// "pr4bowo" → "prabowo", "m3tal" → "metal", "O1" → "01"; numbers, dates and "kawan2" stay.
+    private mutating func undoDigitSpelling(_ body: Int) {
+        let first = tokenStart + body, end = out.count
+        let length = end - first
+        if length == 2 && out[first] == UInt8(ascii: "o") && out[first + 1] >= 0x31 && out[first + 1] <= 0x39 {
+            out[first] = UInt8(ascii: "0")
+            return
+        }
+        var letters = 0
+        for i in first..<end where out[i] >= 0x61 && out[i] <= 0x7A { letters += 1 }
+        guard letters >= 2 else { return }
+        func isLetter(_ i: Int) -> Bool { i >= first && i < end && out[i] >= 0x61 && out[i] <= 0x7A }
+        var changed = false
+        for i in first..<end {
+            let d = out[i]
+            guard d >= 0x30 && d <= 0x39, let letter = digitAsLetter[Int(d - 0x30)] else { continue }
+            let lettersBefore = i - first
+            let between = isLetter(i - 1) && isLetter(i + 1)
+            let atEnd = i == end - 1 && lettersBefore >= 3 && isLetter(i - 1) && isLetter(i - 2) && isLetter(i - 3)
+            if between || atEnd {
+                out[i] = letter
+                changed = true
             }
         }
+        if changed {
+            var stillDigit = false
+            for i in first..<end where out[i] >= 0x30 && out[i] <= 0x39 { stillDigit = true }
+            if !stillDigit { flags.remove(.hasDigit) }
+            recomputeDoubles(first)
+        }
     }
 
-    /// ICU: NFKC_Casefold, remove combining marks, then split into classified scalars.
-    private static func fold(_ value: UInt32) -> [Piece] {
-        var buffer = [CChar](repeating: 0, count: 64)
-        var len = cicu_fold_scalar(value, &buffer, Int32(buffer.count))
-        if len > Int32(buffer.count) {
-            buffer = [CChar](repeating: 0, count: Int(len))
-            len = cicu_fold_scalar(value, &buffer, len)
+    private mutating func recomputeDoubles(_ first: Int) {
+        var previous: UInt8 = 0
+        for i in first..<out.count {
+            if out[i] == previous && out[i] >= 0x61 && out[i] <= 0x7A { flags.insert(.doubled) }
+            previous = out[i]
         }
-        guard len >= 0 else { return [Piece(cls: cicu_scalar_class(value), utf8: Array(String(Unicode.Scalar(value) ?? " ").utf8))] }
-        let folded = String(decoding: buffer.prefix(Int(len)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Runs of three or more equal letters shrink to one, or to two when only that is a word
+    /// ("maaaaf" → "maaf"). Any elongated spelling of "amin" is the prayer "aamiin".
+    private mutating func squeezeElongation(_ body: Int) {
+        let first = tokenStart + body
+        if out[first] == UInt8(ascii: "a") && out[out.count - 1] == UInt8(ascii: "n") && out.count - first <= 16 {
+            prayer(first)
+            if flags.contains(.rewritten) { return }
+        }
+        guard flags.contains(.elongated) else { return }
+        squeezeRuns(first)
+    }
+
+    /// Any spelling of "amin" with a repeated letter ("aamiin", "amiin", "aaamiiin") is the prayer.
+    private mutating func prayer(_ first: Int) {
+        var squeezed: [UInt8] = []
+        var previous: UInt8 = 0
+        for i in first..<out.count {
+            let c = out[i]
+            if c == previous && c >= 0x61 && c <= 0x7A { continue }
+            squeezed.append(c)
+            previous = c
+        }
+        if squeezed == Array("amin".utf8) && out.count - first > 4 {
+            let s = starts[first], e = ends[out.count - 1]
+            replace(at: first, length: out.count - first, with: Array("aamiin".utf8), start: s, end: e)
+            flags.insert(.rewritten)
+        }
+    }
+
+    private mutating func squeezeRuns(_ first: Int) {
+        // Candidates: runs of 3+ to one letter, or to two.
+        var one: [Int] = [], two: [Int] = []  // indices kept
+        var i = first
+        while i < out.count {
+            var j = i + 1
+            while j < out.count && out[j] == out[i] && out[i] >= 0x61 && out[i] <= 0x7A { j += 1 }
+            let run = j - i
+            if run >= 3 {
+                one.append(i)
+                two.append(i); two.append(i + 1)
+            } else {
+                for k in i..<j { one.append(k); two.append(k) }
+            }
+            i = j
+        }
+        let oneWord = one.map { out[$0] }, twoWord = two.map { out[$0] }
+        let keep = !configuration.dictionary.contains(oneWord) && configuration.dictionary.contains(twoWord) ? two : one
+        keepOnly(keep, from: first)
+    }
+
+    /// Keeps the bytes at `indices` (ascending, all ≥ first) and drops the rest of the token tail.
+    private mutating func keepOnly(_ indices: [Int], from first: Int) {
+        var write = first
+        for index in indices {
+            out[write] = out[index]
+            starts[write] = starts[index]
+            ends[write] = ends[index]
+            write += 1
+        }
+        // The kept letter of a run stands for the whole run in the original.
+        if let last = indices.last, write > first, last + 1 < out.count {
+            ends[write - 1] = max(ends[write - 1], ends[out.count - 1])
+        }
+        out.count = write
+        starts.count = write
+        ends.count = write
+        flags.insert(.rewritten)
+    }
+
+    private mutating func expandSlang(_ body: Int) {
+        let first = tokenStart + body
+        let entry = configuration.slang.lookup(out.view(from: first))
+        if entry < 0 { return }
+        let replacement = configuration.slang.replacement(entry)
+        let s = starts[first], e = ends[out.count - 1]
+        replace(at: first, length: out.count - first, with: replacement, start: s, end: e)
+        flags.insert(.rewritten)
+        // A multi-word replacement adds tokens.
+        for (k, byte) in replacement.enumerated() where byte == 0x20 {
+            tokenStarts.append(Int32(first + k + 1))
+            tokenGaps.append(0)
+        }
+    }
+
+    /// `#PrabowoGibran2024` → adds `prabowo gibran 2024` after the whole tag.
+    private mutating func appendParts(_ body: Int) {
+        let base = tokenStart
+        let end = out.count
+        var bounds = [body] + camelSplits.filter { $0 > body && $0 < end - base } + [end - base]
+        bounds = Array(Set(bounds)).sorted()
+        guard bounds.count > 2 || body == 1 else { return }
+        for k in 0..<(bounds.count - 1) {
+            let from = base + bounds[k], to = base + bounds[k + 1]
+            guard to > from else { continue }
+            append(0x20, starts[from], starts[from])
+            tokenStarts.append(Int32(out.count))
+            tokenGaps.append(0)
+            for i in from..<to { append(out[i], starts[i], ends[i]) }
+        }
+    }
+
+    /// Replaces `length` bytes at `at` (inside the current token tail) by `bytes`, all mapped to
+    /// the original scalars `start..<end`.
+    private mutating func replace(at: Int, length: Int, with bytes: [UInt8], start: Int32, end: Int32) {
+        let tail = out.count - (at + length)
+        let tailBytes = (0..<tail).map { out[at + length + $0] }
+        let tailStarts = (0..<tail).map { starts[at + length + $0] }
+        let tailEnds = (0..<tail).map { ends[at + length + $0] }
+        out.count = at
+        starts.count = at
+        ends.count = at
+        for b in bytes { append(b, start, end) }
+        for k in 0..<tail { append(tailBytes[k], tailStarts[k], tailEnds[k]) }
+        if bytes.count != length { flags.insert(.rewritten) }
+    }
+
+    /// Joins runs of three or more single letters separated by one space, dot or dash each.
+    private mutating func joinSpacedLetters() {
+        let tokenCount = tokenStarts.count
+        func tokenEnd(_ t: Int) -> Int { t + 1 < tokenCount ? Int(tokenStarts[t + 1]) - 1 : out.count }
+        func isSingleLetter(_ t: Int) -> Bool {
+            let s = Int(tokenStarts[t])
+            return tokenEnd(t) - s == 1 && out[s] >= 0x61 && out[s] <= 0x7A
+        }
+        var newOut = Buffer<UInt8>(), newStarts = Buffer<Int32>(), newEnds = Buffer<Int32>()
+        newOut.reserve(out.count); newStarts.reserve(out.count); newEnds.reserve(out.count)
+        var newTokenStarts: [Int32] = []
+        var tokenMap = [Int32](repeating: 0, count: tokenCount)  // old token -> new token
+        var t = 0
+        while t < tokenCount {
+            var u = t
+            if isSingleLetter(t) {
+                let gap = t + 1 < tokenCount ? tokenGaps[t + 1] : 0
+                while u + 1 < tokenCount && isSingleLetter(u + 1) && tokenGaps[u + 1] != 0 && tokenGaps[u + 1] == gap { u += 1 }
+            }
+            let joined = u - t + 1 >= 3
+            let last = joined ? u : t
+            if newOut.count > 0 {
+                let s = starts[Int(tokenStarts[t])]
+                newOut.append(0x20); newStarts.append(s); newEnds.append(s)
+            }
+            newTokenStarts.append(Int32(newOut.count))
+            for k in t...last {
+                tokenMap[k] = Int32(newTokenStarts.count - 1)
+                for i in Int(tokenStarts[k])..<tokenEnd(k) {
+                    newOut.append(out[i]); newStarts.append(starts[i]); newEnds.append(ends[i])
+                }
+            }
+            t = last + 1
+        }
+        swap(&out, &newOut)
+        swap(&starts, &newStarts)
+        swap(&ends, &newEnds)
+        newOut.free()
+        newStarts.free()
+        newEnds.free()
+        tokenStarts.count = 0
+        for t in newTokenStarts { tokenStarts.append(t) }
+        var sentences: [Int32] = []
+        for k in 0..<sentenceStarts.count where Int(sentenceStarts[k]) < tokenCount {
+            let mapped = tokenMap[Int(sentenceStarts[k])]
+            if sentences.last != mapped { sentences.append(mapped) }
+        }
+        sentenceStarts.count = 0
+        for t in sentences { sentenceStarts.append(t) }
+    }
+}
+
+/// Token facts gathered while its bytes are written, so ordinary tokens skip every rule.
+struct TokenFlags: OptionSet {
+    let rawValue: UInt16
+    static let hasLetter = TokenFlags(rawValue: 1 << 0)
+    static let hasDigit = TokenFlags(rawValue: 1 << 1)
+    static let digitAndLetter = TokenFlags(rawValue: 1 << 2)
+    static let hasUpper = TokenFlags(rawValue: 1 << 3)
+    static let doubled = TokenFlags(rawValue: 1 << 4)
+    static let elongated = TokenFlags(rawValue: 1 << 5)
+    static let hashtag = TokenFlags(rawValue: 1 << 6)
+    static let nonASCII = TokenFlags(rawValue: 1 << 7)
+    static let confusable = TokenFlags(rawValue: 1 << 8)
+    static let rewritten = TokenFlags(rawValue: 1 << 9)
+}
+
+private let digitAsLetter: [UInt8?] = [
+    UInt8(ascii: "o"), UInt8(ascii: "i"), nil, UInt8(ascii: "e"), UInt8(ascii: "a"),
+    UInt8(ascii: "s"), UInt8(ascii: "g"), UInt8(ascii: "t"), UInt8(ascii: "b"), UInt8(ascii: "g"),
+]
+
+enum ASCIIClass: UInt8 {
+    case lower, upper, digit, hash, joiner, sentenceEnd, newline, separator, nonASCII
+}
+
+/// The same table as a pointer that lives as long as the process, so the hot loop does not go
+/// through the global's lazy-initialization accessor for every byte.
+nonisolated(unsafe) let asciiClassTable: UnsafePointer<ASCIIClass> = {  // immutable after initialization
+    let p = UnsafeMutablePointer<ASCIIClass>.allocate(capacity: 256)
+    p.initialize(from: asciiClass, count: 256)
+    return UnsafePointer(p)
+}()
+
+/// The class of every byte for the ASCII loop.
+let asciiClass: [ASCIIClass] = (0..<256).map { value -> ASCIIClass in
+    let b = UInt8(value)
+    switch b {
+    case 0x61...0x7A: return .lower
+    case 0x41...0x5A: return .upper
+    case 0x30...0x39: return .digit
+    case UInt8(ascii: "#"): return .hash
+    case UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: "/"), UInt8(ascii: "-"): return .joiner
+    case UInt8(ascii: "!"), UInt8(ascii: "?"): return .sentenceEnd
+    case 0x0A: return .newline
+    case 0x80...0xFF: return .nonASCII
+    default: return .separator
+    }
+}
+
+/// One non-ASCII scalar after ICU, memoized.
+struct FoldedScalar {
+    struct Piece {
+        var cls: Int32
+        var utf8: [UInt8]
+        var isWord: Bool { cls == Int32(CICU_CLASS_WORD) }
+        var isSymbol: Bool { cls == Int32(CICU_CLASS_SYMBOL) }
+        var isSeparator: Bool { cls == Int32(CICU_CLASS_SEPARATOR) }
+        /// For a non-Latin letter: its confusable skeleton when that is plain ASCII letters.
+        var confusable: [UInt8]?
+    }
+    var pieces: [Piece]
+    /// Sentence-ending punctuation outside ASCII ("。", "…" is not one).
+    var endsSentence: Bool
+
+    init(_ value: UInt32) {
+        let folded = Self.call(value, cicu_fold_scalar_ascii) ?? String(Unicode.Scalar(value) ?? " ")
         var pieces: [Piece] = []
         for scalar in folded.unicodeScalars {
             var cls = cicu_scalar_class(scalar.value)
             var utf8 = Array(String(scalar).utf8)
             if scalar.isASCII {
                 let byte = UInt8(scalar.value)
-                if isASCIIAlnum(byte) {
-                    cls = Int32(CICU_CLASS_WORD)
-                    if byte >= 0x41 && byte <= 0x5A { utf8 = [byte | 0x20] }
-                } else {
-                    cls = Int32(CICU_CLASS_SEPARATOR)
+                switch asciiClass[Int(byte)] {
+                case .lower, .digit: cls = Int32(CICU_CLASS_WORD)
+                case .upper: cls = Int32(CICU_CLASS_WORD); utf8 = [byte | 0x20]
+                default: cls = Int32(CICU_CLASS_SEPARATOR)
                 }
             }
-            pieces.append(Piece(cls: cls, utf8: utf8))
+            var confusable: [UInt8]?
+            if !scalar.isASCII, cicu_is_non_latin_letter(scalar.value) != 0,
+               let skeleton = Self.call(scalar.value, cicu_skeleton_scalar) {
+                let bytes = Array(skeleton.lowercased().utf8)
+                if !bytes.isEmpty && bytes.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) { confusable = bytes }
+            }
+            pieces.append(Piece(cls: cls, utf8: utf8, confusable: confusable))
         }
-        return pieces
+        self.pieces = pieces
+        endsSentence = [0x3002, 0xFF01, 0xFF1F, 0x061F].contains(value)
     }
+
+    private static func call(_ value: UInt32, _ f: (UInt32, UnsafeMutablePointer<CChar>?, Int32) -> Int32) -> String? {
+        var buffer = [CChar](repeating: 0, count: 128)
+        var length = f(value, &buffer, Int32(buffer.count))
+        if length > Int32(buffer.count) {
+            buffer = [CChar](repeating: 0, count: Int(length))
+            length = f(value, &buffer, length)
+        }
+        guard length >= 0 else { return nil }
+        return String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// A growable buffer without per-append uniqueness checks, for the normalizer's hot loop.
+struct Buffer<Element: BitwiseCopyable> {
+    private(set) var pointer: UnsafeMutablePointer<Element> = .allocate(capacity: 256)
+    private(set) var capacity = 256
+    var count = 0
+
+    mutating func reserve(_ needed: Int) {
+        guard needed > capacity else { return }
+        var newCapacity = capacity
+        while newCapacity < needed { newCapacity *= 2 }
+        let newPointer = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
+        newPointer.update(from: pointer, count: count)
+        pointer.deallocate()
+        pointer = newPointer
+        capacity = newCapacity
+    }
+
+    @inline(__always)
+    mutating func append(_ element: Element) {
+        if count == capacity { reserve(count + 1) }
+        pointer[count] = element
+        count += 1
+    }
+
+    var last: Element? { count > 0 ? pointer[count - 1] : nil }
+
+    mutating func removeLast() { count -= 1 }
+
+    @inline(__always)
+    subscript(_ i: Int) -> Element {
+        get { pointer[i] }
+        nonmutating set { pointer[i] = newValue }
+    }
+
+    var view: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: pointer, count: count) }
+
+    func view(from start: Int) -> UnsafeBufferPointer<UInt8> where Element == UInt8 {
+        UnsafeBufferPointer(start: pointer + start, count: count - start)
+    }
+
+    /// Frees the storage; the buffer must not be used afterwards.
+    func free() { pointer.deallocate() }
 }
 
 /// The version of the system ICU library NetraText uses.

@@ -13,7 +13,7 @@ let normalizationCases: [NormalizationCase] = [
     .init(name: "ASCII case folding", input: "PRABOWO Gibran", normalized: "prabowo gibran"),
     .init(name: "punctuation becomes one space", input: "Prabowo-Gibran!!!  ok", normalized: "prabowo gibran ok"),
     .init(name: "leading and trailing separators dropped", input: "  ...halo...  ", normalized: "halo"),
-    .init(name: "hashtag keeps its #", input: "#PrabowoGibran2024", normalized: "#prabowogibran2024"),
+    .init(name: "hashtag kept whole and split", input: "#PrabowoGibran2024", normalized: "#prabowogibran2024 prabowo gibran 2024"),
     .init(name: "a lone # is a separator", input: "nomor # 2", normalized: "nomor 2"),
     .init(name: "# inside a word starts a new token", input: "abc#def", normalized: "abc #def"),
     .init(name: "dotted abbreviation splits", input: "no.2", normalized: "no 2"),

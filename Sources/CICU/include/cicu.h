@@ -26,6 +26,18 @@ int32_t cicu_scalar_class(uint32_t scalar);
     needed length when it exceeds cap, or -1 on an ICU error. */
 int32_t cicu_fold_scalar(uint32_t scalar, char *dst, int32_t cap);
 
+/** Folds one scalar for matching: NFKC_Casefold, then ICU's "Latin-ASCII" transliteration
+    (æ→ae, ø→o, ß→ss, đ→d, “”→"), then canonical decomposition with combining marks removed,
+    then NFC and a final case fold. Same return convention as cicu_fold_scalar. */
+int32_t cicu_fold_scalar_ascii(uint32_t scalar, char *dst, int32_t cap);
+
+/** ICU's confusable skeleton (UTS #39) of one scalar, as UTF-8 (e.g. Cyrillic а → "a").
+    Same return convention as cicu_fold_scalar. */
+int32_t cicu_skeleton_scalar(uint32_t scalar, char *dst, int32_t cap);
+
+/** True when the scalar is a letter whose script is neither Latin nor Common/Inherited. */
+int32_t cicu_is_non_latin_letter(uint32_t scalar);
+
 /** NFKC_Casefold over a UTF-8 string. Returns the output length (or the needed length when
     it exceeds cap), or -1 on an ICU error (invalid UTF-8 included). */
 int32_t cicu_nfkc_casefold_utf8(const char *src, int32_t len, char *dst, int32_t cap);

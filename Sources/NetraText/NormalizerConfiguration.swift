@@ -1,0 +1,151 @@
+/// Data the normalizer applies besides Unicode: slang expansions and the word list that tells
+/// real double letters from elongations. Built by NetraRules from `Lexicons/normalization/`;
+/// immutable and shared by every worker.
+public struct NormalizerConfiguration: Sendable {
+    /// Informal → formal token replacements (both already in normalized form).
+    public let slang: SlangTable
+    /// Words with real double letters ("maaf", "saat"), for squeezing elongations.
+    public let dictionary: Set<[UInt8]>
+    /// A fingerprint of the data, part of the lexicon version.
+    public let fingerprint: UInt64
+
+    /// No slang, no word list.
+    public static let plain = NormalizerConfiguration(slang: [:], words: [], protected: [])
+
+    /// Election words slang expansion never touches, whatever the list says (lists fold
+    /// "aamiin" into "amin" and expand political slurs and election words).
+    public static let alwaysProtected: Set<String> = [
+        "amin", "aamiin", "amiin", "aamin", "amien", "coblos", "nyoblos", "mencoblos", "pilih", "memilih", "golput",
+        "pilpres", "pilkada", "pileg", "pemilu", "kampanye", "capres", "cawapres", "cagub", "cabup", "cawalkot", "paslon",
+        "nomor", "no", "nmr", "urut", "relawan", "timses", "tkn", "tpn", "kpu", "bawaslu", "kpps", "tps", "asn", "pns",
+        "netral", "dukung", "menang", "gas", "kampret", "cebong", "kadrun", "termul", "hoax", "hoaks", "parpol",
+    ]
+
+    /// - Parameters:
+    ///   - slang: informal → formal pairs as written in the list; each side is normalized with
+    ///     the plain normalizer. Pairs with digits, a protected word on either side, a key of one
+    ///     character, or a chain into another key are left out.
+    ///   - words: the word list (one word each).
+    ///   - protected: further tokens never rewritten (candidate names, numbers of the lexicon).
+    public init(slang: [String: String], words: [String], protected: Set<String>) {
+        let plain = Normalizer(configuration: NormalizerConfiguration(table: SlangTable(entries: [:]), dictionary: [], fingerprint: 0))
+        let guarded = Self.alwaysProtected.union(protected)
+        var entries: [[UInt8]: [UInt8]] = [:]
+        for (key, value) in slang {
+            let k = plain.normalizeTerm(key), v = plain.normalizeTerm(value)
+            guard k.count >= 2, !v.isEmpty, k != v, k.count <= SlangTable.maxKeyLength,
+                  !k.contains(0x20), !k.contains(where: { $0 >= 0x30 && $0 <= 0x39 || $0 >= 0x80 || $0 == 0x23 }),
+                  !v.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) else { continue }
+            let keyText = String(decoding: k, as: UTF8.self), valueText = String(decoding: v, as: UTF8.self)
+            if guarded.contains(keyText) { continue }
+            if valueText.split(separator: " ").contains(where: { guarded.contains(String($0)) }) { continue }
+            if valueText.split(separator: " ").count > 4 { continue }
+            entries[k] = v
+        }
+        // No chains: a replacement containing another key would change on a second pass.
+        let keys = Set(entries.keys)
+        entries = entries.filter { _, v in !v.split(separator: 0x20).contains { keys.contains(Array($0)) } }
+        var hash = FNV64()
+        for k in entries.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) { hash.add(k); hash.add(entries[k]!) }
+        var dictionary: Set<[UInt8]> = []
+        for w in words {
+            let n = plain.normalizeTerm(w)
+            if !n.isEmpty && !n.contains(0x20) { dictionary.insert(n) }
+        }
+        for w in dictionary.sorted(by: { $0.lexicographicallyPrecedes($1) }) { hash.add(w) }
+        self.init(table: SlangTable(entries: entries), dictionary: dictionary, fingerprint: hash.value)
+    }
+
+    init(table: SlangTable, dictionary: Set<[UInt8]>, fingerprint: UInt64) {
+        self.slang = table
+        self.dictionary = dictionary
+        self.fingerprint = fingerprint
+    }
+}
+
+/// An open-addressing table from short tokens (at most 16 bytes) to replacement bytes, behind
+/// a 65,536-bit Bloom filter, so the per-token lookup of a word that is not slang costs a
+/// multiplication and one bit test, and no allocation.
+public struct SlangTable: Sendable, ExpressibleByDictionaryLiteral {
+    public static let maxKeyLength = 16
+    private var bloom = [UInt64](repeating: 0, count: 1024)
+    private var slots: [Int32]
+    private var keys0: [UInt64] = []
+    private var keys1: [UInt64] = []
+    private var lengths: [Int] = []
+    private var values: [[UInt8]] = []
+    private let mask: Int
+
+    public var isEmpty: Bool { values.isEmpty }
+    public var count: Int { values.count }
+
+    public init(dictionaryLiteral elements: ([UInt8], [UInt8])...) {
+        self.init(entries: Dictionary(uniqueKeysWithValues: elements))
+    }
+
+    init(entries: [[UInt8]: [UInt8]]) {
+        var size = 16
+        while size < entries.count * 2 { size *= 2 }
+        mask = size - 1
+        slots = [Int32](repeating: -1, count: size)
+        for (k, v) in entries.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+            let packed = k.withUnsafeBufferPointer { Self.pack($0) }
+            let h = Self.hash(packed)
+            bloom[(h >> 6) & 1023] |= 1 << UInt64(h & 63)
+            var i = (h >> 16) & mask
+            while slots[i] >= 0 { i = (i + 1) & mask }
+            slots[i] = Int32(values.count)
+            keys0.append(packed.0)
+            keys1.append(packed.1)
+            lengths.append(packed.2)
+            values.append(v)
+        }
+    }
+
+    @inline(__always)
+    static func pack(_ bytes: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64, Int) {
+        var a: UInt64 = 0, b: UInt64 = 0
+        let n = bytes.count
+        for i in 0..<min(n, 8) { a |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+        if n > 8 { for i in 8..<n { b |= UInt64(bytes[i]) << (8 * UInt64(i - 8)) } }
+        return (a, b, n)
+    }
+
+    @inline(__always)
+    static func hash(_ key: (UInt64, UInt64, Int)) -> Int {
+        let h = (key.0 &* 0x9E37_79B9_7F4A_7C15) ^ (key.1 &* 0xC2B2_AE3D_27D4_EB4F) ^ (UInt64(key.2) &* 0x1656_67B1_9E37_79F9)
+        return Int(truncatingIfNeeded: (h ^ (h >> 31)) & 0x7FFF_FFFF_FFFF_FFFF)
+    }
+
+    /// The entry for `token`, or -1.
+    @inline(__always)
+    public func lookup(_ token: UnsafeBufferPointer<UInt8>) -> Int {
+        if values.isEmpty || token.count > Self.maxKeyLength || token.isEmpty { return -1 }
+        let packed = Self.pack(token)
+        let h = Self.hash(packed)
+        if bloom[(h >> 6) & 1023] & (1 << UInt64(h & 63)) == 0 { return -1 }
+        var i = (h >> 16) & mask
+        while true {
+            let slot = Int(slots[i])
+            if slot < 0 { return -1 }
+            if keys0[slot] == packed.0 && keys1[slot] == packed.1 && lengths[slot] == packed.2 { return slot }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// The replacement bytes of entry `entry` (from `lookup`).
+    public func replacement(_ entry: Int) -> [UInt8] { values[entry] }
+}
+
+/// 64-bit FNV-1a (fingerprints, not security).
+struct FNV64 {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    mutating func add(_ bytes: [UInt8]) {
+        for b in bytes {
+            value ^= UInt64(b)
+            value = value &* 0x0000_0100_0000_01B3
+        }
+        value ^= 0xFF
+        value = value &* 0x0000_0100_0000_01B3
+    }
+}
