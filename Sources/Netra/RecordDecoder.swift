@@ -1,5 +1,6 @@
 import Foundation
 import NetraCore
+import NetraText
 
 /// Turns one JSON line into a `Record` (DESIGN.md §3.2), or says exactly why it cannot.
 ///
@@ -155,8 +156,13 @@ public enum RecordDecoder {
             date = CalendarDate(unixSeconds: n.int64Value, utcOffsetSeconds: 7 * 3600)
         default: return .failure(.badField("created_at", "must be an ISO 8601 string or unix seconds"))
         }
-        let record = Record(id: id, kind: kind, createdAt: createdAt, date: date, text: text, target: target,
-                            group: group, source: source)
+        // Encoding damage (Meta's byte escapes, double-encoded UTF-8, literal \x escapes) is repaired
+        // before anything is judged; evidence spans refer to the repaired text.
+        if let t = target {
+            target = RecordTarget(author: t.author.map(MojibakeRepair.repair), text: t.text.map(MojibakeRepair.repair))
+        }
+        let record = Record(id: id, kind: kind, createdAt: createdAt, date: date, text: MojibakeRepair.repair(text),
+                            target: target, group: group.map(MojibakeRepair.repair), source: source)
         return .success((record, remarks))
     }
 }

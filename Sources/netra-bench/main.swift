@@ -73,6 +73,26 @@ case "normalizer":
         let plain = measure(texts, bytes: megabytes * 1_000_000, normalizer: Normalizer())
         print(String(format: "all rows, no slang or word list: %.0f MB/s", Double(plain.0) / 1e6 / plain.1))
     }
+case "mojibake":
+    // How many `raw` fields of the pool MojibakeRepair turns into their repaired `text`.
+    let pool = arguments.count > 1 ? arguments[1] : root.appendingPathComponent("../shared/corpora/pool.jsonl").standardized.path
+    guard let data = FileManager.default.contents(atPath: pool) else { fail("cannot read \(pool)") }
+    var total = 0, exact = 0, shown = 0, consistent = 0
+    for line in data.split(separator: 0x0A) {
+        guard let o = try? JSONSerialization.jsonObject(with: line) as? [String: Any], let raw = o["raw"] as? String,
+              let text = o["text"] as? String else { continue }
+        total += 1
+        let repaired = MojibakeRepair.repair(raw)
+        // The dataset's text is sometimes cut at another length than raw: compare the shorter prefix.
+        let a = Array(repaired.unicodeScalars), b = Array(text.unicodeScalars)
+        let n = min(a.count, b.count) - 8
+        if repaired == text { exact += 1 }
+        if n > 0 && a[0..<n] == b[0..<n] { consistent += 1 } else if shown < 5 {
+            shown += 1
+            print("raw:      \(raw.prefix(160).debugDescription)\nrepaired: \(repaired.prefix(160).debugDescription)\nexpected: \(text.prefix(160).debugDescription)\n")
+        }
+    }
+    print("\(exact) of \(total) raw fields repaired to the dataset's text exactly; \(consistent) agree up to the shorter length")
 case "normalizer-lines":
     // Each line of a plain text file is one text (for probing the normalizer on synthetic input).
     guard arguments.count > 1, let data = FileManager.default.contents(atPath: arguments[1]) else { fail("usage: netra-bench normalizer-lines FILE") }
