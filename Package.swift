@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "netra", targets: ["netra"]),
         .library(name: "Netra", targets: ["Netra"]),
+        .library(name: "NetraText", targets: ["NetraText"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -40,6 +41,8 @@ let package = Package(
         ]),
         // Benchmarks (release build): swift run -c release netra-bench …
         .executableTarget(name: "netra-bench", dependencies: ["NetraRules", "NetraText"]),
+        // libFuzzer target (swift build --sanitize=fuzzer …); without the fuzzer it replays files.
+        .executableTarget(name: "fuzz-normalizer", dependencies: ["NetraText"]),
         .testTarget(name: "NetraMatchTests", dependencies: ["NetraMatch"]),
         .testTarget(name: "NetraTextTests", dependencies: ["NetraText", "NetraCore"]),
         .testTarget(name: "NetraRulesTests", dependencies: ["NetraRules", "NetraText", "NetraCore"]),

@@ -43,11 +43,15 @@ public enum PairField: String, Sendable, CaseIterable {
 
 /// A rule condition (DESIGN.md §3.5): set references combined with `and`, `or`, `not`,
 /// `k of (…)`, and the positional `a near b within N` / `a before b within N`, where N counts
-/// the tokens between the two hits.
+/// the tokens between the two hits; `within sentence` asks for the same sentence instead.
 public indirect enum Condition: Sendable, Hashable, CustomStringConvertible {
     case set(SetReference)
+    /// `within: Condition.sameSentence` means "in the same sentence".
     case near(Condition, Condition, within: Int)
     case before(Condition, Condition, within: Int)
+
+    /// The `within` value of `within sentence`.
+    public static let sameSentence = -1
     case atLeast(Int, [Condition])
     case and([Condition])
     case or([Condition])
@@ -56,8 +60,8 @@ public indirect enum Condition: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .set(let ref): return ref.description
-        case .near(let a, let b, let n): return "(\(a) near \(b) within \(n))"
-        case .before(let a, let b, let n): return "(\(a) before \(b) within \(n))"
+        case .near(let a, let b, let n): return "(\(a) near \(b) within \(n == Self.sameSentence ? "sentence" : String(n)))"
+        case .before(let a, let b, let n): return "(\(a) before \(b) within \(n == Self.sameSentence ? "sentence" : String(n)))"
         case .atLeast(let k, let items): return "\(k) of (\(items.map(\.description).joined(separator: ", ")))"
         case .and(let items): return "(" + items.map(\.description).joined(separator: " and ") + ")"
         case .or(let items): return "(" + items.map(\.description).joined(separator: " or ") + ")"
@@ -88,7 +92,7 @@ public struct ConditionSyntaxError: Error, Sendable, CustomStringConvertible {
 ///     or    := and ('or' and)*
 ///     and   := not ('and' not)*
 ///     not   := 'not' not | prox
-///     prox  := atom (('near' | 'before') atom 'within' INT)?
+///     prox  := atom (('near' | 'before') atom 'within' (INT | 'sentence'))?
 ///     atom  := NAME | INT 'of' '(' or (',' or)* ')' | '(' or ')'
 public struct ConditionParser {
     private enum Token: Equatable {
@@ -185,12 +189,15 @@ public struct ConditionParser {
         position += 1
         let right = try parseAtom()
         guard keyword("within") else { throw error("expected 'within N' after '\(isNear ? "near" : "before")'") }
-        guard case .number(let n) = peek else { throw error("expected a number of tokens after 'within'") }
+        if keyword("sentence") {
+            return isNear ? .near(left, right, within: Condition.sameSentence) : .before(left, right, within: Condition.sameSentence)
+        }
+        guard case .number(let n) = peek else { throw error("expected a number of tokens or 'sentence' after 'within'") }
         position += 1
         return isNear ? .near(left, right, within: n) : .before(left, right, within: n)
     }
 
-    private static let reserved: Set<String> = ["and", "or", "not", "near", "before", "within", "of"]
+    private static let reserved: Set<String> = ["and", "or", "not", "near", "before", "within", "of", "sentence"]
 
     private mutating func parseAtom() throws(ConditionSyntaxError) -> Condition {
         switch peek {

@@ -9,6 +9,7 @@ struct Hit: Hashable {
     var byteStart: Int32
     var byteEnd: Int32
     var pattern: Int32
+    var sentence: Int32 = 0
 
     func overlaps(_ other: Hit) -> Bool { byteStart < other.byteEnd && other.byteStart < byteEnd }
 
@@ -192,8 +193,18 @@ public struct Explanation: Sendable {
         public var lists: [String]
         public var evidence: Evidence
     }
+    public struct Token: Sendable {
+        /// The normalized token.
+        public var text: String
+        /// Where it came from in the original field, and what stood there.
+        public var span: Span
+        public var original: String
+        /// The index of its sentence.
+        public var sentence: Int
+    }
     public var field: String
     public var normalized: String
+    public var tokens: [Token]
     public var hits: [TermHit]
     public var decisions: [RuleDecision]
 }
@@ -255,7 +266,11 @@ public struct Screener {
             }
         }
         termHits.sort { $0.evidence.span < $1.evidence.span }
-        return Explanation(field: field, normalized: normalized.string, hits: termHits, decisions: decisions)
+        let tokens = normalized.tokens.enumerated().map { index, token in
+            Explanation.Token(text: token.text, span: token.span, original: text.scalarSubstring(token.span),
+                              sentence: normalized.sentenceIndex(ofToken: index))
+        }
+        return Explanation(field: field, normalized: normalized.string, tokens: tokens, hits: termHits, decisions: decisions)
     }
 
     private mutating func prepareContests(for date: CalendarDate?) {
@@ -271,9 +286,11 @@ public struct Screener {
         matches.removeAll(keepingCapacity: true)
         normalized.bytes.withUnsafeBufferPointer { compiled.automaton.find(in: $0, kind: .allOverlapping, into: &matches) }
         for m in matches {
-            let hit = Hit(tokenStart: Int32(normalized.tokenIndex(ofByte: Int(m.start))),
+            let token = normalized.tokenIndex(ofByte: Int(m.start))
+            let hit = Hit(tokenStart: Int32(token),
                           tokenEnd: Int32(normalized.tokenIndex(ofByte: Int(m.end) - 1) + 1),
-                          byteStart: m.start, byteEnd: m.end, pattern: m.pattern)
+                          byteStart: m.start, byteEnd: m.end, pattern: m.pattern,
+                          sentence: Int32(normalized.sentenceIndex(ofToken: token)))
             for set in compiled.patternSets[Int(m.pattern)] {
                 if hits[Int(set)].isEmpty { touched.append(set) }
                 hits[Int(set)].append(hit)
@@ -366,7 +383,8 @@ public struct Screener {
     }
 
     /// For each hit `x` of `left`, the nearest hit of `right` that starts after `x` ends, when at
-    /// most `n` tokens lie between them; both are appended to `found`. Sorting plus a binary
+    /// most `n` tokens lie between them (or, for `Condition.sameSentence`, when both are in one
+    /// sentence); both are appended to `found`. Sorting plus a binary
     /// search per hit keeps this O((|left| + |right|) log |right|), so a record stuffed with
     /// terms cannot make a rule quadratic.
     static func before(_ left: [Hit], _ right: [Hit], within n: Int32, into found: inout [Hit]) {
@@ -378,7 +396,9 @@ public struct Screener {
                 let mid = (lo + hi) / 2
                 if sorted[mid].byteStart < x.byteEnd { lo = mid + 1 } else { hi = mid }
             }
-            if lo < sorted.count, sorted[lo].tokenStart - x.tokenEnd <= n {
+            guard lo < sorted.count else { continue }
+            let near = n == Int32(Condition.sameSentence) ? sorted[lo].sentence == x.sentence : sorted[lo].tokenStart - x.tokenEnd <= n
+            if near {
                 found.append(x)
                 found.append(sorted[lo])
             }

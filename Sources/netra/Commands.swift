@@ -161,7 +161,11 @@ struct Explain: ParsableCommand {
         var screener = Screener(compiled)
         let field = recordKind.judgesOwnText ? "text" : (recordKind == .group ? "group" : "target.author")
         let e = screener.explain(text: text, kind: recordKind, date: day, field: field)
-        var out = "original:   \(text)\nnormalized: \(e.normalized)\nlexicon:    \(compiled.version)\nterm hits:\n"
+        var out = "original:   \(text)\nnormalized: \(e.normalized)\nlexicon:    \(compiled.version)\ntokens (normalized ← original [scalar offsets], sentence):\n"
+        for token in e.tokens {
+            out += "  \(token.text) ← «\(token.original)» [\(token.span.start)-\(token.span.end)] s\(token.sentence)\n"
+        }
+        out += "term hits:\n"
         if e.hits.isEmpty { out += "  (none)\n" }
         for hit in e.hits {
             out += "  [\(hit.evidence.span.start)-\(hit.evidence.span.end)] «\(hit.evidence.text)» = \(hit.term)  (\(hit.lists.joined(separator: ", ")))\n"

@@ -28,8 +28,9 @@ let conditionCases: [ConditionCase] = [
     .init(name: "parentheses", text: "(a or b) near c within 1", parsed: "((a or b) near c within 1)"),
     .init(name: "contest references", text: "contest.keyword or contest.all_pairs", parsed: "(contest.keyword or contest.all_pairs)"),
     .init(name: "multi-line text", text: "a\n  or b", parsed: "(a or b)"),
+    .init(name: "same sentence", text: "support near pair.name within sentence", parsed: "(support near pair.name within sentence)"),
     .init(name: "missing within", text: "a near b", error: ("expected 'within N'", 9)),
-    .init(name: "missing number", text: "a near b within x", error: ("expected a number", 17)),
+    .init(name: "missing number", text: "a near b within x", error: ("expected a number of tokens or 'sentence'", 17)),
     .init(name: "unknown pair field", text: "pair.nama", error: ("unknown pair field 'nama'", 1)),
     .init(name: "unknown dotted name", text: "x.y", error: ("unknown name 'x.y'", 1)),
     .init(name: "unbalanced parenthesis", text: "(a or b", error: ("expected ')'", 8)),
@@ -227,6 +228,17 @@ let screenCases: [ScreenCase] = [
 @Test("screening decisions", arguments: screenCases)
 func screening(_ c: ScreenCase) throws {
     #expect(try flags(c.text, date: c.date) == c.expected)
+}
+
+@Test("`within sentence` holds inside one sentence only")
+func sentenceScope() throws {
+    let rules = minimalRules.replacingOccurrences(of: "support near pair.name within 3", with: "support before pair.name within sentence")
+    let dir = try makeLexicon(["contests/c.yaml": minimalContest, "terms/t.yaml": minimalTerms, "rules/r.yaml": rules])
+    var screener = Screener(CompiledLexicon(try Lexicon.load(directory: dir)))
+    func fired(_ text: String) -> Bool { screener.explain(text: text).decisions.contains { $0.outcome == .hit } }
+    #expect(fired("Saya dukung, dengan sepenuh hati dan tanpa ragu sedikit pun, Pak Budi"))
+    #expect(!fired("Saya dukung program itu. Pak Budi datang besok"))
+    #expect(!fired("Saya dukung! Pak Budi datang besok"))
 }
 
 @Test("a comment is judged by NET-SM-02, not NET-SM-01")

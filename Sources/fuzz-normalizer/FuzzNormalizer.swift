@@ -1,0 +1,51 @@
+// libFuzzer target for mojibake repair and the normalizer (README, development section):
+//   SWIFT_BACKTRACE=enable=no swift build -c debug --sanitize=fuzzer --sanitize=address --product fuzz-normalizer
+//   SWIFT_BACKTRACE=enable=no .build/debug/fuzz-normalizer -max_total_time=600 -timeout=10 -rss_limit_mb=2048 Fuzz/corpus/normalizer
+// Built without the fuzzer (as `swift build` does), the same binary replays the files it is given.
+import Foundation
+import NetraText
+
+// One normalizer for the whole run: its memo and buffers are what a worker keeps between records.
+nonisolated(unsafe) let normalizer = Normalizer(configuration: NormalizerConfiguration(
+    slang: ["yg": "yang", "dgn": "dengan", "gk": "enggak", "otw": "on the way"],
+    words: ["maaf", "saat", "taat", "menang"], protected: ["anies"]))
+
+/// Feeds arbitrary bytes through mojibake repair and the normalizer in both modes, and traps
+/// when an invariant breaks: spans inside the original, ordered token starts, idempotence.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzNormalizer(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let text = MojibakeRepair.repair(String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self))
+    let scalars = text.unicodeScalars.count
+    for mode in [NormalizationMode.text, .term] {
+        let result = normalizer.normalize(text, mode: mode)
+        precondition(result.bytes.count == result.scalarStart.count && result.bytes.count == result.scalarEnd.count)
+        for i in result.bytes.indices {
+            precondition(result.scalarStart[i] >= 0 && result.scalarStart[i] <= result.scalarEnd[i]
+                && Int(result.scalarEnd[i]) <= scalars, "span outside the original")
+        }
+        precondition(result.bytes.first != 0x20 && result.bytes.last != 0x20, "leading or trailing space")
+        var previous: Int32 = -1
+        for start in result.tokenStarts {
+            precondition(start > previous && Int(start) < max(result.bytes.count, 1), "token starts out of order")
+            previous = start
+        }
+        let again = normalizer.normalize(result.string, mode: mode)
+        precondition(again.bytes == result.bytes, "not idempotent")
+    }
+    return 0
+}
+
+@main
+struct FuzzReplay {
+    static func main() {
+        for path in CommandLine.arguments.dropFirst() {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                FileHandle.standardError.write(Data("fuzz-normalizer: cannot read \(path)\n".utf8))
+                exit(2)
+            }
+            _ = data.withUnsafeBytes { raw in
+                fuzzNormalizer(raw.bindMemory(to: UInt8.self).baseAddress ?? UnsafePointer(bitPattern: 1)!, raw.count)
+            }
+        }
+    }
+}
