@@ -87,8 +87,8 @@ public enum NormalizationMode: Sendable {
 /// "kawan2"); elongations are squeezed keeping real double letters ("menaaang" → "menang",
 /// "maaaf" → "maaf"), and every spelling of the prayer "aamiin" becomes "aamiin", never the
 /// AMIN ticket; slang is expanded ("yg" → "yang"); camel case and hashtags are split while the
-/// whole word is kept. Runs of three or more spaced or dotted single letters are joined
-/// ("p r a b o w o", "A.M.I.N" → "prabowo", "amin"). Every symbol and emoji is a token of its own.
+/// whole word is kept. Runs of three or more single-letter tokens are joined ("p r a b o w o",
+/// "A.M.I.N" → "prabowo", "amin"). Every symbol and emoji is a token of its own.
 ///
 /// A `Normalizer` owns scratch buffers and a memo: give each worker its own; it is not
 /// thread-safe.
@@ -123,6 +123,39 @@ public final class Normalizer {
     public func normalize(_ text: String, into result: inout NormalizedText, mode: NormalizationMode = .text) {
         // One exclusivity check for the call; inside it `self` is inout and statically checked.
         core.normalize(text, into: &result, mode: mode)
+        // Joining spaced letters makes new words ("a.a.m.i.n" → "aamin") that the word rules
+        // have not seen: run again on the output and carry the map through, so the result is a
+        // fixed point (normalizing it again changes nothing).
+        var passes = 1
+        while core.joinedLetters && passes < 3 {
+            let first = result
+            core.normalize(first.string, into: &result, mode: mode)
+            Self.compose(&result, through: first)
+            passes += 1
+        }
+    }
+
+    /// Rewrites `result`'s map, which points into the scalars of `first.string`, to point into
+    /// what `first` points into.
+    static func compose(_ result: inout NormalizedText, through first: NormalizedText) {
+        // The byte offset in `first.bytes` where each of its scalars starts (plus the end).
+        var byteOfScalar: [Int] = []
+        byteOfScalar.reserveCapacity(first.bytes.count + 1)
+        for (i, b) in first.bytes.enumerated() where b & 0xC0 != 0x80 { byteOfScalar.append(i) }
+        byteOfScalar.append(first.bytes.count)
+        let scalarCount = byteOfScalar.count - 1
+        for i in result.bytes.indices {
+            let s = min(Int(result.scalarStart[i]), scalarCount), e = min(Int(result.scalarEnd[i]), scalarCount)
+            guard scalarCount > 0 else { continue }
+            let startByte = byteOfScalar[min(s, scalarCount - 1)]
+            let newStart = first.scalarStart[startByte]
+            var newEnd = newStart
+            if e > s {
+                for b in byteOfScalar[s]..<byteOfScalar[e] { newEnd = max(newEnd, first.scalarEnd[b]) }
+            }
+            result.scalarStart[i] = newStart
+            result.scalarEnd[i] = newEnd
+        }
     }
 }
 
@@ -148,18 +181,21 @@ struct NormalizerCore {
     private var nonASCIIUnits: [(offset: Int, length: Int, skeleton: [UInt8])] = []
 
     // Between tokens.
-    private var gapBytes = 0                   // separator bytes since the last token
-    private var gapChar: UInt8 = 0
     private var pendingSentence = true
     private var singleLetterRun = 0            // consecutive single-letter tokens with joinable gaps
     private var needsJoinPass = false
-    private var tokenGaps = Buffer<UInt8>()    // per token: the single joinable separator before it, or 0
 
     private var mode: NormalizationMode = .text
     private var memo: [UInt32: FoldedScalar] = [:]
 
+    private let hasSlang: Bool
+
+    /// Whether the last pass joined spaced single letters into a word.
+    var joinedLetters: Bool { needsJoinPass }
+
     init(configuration: NormalizerConfiguration) {
         self.configuration = configuration
+        hasSlang = !configuration.slang.isEmpty
     }
 
     func free() {
@@ -168,7 +204,6 @@ struct NormalizerCore {
         ends.free()
         tokenStarts.free()
         sentenceStarts.free()
-        tokenGaps.free()
     }
 
     mutating func normalize(_ text: String, into result: inout NormalizedText, mode: NormalizationMode) {
@@ -199,10 +234,7 @@ struct NormalizerCore {
         ends.count = 0
         tokenStarts.count = 0
         sentenceStarts.count = 0
-        tokenGaps.count = 0
         inToken = false
-        gapBytes = 0
-        gapChar = 0
         pendingSentence = true
         singleLetterRun = 0
         needsJoinPass = false
@@ -221,14 +253,28 @@ struct NormalizerCore {
         while i < n {
             let b = input[i]
             switch classes[Int(b)] {
-            case .lower:
-                let count = lowercaseRun(input, from: i, scalar: scalar)
+            case .lower, .upper:
+                if !inToken {
+                    let count = fastToken(input, from: i, scalar: scalar, classes: classes)
+                    if count > 0 {
+                        i += count
+                        scalar += Int32(count)
+                        continue
+                    }
+                }
+                let count = letterRun(input, from: i, scalar: scalar)
                 i += count
                 scalar += Int32(count)
                 continue
-            case .upper:
-                emitLetter(b | 0x20, scalar, upper: true)
             case .digit:
+                if !inToken {
+                    let count = fastToken(input, from: i, scalar: scalar, classes: classes)
+                    if count > 0 {
+                        i += count
+                        scalar += Int32(count)
+                        continue
+                    }
+                }
                 emitDigit(b, scalar)
             case .hash:
                 if i + 1 < n, hashOpensWord(input, at: i + 1) {
@@ -271,20 +317,121 @@ struct NormalizerCore {
         }
     }
 
-    /// The common case: a run of lower-case ASCII letters, copied in bulk. Returns its length.
+    /// The fast path for a whole ordinary word: ASCII letters or digits only, ended by ASCII
+    /// punctuation or space, and needing no token rule (no doubled letters, no letter-digit
+    /// mix, no camel case, not one letter, not a slang candidate). Returns the bytes consumed,
+    /// or 0 to let the general path take the word.
     @inline(__always)
-    private mutating func lowercaseRun(_ input: UnsafeBufferPointer<UInt8>, from i: Int, scalar: Int32) -> Int {
+    private mutating func fastToken(_ input: UnsafeBufferPointer<UInt8>, from i: Int, scalar: Int32,
+                                    classes: UnsafePointer<ASCIIClass>) -> Int {
+        let n = input.count
+        let p = input.baseAddress!
+        var j = i
+        var letters = 0, digits = 0
+        var previous: UInt8 = 0
+        var previousLower = false
+        var special = false  // doubled letters or camel case
+        while j < n {
+            let raw = p[j]
+            switch classes[Int(raw)] {
+            case .lower:
+                letters += 1
+                if raw == previous { special = true }
+                previousLower = true
+            case .upper:
+                letters += 1
+                if previousLower || raw | 0x20 == previous { special = true }
+                previousLower = false
+            case .digit:
+                digits += 1
+                previousLower = false
+            default:
+                j = -j - 1  // ends the loop; decoded below
+            }
+            if j < 0 { break }
+            previous = raw | 0x20
+            j += 1
+        }
+        if j < 0 { j = -j - 1 }
+        let length = j - i
+        if special || (letters > 0 && digits > 0) || (letters == 1 && digits == 0) { return 0 }
+        if j < n {
+            let t = p[j]
+            if t >= 0x80 { return 0 }
+            if digits > 0, classes[Int(t)] == .joiner, j + 1 < n, classes[Int(p[j + 1])] == .digit { return 0 }
+        }
+        if hasSlang && digits == 0 && length <= SlangTable.maxKeyLength && configuration.slang.mayContain(p + i, length) {
+            return 0
+        }
+        let needed = out.count + length + 1
+        if needed > out.capacity {
+            out.reserve(needed)
+            starts.reserve(needed)
+            ends.reserve(needed)
+        }
+        var w = out.count
+        let o = out.pointer, st = starts.pointer, en = ends.pointer
+        if w > 0 {
+            o[w] = 0x20
+            st[w] = scalar
+            en[w] = scalar
+            w += 1
+        }
+        if pendingSentence {
+            sentenceStarts.append(Int32(tokenStarts.count))
+            pendingSentence = false
+        }
+        tokenStarts.append(Int32(w))
+        var position = scalar
+        for k in i..<j {
+            o[w] = p[k] | 0x20  // folds A-Z; digits already have the bit
+            st[w] = position
+            position &+= 1
+            en[w] = position
+            w += 1
+        }
+        out.count = w
+        starts.count = w
+        ends.count = w
+        singleLetterRun = 0
+        return length
+    }
+
+    /// The common case: a run of ASCII letters, case-folded, scanned for doubles and camel case,
+    /// copied and mapped in one loop. Returns its length.
+    @inline(__always)
+    private mutating func letterRun(_ input: UnsafeBufferPointer<UInt8>, from i: Int, scalar: Int32) -> Int {
         if !inToken { beginToken(scalar) }
-        if prevCase == 3 && flags.contains(.hashtag) { camelSplits.append(out.count - tokenStart) }
         var f = flags
+        if prevCase == 3 && f.contains(.hashtag) { camelSplits.append(out.count - tokenStart) }
         if f.contains(.hasDigit) { f.insert(.digitAndLetter) }
         f.insert(.hasLetter)
         var last = lastLetter, run = runLength
-        var j = i
+        var previous = prevCase
         let n = input.count
-        while j < n {
-            let c = input[j]
-            if c &- 0x61 >= 26 { break }
+        let base = out.count
+        // Room for the rest of the input, so the loop needs no capacity checks.
+        if base + (n - i) > out.capacity {
+            out.reserve(base + (n - i))
+            starts.reserve(base + (n - i))
+            ends.reserve(base + (n - i))
+        }
+        let o = out.pointer + base, st = starts.pointer + base, en = ends.pointer + base
+        let source = input.baseAddress! + i
+        var k = 0
+        var position = scalar
+        while i + k < n {
+            let raw = source[k]
+            let c = raw | 0x20
+            if c &- 0x61 >= 26 || (raw & 0x20 == 0 && raw &- 0x41 >= 26) { break }
+            if raw < 0x61 {
+                // Upper case: a camel-case boundary after a lower-case letter.
+                f.insert(.hasUpper)
+                if previous == 1 { camelSplits.append(base + k - tokenStart) }
+                previous = 2
+            } else {
+                previous = 1
+            }
             if c == last {
                 run += 1
                 if run >= 2 { f.insert(run >= 3 ? [.doubled, .elongated] : .doubled) }
@@ -292,29 +439,20 @@ struct NormalizerCore {
                 last = c
                 run = 1
             }
-            j += 1
+            o[k] = c
+            st[k] = position
+            position &+= 1
+            en[k] = position
+            k += 1
         }
-        let count = j - i
-        let base = out.count
-        if base + count > out.capacity {
-            out.reserve(base + count)
-            starts.reserve(base + count)
-            ends.reserve(base + count)
-        }
-        (out.pointer + base).update(from: input.baseAddress! + i, count: count)
-        let s = starts.pointer + base, e = ends.pointer + base
-        for k in 0..<count {
-            s[k] = scalar + Int32(k)
-            e[k] = scalar + Int32(k) + 1
-        }
-        out.count += count
-        starts.count += count
-        ends.count += count
+        out.count += k
+        starts.count += k
+        ends.count += k
         flags = f
         lastLetter = last
         runLength = run
-        prevCase = 1
-        return count
+        prevCase = previous
+        return k
     }
 
     @inline(__always)
@@ -326,18 +464,28 @@ struct NormalizerCore {
 
     @inline(__always)
     private mutating func beginToken(_ s: Int32) {
-        if out.count > 0 {
-            append(0x20, s, s)
+        let position = out.count
+        if position + 1 > out.capacity {
+            out.reserve(position + 1)
+            starts.reserve(position + 1)
+            ends.reserve(position + 1)
         }
-        tokenGaps.reserve(tokenGaps.count + 1)
+        var start = position
+        if position > 0 {
+            out.pointer[position] = 0x20
+            starts.pointer[position] = s
+            ends.pointer[position] = s
+            start += 1
+            out.count = start
+            starts.count = start
+            ends.count = start
+        }
         if pendingSentence {
             sentenceStarts.append(Int32(tokenStarts.count))
             pendingSentence = false
         }
-        let joinable = gapBytes == 1 && (gapChar == 0x20 || gapChar == UInt8(ascii: ".") || gapChar == UInt8(ascii: "-"))
-        tokenGaps.append(joinable ? gapChar : 0)
-        tokenStarts.append(Int32(out.count))
-        tokenStart = out.count
+        tokenStarts.append(Int32(start))
+        tokenStart = start
         inToken = true
         flags = []
         lastLetter = 0
@@ -345,7 +493,6 @@ struct NormalizerCore {
         prevCase = 0
         if !camelSplits.isEmpty { camelSplits.removeAll(keepingCapacity: true) }
         if !nonASCIIUnits.isEmpty { nonASCIIUnits.removeAll(keepingCapacity: true) }
-        gapBytes = 0
     }
 
     @inline(__always)
@@ -389,8 +536,6 @@ struct NormalizerCore {
     @inline(__always)
     private mutating func separator(_ b: UInt8) {
         if inToken { endToken() }
-        gapBytes += 1
-        gapChar = b
     }
 
     /// A period ends a sentence when what follows (after spaces) is an upper-case letter, a line
@@ -461,7 +606,6 @@ struct NormalizerCore {
                 beginToken(s)
                 for byte in piece.utf8 { append(byte, s, s + 1) }
                 endToken()
-                gapBytes = 0
             } else if piece.isSeparator {
                 separator(0)
                 if f.endsSentence { pendingSentence = true }
@@ -475,6 +619,11 @@ struct NormalizerCore {
     private mutating func endToken() {
         guard inToken else { return }
         inToken = false
+        // Fast exit: a plain lower-case word of two letters or more that slang cannot touch.
+        if flags == .hasLetter && !hasSlang && out.count - tokenStart > 1 {
+            singleLetterRun = 0
+            return
+        }
         var length = out.count - tokenStart
         let body = flags.contains(.hashtag) ? 1 : 0
         if length == body {
@@ -484,7 +633,6 @@ struct NormalizerCore {
             ends.count = tokenStart
             if tokenStart > 0 { out.count -= 1; starts.count -= 1; ends.count -= 1 }
             tokenStarts.removeLast()
-            tokenGaps.removeLast()
             if sentenceStarts.last == Int32(tokenStarts.count) { sentenceStarts.removeLast(); pendingSentence = true }
             return
         }
@@ -492,13 +640,13 @@ struct NormalizerCore {
         if flags.contains(.digitAndLetter) || (length == 2 && flags.contains(.hasDigit)) { undoDigitSpelling(body) }
         if flags.contains(.doubled) { squeezeElongation(body) }
         length = out.count - tokenStart
-        if body == 0 && !configuration.slang.isEmpty && length <= SlangTable.maxKeyLength && !flags.contains(.hasDigit)
+        if body == 0 && hasSlang && length <= SlangTable.maxKeyLength && !flags.contains(.hasDigit)
             && !flags.contains(.rewritten) {
             expandSlang(body)
         }
         // Spaced single letters: remember runs, join them after the record.
         if out.count - tokenStart == 1 && flags.contains(.hasLetter) && !flags.contains(.hashtag) {
-            if tokenGaps.last != 0 && singleLetterRun > 0 { singleLetterRun += 1 } else { singleLetterRun = 1 }
+            singleLetterRun += 1
             if singleLetterRun >= 3 { needsJoinPass = true }
         } else {
             singleLetterRun = 0
@@ -653,7 +801,6 @@ struct NormalizerCore {
         // A multi-word replacement adds tokens.
         for (k, byte) in replacement.enumerated() where byte == 0x20 {
             tokenStarts.append(Int32(first + k + 1))
-            tokenGaps.append(0)
         }
     }
 
@@ -664,13 +811,32 @@ struct NormalizerCore {
         var bounds = [body] + camelSplits.filter { $0 > body && $0 < end - base } + [end - base]
         bounds = Array(Set(bounds)).sorted()
         guard bounds.count > 2 || body == 1 else { return }
+        // A one-letter part ("iPhone" → "i") could join neighbouring single letters when the
+        // output is normalized again; such words keep only their whole form.
+        for k in 0..<(bounds.count - 1) where bounds[k + 1] - bounds[k] == 1 {
+            let c = out[base + bounds[k]]
+            if c >= 0x61 && c <= 0x7A { return }
+        }
         for k in 0..<(bounds.count - 1) {
             let from = base + bounds[k], to = base + bounds[k + 1]
             guard to > from else { continue }
             append(0x20, starts[from], starts[from])
             tokenStarts.append(Int32(out.count))
-            tokenGaps.append(0)
-            for i in from..<to { append(out[i], starts[i], ends[i]) }
+            // A part is a word of its own on a second pass, so it gets slang expansion now.
+            let entry = configuration.slang.isEmpty ? -1 : configuration.slang.lookup(out.view(from: from, count: to - from))
+            if entry >= 0 {
+                let s = starts[from], e = ends[to - 1]
+                for byte in configuration.slang.replacement(entry) {
+                    if byte == 0x20 {
+                        append(0x20, s, s)
+                        tokenStarts.append(Int32(out.count))
+                    } else {
+                        append(byte, s, e)
+                    }
+                }
+            } else {
+                for i in from..<to { append(out[i], starts[i], ends[i]) }
+            }
         }
     }
 
@@ -689,7 +855,8 @@ struct NormalizerCore {
         if bytes.count != length { flags.insert(.rewritten) }
     }
 
-    /// Joins runs of three or more single letters separated by one space, dot or dash each.
+    /// Joins runs of three or more single letters ("p r a b o w o", "A.M.I.N", "P-R-A"), whatever
+    /// separates them, so the rule gives the same result on already normalized text.
     private mutating func joinSpacedLetters() {
         let tokenCount = tokenStarts.count
         func tokenEnd(_ t: Int) -> Int { t + 1 < tokenCount ? Int(tokenStarts[t + 1]) - 1 : out.count }
@@ -705,8 +872,7 @@ struct NormalizerCore {
         while t < tokenCount {
             var u = t
             if isSingleLetter(t) {
-                let gap = t + 1 < tokenCount ? tokenGaps[t + 1] : 0
-                while u + 1 < tokenCount && isSingleLetter(u + 1) && tokenGaps[u + 1] != 0 && tokenGaps[u + 1] == gap { u += 1 }
+                while u + 1 < tokenCount && isSingleLetter(u + 1) { u += 1 }
             }
             let joined = u - t + 1 >= 3
             let last = joined ? u : t
@@ -880,6 +1046,10 @@ struct Buffer<Element: BitwiseCopyable> {
 
     func view(from start: Int) -> UnsafeBufferPointer<UInt8> where Element == UInt8 {
         UnsafeBufferPointer(start: pointer + start, count: count - start)
+    }
+
+    func view(from start: Int, count length: Int) -> UnsafeBufferPointer<UInt8> where Element == UInt8 {
+        UnsafeBufferPointer(start: pointer + start, count: length)
     }
 
     /// Frees the storage; the buffer must not be used afterwards.

@@ -39,7 +39,9 @@ public struct NormalizerConfiguration: Sendable {
             let keyText = String(decoding: k, as: UTF8.self), valueText = String(decoding: v, as: UTF8.self)
             if guarded.contains(keyText) { continue }
             if valueText.split(separator: " ").contains(where: { guarded.contains(String($0)) }) { continue }
-            if valueText.split(separator: " ").count > 4 { continue }
+            let words = valueText.split(separator: " ")
+            // Long phrases, and one-letter words that could join neighbouring letters, stay out.
+            if words.count > 4 || words.contains(where: { $0.count == 1 }) { continue }
             entries[k] = v
         }
         // No chains: a replacement containing another key would change on a second pass.
@@ -69,6 +71,9 @@ public struct NormalizerConfiguration: Sendable {
 public struct SlangTable: Sendable, ExpressibleByDictionaryLiteral {
     public static let maxKeyLength = 16
     private var bloom = [UInt64](repeating: 0, count: 1024)
+    /// One bit per (length, first letter, last letter) of the keys: most words fail this test
+    /// after three loads, before any hashing.
+    private var shapes = [UInt64](repeating: 0, count: (17 * 26 * 26 + 63) / 64)
     private var slots: [Int32]
     private var keys0: [UInt64] = []
     private var keys1: [UInt64] = []
@@ -90,6 +95,7 @@ public struct SlangTable: Sendable, ExpressibleByDictionaryLiteral {
         slots = [Int32](repeating: -1, count: size)
         for (k, v) in entries.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
             let packed = k.withUnsafeBufferPointer { Self.pack($0) }
+            if let shape = Self.shape(k.count, k.first!, k.last!) { shapes[shape >> 6] |= 1 << UInt64(shape & 63) }
             let h = Self.hash(packed)
             bloom[(h >> 6) & 1023] |= 1 << UInt64(h & 63)
             var i = (h >> 16) & mask
@@ -100,6 +106,12 @@ public struct SlangTable: Sendable, ExpressibleByDictionaryLiteral {
             lengths.append(packed.2)
             values.append(v)
         }
+    }
+
+    @inline(__always)
+    static func shape(_ length: Int, _ first: UInt8, _ last: UInt8) -> Int? {
+        guard length <= 16, first &- 0x61 < 26, last &- 0x61 < 26 else { return nil }
+        return (length * 26 + Int(first - 0x61)) * 26 + Int(last - 0x61)
     }
 
     @inline(__always)
@@ -117,10 +129,20 @@ public struct SlangTable: Sendable, ExpressibleByDictionaryLiteral {
         return Int(truncatingIfNeeded: (h ^ (h >> 31)) & 0x7FFF_FFFF_FFFF_FFFF)
     }
 
+    /// False when no key has the length, first and last letter of the `length` bytes at
+    /// `bytes` (ASCII letters, either case): then `lookup` would find nothing.
+    @inline(__always)
+    public func mayContain(_ bytes: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        guard length > 0, let shape = Self.shape(length, bytes[0] | 0x20, bytes[length - 1] | 0x20) else { return false }
+        return shapes[shape >> 6] & (1 << UInt64(shape & 63)) != 0
+    }
+
     /// The entry for `token`, or -1.
     @inline(__always)
     public func lookup(_ token: UnsafeBufferPointer<UInt8>) -> Int {
         if values.isEmpty || token.count > Self.maxKeyLength || token.isEmpty { return -1 }
+        guard let shape = Self.shape(token.count, token[0], token[token.count - 1]),
+              shapes[shape >> 6] & (1 << UInt64(shape & 63)) != 0 else { return -1 }
         let packed = Self.pack(token)
         let h = Self.hash(packed)
         if bloom[(h >> 6) & 1023] & (1 << UInt64(h & 63)) == 0 { return -1 }

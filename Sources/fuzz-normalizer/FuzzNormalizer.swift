@@ -1,6 +1,8 @@
 // libFuzzer target for mojibake repair and the normalizer (README, development section):
-//   SWIFT_BACKTRACE=enable=no swift build -c debug --sanitize=fuzzer --sanitize=address --product fuzz-normalizer
-//   SWIFT_BACKTRACE=enable=no .build/debug/fuzz-normalizer -max_total_time=600 -timeout=10 -rss_limit_mb=2048 Fuzz/corpus/normalizer
+//   SWIFT_BACKTRACE=enable=no swift build -c debug --sanitize=fuzzer --sanitize=address \
+//     --product fuzz-normalizer -Xswiftc -DFUZZING --scratch-path .build-fuzz
+//   SWIFT_BACKTRACE=enable=no .build-fuzz/debug/fuzz-normalizer -max_total_time=600 -timeout=10 \
+//     -rss_limit_mb=2048 -detect_leaks=0 Fuzz/corpus/normalizer
 // Built without the fuzzer (as `swift build` does), the same binary replays the files it is given.
 import Foundation
 import NetraText
@@ -35,6 +37,8 @@ public func fuzzNormalizer(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
+#if !FUZZING
+// libFuzzer brings its own `main`; only the replay build has this one.
 @main
 struct FuzzReplay {
     static func main() {
@@ -49,3 +53,4 @@ struct FuzzReplay {
         }
     }
 }
+#endif

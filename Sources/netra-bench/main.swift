@@ -14,7 +14,7 @@ func fail(_ message: String) -> Never {
     exit(2)
 }
 
-func now() -> Double {
+nonisolated func now() -> Double {
     var t = timespec()
     clock_gettime(CLOCK_MONOTONIC, &t)
     return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
@@ -34,7 +34,7 @@ func poolTexts(_ path: String) -> [String] {
 }
 
 /// Normalizes `texts` repeated to at least `bytes` bytes; returns (bytes, seconds).
-func measure(_ texts: [String], bytes target: Int, normalizer: Normalizer) -> (Int, Double) {
+nonisolated func measure(_ texts: [String], bytes target: Int, normalizer: Normalizer) -> (Int, Double) {
     let size = texts.reduce(0) { $0 + $1.utf8.count }
     guard size > 0 else { return (0, 0) }
     let rounds = max(1, (target + size - 1) / size)

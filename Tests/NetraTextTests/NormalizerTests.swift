@@ -1,3 +1,4 @@
+import Foundation
 import NetraCore
 import Testing
 @testable import NetraText
@@ -132,4 +133,26 @@ func longLine() {
     let text = String(repeating: "Prabowo ✌️ gas ", count: 70_000)
     let result = normalizer.normalize(text)
     #expect(result.tokenCount == 210_000)
+}
+
+/// Every input the fuzzer ever crashed on (Fuzz/corpus/normalizer) stays fixed: spans inside the
+/// original and idempotence, with the fuzzer's own configuration.
+@Test("fuzz corpus regressions")
+func fuzzCorpus() throws {
+    let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fuzz/corpus/normalizer")
+    let files = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+    #expect(!files.isEmpty)
+    let normalizer = Normalizer(configuration: NormalizerConfiguration(
+        slang: ["yg": "yang", "dgn": "dengan", "gk": "enggak", "otw": "on the way"],
+        words: ["maaf", "saat", "taat", "menang"], protected: ["anies"]))
+    for file in files {
+        let data = try Data(contentsOf: dir.appendingPathComponent(file))
+        let text = MojibakeRepair.repair(String(decoding: data, as: UTF8.self))
+        for mode in [NormalizationMode.text, .term] {
+            let once = normalizer.normalize(text, mode: mode)
+            #expect(normalizer.normalize(once.string, mode: mode).string == once.string, "\(file) is not idempotent")
+            #expect(once.scalarEnd.allSatisfy { Int($0) <= text.unicodeScalars.count }, "\(file): span outside")
+        }
+    }
 }
