@@ -262,7 +262,7 @@ struct NormalizerCore {
                         continue
                     }
                 }
-                let count = letterRun(input, from: i, scalar: scalar)
+                let count = alphanumericRun(input, from: i, scalar: scalar, classes: classes)
                 i += count
                 scalar += Int32(count)
                 continue
@@ -275,7 +275,10 @@ struct NormalizerCore {
                         continue
                     }
                 }
-                emitDigit(b, scalar)
+                let count = alphanumericRun(input, from: i, scalar: scalar, classes: classes)
+                i += count
+                scalar += Int32(count)
+                continue
             case .hash:
                 if i + 1 < n, hashOpensWord(input, at: i + 1) {
                     separator(b)
@@ -397,15 +400,14 @@ struct NormalizerCore {
         return length
     }
 
-    /// The common case: a run of ASCII letters, case-folded, scanned for doubles and camel case,
-    /// copied and mapped in one loop. Returns its length.
+    /// A run of ASCII letters and digits inside one token, case-folded, scanned for doubles,
+    /// letter-digit mixes and camel case, copied and mapped in one loop. Returns its length.
     @inline(__always)
-    private mutating func letterRun(_ input: UnsafeBufferPointer<UInt8>, from i: Int, scalar: Int32) -> Int {
+    private mutating func alphanumericRun(_ input: UnsafeBufferPointer<UInt8>, from i: Int, scalar: Int32,
+                                          classes: UnsafePointer<ASCIIClass>) -> Int {
         if !inToken { beginToken(scalar) }
         var f = flags
-        if prevCase == 3 && f.contains(.hashtag) { camelSplits.append(out.count - tokenStart) }
-        if f.contains(.hasDigit) { f.insert(.digitAndLetter) }
-        f.insert(.hasLetter)
+        let hashtag = f.contains(.hashtag)
         var last = lastLetter, run = runLength
         var previous = prevCase
         let n = input.count
@@ -420,26 +422,45 @@ struct NormalizerCore {
         let source = input.baseAddress! + i
         var k = 0
         var position = scalar
-        while i + k < n {
+        loop: while i + k < n {
             let raw = source[k]
-            let c = raw | 0x20
-            if c &- 0x61 >= 26 || (raw & 0x20 == 0 && raw &- 0x41 >= 26) { break }
-            if raw < 0x61 {
-                // Upper case: a camel-case boundary after a lower-case letter.
-                f.insert(.hasUpper)
-                if previous == 1 { camelSplits.append(base + k - tokenStart) }
-                previous = 2
-            } else {
-                previous = 1
+            let offset = base + k - tokenStart
+            switch classes[Int(raw)] {
+            case .lower, .upper:
+                let c = raw | 0x20
+                if raw < 0x61 {
+                    // Upper case: a camel-case boundary after a lower-case letter.
+                    f.insert(.hasUpper)
+                    if previous == 1 { camelSplits.append(offset) }
+                }
+                if previous == 3 {
+                    f.insert(.digitAndLetter)
+                    if hashtag { camelSplits.append(offset) }
+                }
+                f.insert(.hasLetter)
+                if f.contains(.hasDigit) { f.insert(.digitAndLetter) }
+                if c == last {
+                    run += 1
+                    if run >= 2 { f.insert(run >= 3 ? [.doubled, .elongated] : .doubled) }
+                } else {
+                    last = c
+                    run = 1
+                }
+                previous = raw < 0x61 ? 2 : 1
+                o[k] = c
+            case .digit:
+                if previous == 1 || previous == 2 {
+                    f.insert(.digitAndLetter)
+                    if hashtag { camelSplits.append(offset) }
+                }
+                f.insert(.hasDigit)
+                last = 0
+                run = 0
+                previous = 3
+                o[k] = raw
+            default:
+                break loop
             }
-            if c == last {
-                run += 1
-                if run >= 2 { f.insert(run >= 3 ? [.doubled, .elongated] : .doubled) }
-            } else {
-                last = c
-                run = 1
-            }
-            o[k] = c
             st[k] = position
             position &+= 1
             en[k] = position
