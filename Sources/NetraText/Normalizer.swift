@@ -673,7 +673,7 @@ struct NormalizerCore {
             singleLetterRun = 0
         }
         if mode == .text && !camelSplits.isEmpty && flags.contains(.hasUpper)
-            && !flags.contains(.rewritten) && (flags.contains(.hashtag) || hasLowerToUpper()) {
+            && !flags.contains(.rewritten) && !flags.contains(.resized) && (flags.contains(.hashtag) || hasLowerToUpper()) {
             appendParts(body)
         }
     }
@@ -736,9 +736,16 @@ struct NormalizerCore {
 
     private mutating func recomputeDoubles(_ first: Int) {
         var previous: UInt8 = 0
+        var run = 0
         for i in first..<out.count {
-            if out[i] == previous && out[i] >= 0x61 && out[i] <= 0x7A { flags.insert(.doubled) }
-            previous = out[i]
+            let c = out[i]
+            if c == previous && c >= 0x61 && c <= 0x7A {
+                run += 1
+                flags.insert(run >= 3 ? [.doubled, .elongated] : .doubled)
+            } else {
+                run = 1
+            }
+            previous = c
         }
     }
 
@@ -746,16 +753,16 @@ struct NormalizerCore {
     /// ("maaaaf" → "maaf"). Any elongated spelling of "amin" is the prayer "aamiin".
     private mutating func squeezeElongation(_ body: Int) {
         let first = tokenStart + body
-        if out[first] == UInt8(ascii: "a") && out[out.count - 1] == UInt8(ascii: "n") && out.count - first <= 16 {
-            prayer(first)
-            if flags.contains(.rewritten) { return }
+        if out[first] == UInt8(ascii: "a") && out[out.count - 1] == UInt8(ascii: "n") && out.count - first <= 16,
+           prayer(first) {
+            return
         }
         guard flags.contains(.elongated) else { return }
         squeezeRuns(first)
     }
 
     /// Any spelling of "amin" with a repeated letter ("aamiin", "amiin", "aaamiiin") is the prayer.
-    private mutating func prayer(_ first: Int) {
+    private mutating func prayer(_ first: Int) -> Bool {
         var squeezed: [UInt8] = []
         var previous: UInt8 = 0
         for i in first..<out.count {
@@ -768,7 +775,9 @@ struct NormalizerCore {
             let s = starts[first], e = ends[out.count - 1]
             replace(at: first, length: out.count - first, with: Array("aamiin".utf8), start: s, end: e)
             flags.insert(.rewritten)
+            return true
         }
+        return false
     }
 
     private mutating func squeezeRuns(_ first: Int) {
@@ -808,7 +817,7 @@ struct NormalizerCore {
         out.count = write
         starts.count = write
         ends.count = write
-        flags.insert(.rewritten)
+        flags.insert(.resized)
     }
 
     private mutating func expandSlang(_ body: Int) {
@@ -873,7 +882,7 @@ struct NormalizerCore {
         ends.count = at
         for b in bytes { append(b, start, end) }
         for k in 0..<tail { append(tailBytes[k], tailStarts[k], tailEnds[k]) }
-        if bytes.count != length { flags.insert(.rewritten) }
+        if bytes.count != length { flags.insert(.resized) }
     }
 
     /// Joins runs of three or more single letters ("p r a b o w o", "A.M.I.N", "P-R-A"), whatever
@@ -940,7 +949,10 @@ struct TokenFlags: OptionSet {
     static let hashtag = TokenFlags(rawValue: 1 << 6)
     static let nonASCII = TokenFlags(rawValue: 1 << 7)
     static let confusable = TokenFlags(rawValue: 1 << 8)
+    /// Replaced whole by slang or the prayer form: no further word rule applies.
     static let rewritten = TokenFlags(rawValue: 1 << 9)
+    /// Bytes were added or removed (confusables, squeezing): camel-case offsets no longer hold.
+    static let resized = TokenFlags(rawValue: 1 << 10)
 }
 
 private let digitAsLetter: [UInt8?] = [
