@@ -131,8 +131,23 @@ public final class Normalizer {
             let first = result
             core.normalize(first.string, into: &result, mode: mode)
             Self.compose(&result, through: first)
+            Self.carrySentences(&result, from: first)
             passes += 1
         }
+    }
+
+    /// The second pass sees no punctuation: its sentences are those of the first pass, found
+    /// again by the original position where each began.
+    static func carrySentences(_ result: inout NormalizedText, from first: NormalizedText) {
+        var sentences: [Int32] = []
+        var k = 0
+        for t in first.sentenceStarts where Int(t) < first.tokenStarts.count {
+            let position = first.scalarStart[Int(first.tokenStarts[Int(t)])]
+            while k < result.tokenStarts.count && result.scalarStart[Int(result.tokenStarts[k])] < position { k += 1 }
+            if k < result.tokenStarts.count, sentences.last != Int32(k) { sentences.append(Int32(k)) }
+        }
+        if sentences.first != 0 && !result.tokenStarts.isEmpty { sentences.insert(0, at: 0) }
+        result.sentenceStarts = sentences
     }
 
     /// Rewrites `result`'s map, which points into the scalars of `first.string`, to point into
@@ -177,6 +192,10 @@ struct NormalizerCore {
     private var lastLetter: UInt8 = 0          // for elongation runs
     private var runLength = 0
     private var camelSplits: [Int] = []        // token-relative offsets where a part begins
+    private var digitRunStart = 0              // token-relative offset where the last digit run began
+    private var partsEnabled = true            // false while the parts of a word are being added
+    private var lastTokenLength = 0            // bytes of the token that ended last
+    private var lastKeycapEnd: Int32 = -1      // the scalar just after the last keycap digit
     private var prevCase: UInt8 = 0            // 0 none, 1 lower, 2 upper, 3 digit (ASCII)
     private var nonASCIIUnits: [(offset: Int, length: Int, skeleton: [UInt8])] = []
 
@@ -238,6 +257,7 @@ struct NormalizerCore {
         pendingSentence = true
         singleLetterRun = 0
         needsJoinPass = false
+        lastKeycapEnd = -1
     }
 
     // MARK: The byte loop
@@ -267,6 +287,13 @@ struct NormalizerCore {
                 scalar += Int32(count)
                 continue
             case .digit:
+                let keycap = Self.keycapLength(input, after: i)
+                if keycap > 0 {
+                    emitKeycapDigit(b, scalar, keycapBytes: keycap)
+                    i += 1 + keycap
+                    scalar += keycap == 6 ? 3 : 2
+                    continue
+                }
                 if !inToken {
                     let count = fastToken(input, from: i, scalar: scalar, classes: classes)
                     if count > 0 {
@@ -295,7 +322,9 @@ struct NormalizerCore {
                     prevCase = 0
                 } else {
                     separator(b)
-                    if b == UInt8(ascii: "."), Self.periodEndsSentence(input, after: i) { pendingSentence = true }
+                    // "K.H. Ma'ruf", "Dr. Budi", "No. 2": a period after a word of one or two
+                    // letters is an abbreviation, not the end of a sentence.
+                    if b == UInt8(ascii: "."), lastTokenLength > 2, Self.periodEndsSentence(input, after: i) { pendingSentence = true }
                 }
             case .sentenceEnd:
                 separator(b)
@@ -397,6 +426,7 @@ struct NormalizerCore {
         starts.count = w
         ends.count = w
         singleLetterRun = 0
+        lastTokenLength = length
         return length
     }
 
@@ -432,10 +462,27 @@ struct NormalizerCore {
                     // Upper case: a camel-case boundary after a lower-case letter.
                     f.insert(.hasUpper)
                     if previous == 1 { camelSplits.append(offset) }
+                    // "Jokowi3Periode": a capital after a digit in a mixed-case word starts a
+                    // new word; in ALL CAPS ("PR4B0W0") it means nothing.
+                    if previous == 3 && f.contains(.hasLower) {
+                        camelSplits.append(digitRunStart)
+                        camelSplits.append(offset)
+                    }
+                } else {
+                    f.insert(.hasLower)
                 }
                 if previous == 3 {
                     f.insert(.digitAndLetter)
-                    if hashtag { camelSplits.append(offset) }
+                    if hashtag {
+                        // One digit between lower-case letters ("#pr4bowo") stands for a letter:
+                        // no part boundary around it.
+                        if raw >= 0x61 && offset - digitRunStart == 1 && digitRunStart > 0 && camelSplits.last == digitRunStart
+                            && out[tokenStart + digitRunStart - 1] >= 0x61 {
+                            camelSplits.removeLast()
+                        } else {
+                            camelSplits.append(offset)
+                        }
+                    }
                 }
                 f.insert(.hasLetter)
                 if f.contains(.hasDigit) { f.insert(.digitAndLetter) }
@@ -449,6 +496,8 @@ struct NormalizerCore {
                 previous = raw < 0x61 ? 2 : 1
                 o[k] = c
             case .digit:
+                if i + k + 1 < n && source[k + 1] >= 0x80 && Self.keycapLength(input, after: i + k) > 0 { break loop }
+                if previous != 3 { digitRunStart = offset }
                 if previous == 1 || previous == 2 {
                     f.insert(.digitAndLetter)
                     if hashtag { camelSplits.append(offset) }
@@ -559,6 +608,35 @@ struct NormalizerCore {
         if inToken { endToken() }
     }
 
+    /// The bytes of a keycap after the digit at `i`: U+20E3 (3 bytes) or U+FE0F U+20E3 (6), or 0.
+    @inline(__always)
+    private static func keycapLength(_ input: UnsafeBufferPointer<UInt8>, after i: Int) -> Int {
+        let n = input.count
+        func keycap(_ j: Int) -> Bool { j + 2 < n && input[j] == 0xE2 && input[j + 1] == 0x83 && input[j + 2] == 0xA3 }
+        if keycap(i + 1) { return 3 }
+        if i + 3 < n && input[i + 1] == 0xEF && input[i + 2] == 0xB8 && input[i + 3] == 0x8F && keycap(i + 4) { return 6 }
+        return 0
+    }
+
+    /// "pilih2️⃣" → "pilih 2": a keycap digit is a token of its own, and keycaps in a row make
+    /// one number ("0️⃣2️⃣" → "02").
+    private mutating func emitKeycapDigit(_ b: UInt8, _ s: Int32, keycapBytes: Int) {
+        if lastKeycapEnd == s, let last = tokenStarts.last, !inToken {
+            // The previous keycap number is still the last token written: reopen it.
+            inToken = true
+            tokenStart = Int(last)
+            flags = [.hasDigit]
+        } else {
+            if inToken { endToken() }
+            beginToken(s)
+            flags.insert(.hasDigit)
+        }
+        append(b, s, s + 1)
+        prevCase = 3
+        endToken()
+        lastKeycapEnd = s + (keycapBytes == 6 ? 3 : 2)
+    }
+
     /// A period ends a sentence when what follows (after spaces) is an upper-case letter, a line
     /// break, or the end: "no. 2" does not end one, "menang. Ayo" does.
     private static func periodEndsSentence(_ input: UnsafeBufferPointer<UInt8>, after i: Int) -> Bool {
@@ -640,8 +718,9 @@ struct NormalizerCore {
     private mutating func endToken() {
         guard inToken else { return }
         inToken = false
+        lastTokenLength = out.count - tokenStart
         // Fast exit: a plain lower-case word of two letters or more that slang cannot touch.
-        if flags == .hasLetter && !hasSlang && out.count - tokenStart > 1 {
+        if flags.subtracting(.hasLower) == .hasLetter && !hasSlang && out.count - tokenStart > 1 {
             singleLetterRun = 0
             return
         }
@@ -658,6 +737,9 @@ struct NormalizerCore {
             return
         }
         if flags.contains(.confusable) && (flags.contains(.hasLetter)) { replaceConfusables() }
+        // Camel-case parts are cut from the word as written, before digits or elongations change it.
+        let parts = partsEnabled && mode == .text ? partBounds(body) : []
+        let snapshot: [(UInt8, Int32, Int32)] = parts.isEmpty ? [] : (tokenStart..<out.count).map { (out[$0], starts[$0], ends[$0]) }
         if flags.contains(.digitAndLetter) || (length == 2 && flags.contains(.hasDigit)) { undoDigitSpelling(body) }
         if flags.contains(.doubled) { squeezeElongation(body) }
         length = out.count - tokenStart
@@ -672,20 +754,24 @@ struct NormalizerCore {
         } else {
             singleLetterRun = 0
         }
-        if mode == .text && !camelSplits.isEmpty && flags.contains(.hasUpper)
-            && !flags.contains(.rewritten) && !flags.contains(.resized) && (flags.contains(.hashtag) || hasLowerToUpper()) {
-            appendParts(body)
-        }
+        if !parts.isEmpty { appendParts(snapshot, parts) }
     }
 
-    private func hasLowerToUpper() -> Bool {
-        // Camel splits from letter/digit changes only count in hashtags; a plain word needs a
-        // real lower→upper change, recorded at a split point preceded by a letter.
-        for split in camelSplits where split > 0 {
-            let before = out[tokenStart + split - 1], at = out[tokenStart + split]
-            if before >= 0x61 && before <= 0x7A && at >= 0x61 && at <= 0x7A { return true }
+    /// Where the parts of a camel-case word or a mixed-case hashtag begin and end (offsets into
+    /// the token), or nothing when the word has no parts to add.
+    private func partBounds(_ body: Int) -> [Int] {
+        let length = out.count - tokenStart
+        guard !camelSplits.isEmpty, flags.contains(.hasUpper), !flags.contains(.resized),
+              flags.contains(.hashtag) || flags.contains(.hasLower) else { return [] }
+        let bounds = Array(Set([body] + camelSplits.filter { $0 > body && $0 < length } + [length])).sorted()
+        guard bounds.count > 2 || body == 1 else { return [] }
+        // A one-letter part ("iPhone" → "i") could join neighbouring single letters when the
+        // output is normalized again; such words keep only their whole form.
+        for k in 0..<(bounds.count - 1) where bounds[k + 1] - bounds[k] == 1 {
+            let c = out[tokenStart + bounds[k]]
+            if c >= 0x61 && c <= 0x7A { return [] }
         }
-        return false
+        return bounds
     }
 
     /// Non-Latin letters inside a word that also has Latin letters become their skeletons.
@@ -708,8 +794,10 @@ struct NormalizerCore {
         let length = end - first
         if length == 2 && out[first] == UInt8(ascii: "o") && out[first + 1] >= 0x31 && out[first + 1] <= 0x39 {
             out[first] = UInt8(ascii: "0")
+            flags.insert(.resized)  // the letter/digit split of "#O2" no longer exists
             return
         }
+        if isVerbatim(first) { return }
         var letters = 0
         for i in first..<end where out[i] >= 0x61 && out[i] <= 0x7A { letters += 1 }
         guard letters >= 2 else { return }
@@ -718,9 +806,10 @@ struct NormalizerCore {
         for i in first..<end {
             let d = out[i]
             guard d >= 0x30 && d <= 0x39, let letter = digitAsLetter[Int(d - 0x30)] else { continue }
-            let lettersBefore = i - first
             let between = isLetter(i - 1) && isLetter(i + 1)
-            let atEnd = i == end - 1 && lettersBefore >= 3 && isLetter(i - 1) && isLetter(i - 2) && isLetter(i - 3)
+            // At the end of a word only "0" stands for a letter ("prabow0"); "paslon1",
+            // "nomor3" and "pilih1" keep their numbers.
+            let atEnd = d == 0x30 && i == end - 1 && i - first >= 3 && isLetter(i - 1) && isLetter(i - 2) && isLetter(i - 3)
             if between || atEnd {
                 out[i] = letter
                 changed = true
@@ -731,6 +820,17 @@ struct NormalizerCore {
             for i in first..<end where out[i] >= 0x30 && out[i] <= 0x39 { stillDigit = true }
             if !stillDigit { flags.remove(.hasDigit) }
             recomputeDoubles(first)
+            flags.insert(.resized)  // camel-case parts were cut at digits that are now letters
+        }
+    }
+
+    /// Words that look like evasions but are real terms ("p3k", "pppk"): no digit or
+    /// elongation rule touches them.
+    private func isVerbatim(_ first: Int) -> Bool {
+        let length = out.count - first
+        guard length <= 8 else { return false }
+        return verbatimWords.contains { word in
+            word.count == length && word.indices.allSatisfy { out[first + $0] == word[$0] }
         }
     }
 
@@ -757,7 +857,7 @@ struct NormalizerCore {
            prayer(first) {
             return
         }
-        guard flags.contains(.elongated) else { return }
+        guard flags.contains(.elongated), !isVerbatim(first) else { return }
         squeezeRuns(first)
     }
 
@@ -834,39 +934,40 @@ struct NormalizerCore {
         }
     }
 
-    /// `#PrabowoGibran2024` → adds `prabowo gibran 2024` after the whole tag.
-    private mutating func appendParts(_ body: Int) {
-        let base = tokenStart
-        let end = out.count
-        var bounds = [body] + camelSplits.filter { $0 > body && $0 < end - base } + [end - base]
-        bounds = Array(Set(bounds)).sorted()
-        guard bounds.count > 2 || body == 1 else { return }
-        // A one-letter part ("iPhone" → "i") could join neighbouring single letters when the
-        // output is normalized again; such words keep only their whole form.
-        for k in 0..<(bounds.count - 1) where bounds[k + 1] - bounds[k] == 1 {
-            let c = out[base + bounds[k]]
-            if c >= 0x61 && c <= 0x7A { return }
-        }
+    /// `#PrabowoGibran2024` → adds `prabowo gibran 2024` after the whole tag. Each part is a
+    /// token of its own and goes through every word rule, as it would on a second pass.
+    private mutating func appendParts(_ snapshot: [(UInt8, Int32, Int32)], _ bounds: [Int]) {
+        partsEnabled = false
+        defer { partsEnabled = true }
         for k in 0..<(bounds.count - 1) {
-            let from = base + bounds[k], to = base + bounds[k + 1]
+            let from = bounds[k], to = bounds[k + 1]
             guard to > from else { continue }
-            append(0x20, starts[from], starts[from])
-            tokenStarts.append(Int32(out.count))
-            // A part is a word of its own on a second pass, so it gets slang expansion now.
-            let entry = configuration.slang.isEmpty ? -1 : configuration.slang.lookup(out.view(from: from, count: to - from))
-            if entry >= 0 {
-                let s = starts[from], e = ends[to - 1]
-                for byte in configuration.slang.replacement(entry) {
-                    if byte == 0x20 {
-                        append(0x20, s, s)
-                        tokenStarts.append(Int32(out.count))
+            beginToken(snapshot[from].1)
+            var previous: UInt8 = 0
+            var run = 0
+            for i in from..<to {
+                let (b, s, e) = snapshot[i]
+                if b >= 0x61 && b <= 0x7A {
+                    flags.insert([.hasLetter, .hasLower])
+                    if flags.contains(.hasDigit) { flags.insert(.digitAndLetter) }
+                    if b == previous {
+                        run += 1
+                        flags.insert(run >= 3 ? [.doubled, .elongated] : .doubled)
                     } else {
-                        append(byte, s, e)
+                        run = 1
                     }
+                } else if b >= 0x30 && b <= 0x39 {
+                    flags.insert(.hasDigit)
+                    if flags.contains(.hasLetter) { flags.insert(.digitAndLetter) }
+                    run = 0
+                } else {
+                    flags.insert(.nonASCII)
+                    run = 0
                 }
-            } else {
-                for i in from..<to { append(out[i], starts[i], ends[i]) }
+                previous = b
+                append(b, s, e)
             }
+            endToken()
         }
     }
 
@@ -953,7 +1054,11 @@ struct TokenFlags: OptionSet {
     static let rewritten = TokenFlags(rawValue: 1 << 9)
     /// Bytes were added or removed (confusables, squeezing): camel-case offsets no longer hold.
     static let resized = TokenFlags(rawValue: 1 << 10)
+    static let hasLower = TokenFlags(rawValue: 1 << 11)
 }
+
+/// Real terms that look like evasions: PPPK (government contract employees) and its short form.
+private let verbatimWords: [[UInt8]] = ["pppk", "p3k", "www"].map { Array($0.utf8) }
 
 private let digitAsLetter: [UInt8?] = [
     UInt8(ascii: "o"), UInt8(ascii: "i"), nil, UInt8(ascii: "e"), UInt8(ascii: "a"),
@@ -1018,10 +1123,19 @@ struct FoldedScalar {
                 }
             }
             var confusable: [UInt8]?
-            if !scalar.isASCII, cicu_is_non_latin_letter(scalar.value) != 0,
-               let skeleton = Self.call(scalar.value, cicu_skeleton_scalar) {
-                let bytes = Array(skeleton.lowercased().utf8)
-                if !bytes.isEmpty && bytes.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) { confusable = bytes }
+            if !scalar.isASCII, cicu_is_non_latin_letter(scalar.value) != 0 {
+                // The folded letter first (Cyrillic а → "a"); some capitals only have a Latin
+                // look-alike in upper case (Cyrillic М, В, К → "M", "B", "K").
+                var candidates = [scalar.value]
+                if folded.unicodeScalars.count == 1 && value != scalar.value { candidates.append(value) }
+                for candidate in candidates {
+                    guard let skeleton = Self.call(candidate, cicu_skeleton_scalar) else { continue }
+                    let bytes = Array(skeleton.lowercased().utf8)
+                    if !bytes.isEmpty && bytes.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) {
+                        confusable = bytes
+                        break
+                    }
+                }
             }
             pieces.append(Piece(cls: cls, utf8: utf8, confusable: confusable))
         }
