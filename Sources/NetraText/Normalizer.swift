@@ -786,6 +786,8 @@ struct NormalizerCore {
             replace(at: at, length: unit.length, with: unit.skeleton, start: s, end: e)
         }
         flags.insert(.hasLetter)
+        // New Latin letters can make doubles or elongations ("AaАn" → "aaan").
+        recomputeDoubles(tokenStart + (flags.contains(.hashtag) ? 1 : 0))
     }
 
     /// "pr4bowo" → "prabowo", "m3tal" → "metal", "O1" → "01"; numbers, dates and "kawan2" stay.
