@@ -351,51 +351,15 @@ struct NormalizerCore {
 
     /// The fast path for a whole ordinary word: ASCII letters or digits only, ended by ASCII
     /// punctuation or space, and needing no token rule (no doubled letters, no letter-digit
-    /// mix, no camel case, not one letter, not a slang candidate). Returns the bytes consumed,
-    /// or 0 to let the general path take the word.
+    /// mix, no camel case, not one letter, not a slang candidate). The word is written while it
+    /// is scanned; when it turns out to need a rule nothing is committed. Returns the bytes
+    /// consumed, or 0 to let the general path take the word.
     @inline(__always)
     private mutating func fastToken(_ input: UnsafeBufferPointer<UInt8>, from i: Int, scalar: Int32,
                                     classes: UnsafePointer<ASCIIClass>) -> Int {
         let n = input.count
         let p = input.baseAddress!
-        var j = i
-        var letters = 0, digits = 0
-        var previous: UInt8 = 0
-        var previousLower = false
-        var special = false  // doubled letters or camel case
-        while j < n {
-            let raw = p[j]
-            switch classes[Int(raw)] {
-            case .lower:
-                letters += 1
-                if raw == previous { special = true }
-                previousLower = true
-            case .upper:
-                letters += 1
-                if previousLower || raw | 0x20 == previous { special = true }
-                previousLower = false
-            case .digit:
-                digits += 1
-                previousLower = false
-            default:
-                j = -j - 1  // ends the loop; decoded below
-            }
-            if j < 0 { break }
-            previous = raw | 0x20
-            j += 1
-        }
-        if j < 0 { j = -j - 1 }
-        let length = j - i
-        if special || (letters > 0 && digits > 0) || (letters == 1 && digits == 0) { return 0 }
-        if j < n {
-            let t = p[j]
-            if t >= 0x80 { return 0 }
-            if digits > 0, classes[Int(t)] == .joiner, j + 1 < n, classes[Int(p[j + 1])] == .digit { return 0 }
-        }
-        if hasSlang && digits == 0 && length <= SlangTable.maxKeyLength && configuration.slang.mayContain(p + i, length) {
-            return 0
-        }
-        let needed = out.count + length + 1
+        let needed = out.count + (n - i) + 1
         if needed > out.capacity {
             out.reserve(needed)
             starts.reserve(needed)
@@ -403,25 +367,51 @@ struct NormalizerCore {
         }
         var w = out.count
         let o = out.pointer, st = starts.pointer, en = ends.pointer
-        if w > 0 {
+        let spaced = w > 0
+        if spaced {
             o[w] = 0x20
             st[w] = scalar
             en[w] = scalar
             w += 1
         }
-        if pendingSentence {
-            sentenceStarts.append(Int32(tokenStarts.count))
-            pendingSentence = false
-        }
-        tokenStarts.append(Int32(w))
+        let wordStart = w
+        let kinds = alphanumericKind
+        var j = i
+        var seen: UInt8 = 0          // bit 1 lower, 2 upper, 4 digit
+        var previous: UInt8 = 0
+        var special = false          // doubled letters or lower→upper
         var position = scalar
-        for k in i..<j {
-            o[w] = p[k] | 0x20  // folds A-Z; digits already have the bit
+        while j < n {
+            let raw = p[j]
+            let kind = kinds[Int(raw)]
+            if kind == 0 { break }
+            let c = raw | 0x20       // folds A-Z; digits already have the bit
+            special = special || (kind != 4 && c == previous) || (kind == 2 && seen & 1 != 0 && previous &- 0x61 < 26 && p[j - 1] >= 0x61)
+            seen |= kind
+            previous = c
+            o[w] = c
             st[w] = position
             position &+= 1
             en[w] = position
             w += 1
+            j += 1
         }
+        let length = j - i
+        let letters = seen & 3 != 0, digits = seen & 4 != 0
+        if special || (letters && digits) || (length == 1 && letters) { return 0 }
+        if j < n {
+            let t = p[j]
+            if t >= 0x80 { return 0 }
+            if digits, classes[Int(t)] == .joiner, j + 1 < n, classes[Int(p[j + 1])] == .digit { return 0 }
+        }
+        if hasSlang && !digits && length <= SlangTable.maxKeyLength && configuration.slang.mayContain(p + i, length) {
+            return 0
+        }
+        if pendingSentence {
+            sentenceStarts.append(Int32(tokenStarts.count))
+            pendingSentence = false
+        }
+        tokenStarts.append(Int32(wordStart))
         out.count = w
         starts.count = w
         ends.count = w
@@ -1076,6 +1066,15 @@ enum ASCIIClass: UInt8 {
 nonisolated(unsafe) let asciiClassTable: UnsafePointer<ASCIIClass> = {  // immutable after initialization
     let p = UnsafeMutablePointer<ASCIIClass>.allocate(capacity: 256)
     p.initialize(from: asciiClass, count: 256)
+    return UnsafePointer(p)
+}()
+
+/// Per byte: 1 lower-case letter, 2 upper-case letter, 4 digit, 0 anything else.
+nonisolated(unsafe) let alphanumericKind: UnsafePointer<UInt8> = {  // immutable after initialization
+    let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+    for b in 0..<256 {
+        p[b] = b >= 0x61 && b <= 0x7A ? 1 : b >= 0x41 && b <= 0x5A ? 2 : b >= 0x30 && b <= 0x39 ? 4 : 0
+    }
     return UnsafePointer(p)
 }()
 
