@@ -730,8 +730,14 @@ struct NormalizerCore {
         // Camel-case parts are cut from the word as written, before digits or elongations change it.
         let parts = partsEnabled && mode == .text ? partBounds(body) : []
         let snapshot: [(UInt8, Int32, Int32)] = parts.isEmpty ? [] : (tokenStart..<out.count).map { (out[$0], starts[$0], ends[$0]) }
-        if flags.contains(.digitAndLetter) || (length == 2 && flags.contains(.hasDigit)) { undoDigitSpelling(body) }
+        // Squeeze first ("oooo8" → "o8" → "08", as a second pass would see it), undo digits,
+        // then squeeze what the digits revealed ("ga4as" → "gaaas" → "gas").
         if flags.contains(.doubled) { squeezeElongation(body) }
+        if flags.contains(.digitAndLetter) || (out.count - tokenStart - body == 2 && flags.contains(.hasDigit)) {
+            flags.remove([.doubled, .elongated])
+            undoDigitSpelling(body)
+            if flags.contains(.doubled) && !flags.contains(.rewritten) { squeezeElongation(body) }
+        }
         length = out.count - tokenStart
         if body == 0 && hasSlang && length <= SlangTable.maxKeyLength && !flags.contains(.hasDigit)
             && !flags.contains(.rewritten) {
@@ -753,6 +759,11 @@ struct NormalizerCore {
         let length = out.count - tokenStart
         guard !camelSplits.isEmpty, flags.contains(.hasUpper), !flags.contains(.resized),
               flags.contains(.hashtag) || flags.contains(.hasLower) else { return [] }
+        // Only plain letters and digits split cleanly ("7/1Wih" keeps its slash only between digits).
+        for i in (tokenStart + body)..<out.count {
+            let c = out[i]
+            if !((c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39)) { return [] }
+        }
         let bounds = Array(Set([body] + camelSplits.filter { $0 > body && $0 < length } + [length])).sorted()
         guard bounds.count > 2 || body == 1 else { return [] }
         // A one-letter part ("iPhone" → "i") could join neighbouring single letters when the
