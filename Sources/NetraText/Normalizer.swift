@@ -787,8 +787,12 @@ struct NormalizerCore {
             replace(at: at, length: unit.length, with: unit.skeleton, start: s, end: e)
         }
         flags.insert(.hasLetter)
-        // New Latin letters can make doubles or elongations ("AaАn" → "aaan").
+        // New Latin letters can make doubles or elongations ("AaАn" → "aaan") and letter-digit
+        // mixes ("а1а" → "a1a", then "aia").
         recomputeDoubles(tokenStart + (flags.contains(.hashtag) ? 1 : 0))
+        var digits = false
+        for i in tokenStart..<out.count where out[i] >= 0x30 && out[i] <= 0x39 { digits = true; break }
+        if digits { flags.insert([.hasDigit, .digitAndLetter]) }
     }
 
     /// "pr4bowo" → "prabowo", "m3tal" → "metal", "O1" → "01"; numbers, dates and "kawan2" stay.

@@ -70,7 +70,7 @@ struct NetraCommand: ParsableCommand {
         commandName: "netra",
         abstract: "Screen social-media archives of Indonesian civil servants (ASN) for breaches of election neutrality.",
         discussion: "Exit codes: 0 something was flagged, 1 nothing was flagged, 2 error, 3 some input was skipped or truncated.",
-        subcommands: [Scan.self, Explain.self, Lint.self, TestExamples.self])
+        subcommands: [Scan.self, Explain.self, Lint.self, TestExamples.self, Eval.self])
 }
 
 struct Scan: ParsableCommand {
@@ -220,5 +220,100 @@ struct TestExamples: ParsableCommand {
         let failed = results.filter { !$0.passed }.count
         print("\(results.count - failed) passed, \(failed) failed")
         if failed > 0 { throw ExitCode(1) }
+    }
+}
+
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score the rules on labelled JSON lines: precision, recall and F1 overall, by source, contest and category.",
+        discussion: "Each line is a record with a `label` object {violation, contest, target, stance, categories, confidence}; rows with confidence \"low\" are left out unless --include-low.")
+
+    @Argument(help: ArgumentHelp("Labelled JSON-lines files.", valueName: "FILE"))
+    var files: [String]
+
+    @OptionGroup var lexiconOptions: LexiconOptions
+
+    @ArgumentParser.Flag(name: .long, help: "Print the report as JSON.")
+    var json = false
+
+    @ArgumentParser.Flag(name: .long, help: "Score rows labelled with low confidence too.")
+    var includeLow = false
+
+    @Option(name: .long, help: "Show up to this many wrong rows (text format).")
+    var errors: Int = 0
+
+    func run() throws {
+        let compiled = try lexiconOptions.load()
+        var combined = EvaluationReport()
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                writeError("netra: \(file): cannot read")
+                throw ExitCode(ExitStatus.error)
+            }
+            let r = Evaluation.run(data, path: file, compiled: compiled, includeLowConfidence: includeLow)
+            combined.merge(r)
+        }
+        print(json ? combined.json : combined.text(errors: errors), terminator: "")
+    }
+}
+
+extension EvaluationReport {
+    mutating func merge(_ other: EvaluationReport) {
+        overall.merge(other.overall)
+        pairCorrect += other.pairCorrect
+        for (k, v) in other.byContest { byContest[k, default: Score()].merge(v) }
+        for (k, v) in other.byCategory { byCategory[k, default: Score()].merge(v) }
+        for (k, v) in other.bySource { bySource[k, default: Score()].merge(v) }
+        for (k, v) in other.leftOut { leftOut[k, default: 0] += v }
+        errors += other.errors
+    }
+
+    func text(errors limit: Int) -> String {
+        func f(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "  -  " }
+        func line(_ name: String, _ s: Score) -> String {
+            let padded = name.count < 28 ? name + String(repeating: " ", count: 28 - name.count) : name
+            return "  \(padded) P \(f(s.precision))  R \(f(s.recall))  F1 \(f(s.f1))  (TP \(s.truePositives), FP \(s.falsePositives), FN \(s.falseNegatives), TN \(s.trueNegatives))\n"
+        }
+        var out = "scored \(overall.total) rows"
+        if !leftOut.isEmpty { out += "; left out: " + leftOut.keys.sorted().map { "\($0) \(leftOut[$0]!)" }.joined(separator: ", ") }
+        out += "\nviolation:\n" + line("all", overall)
+        let tp = overall.truePositives
+        out += "  flagged pair correct on \(pairCorrect) of \(tp) true positives" + (tp > 0 ? String(format: " (%.1f %%)", 100 * Double(pairCorrect) / Double(tp)) : "") + "\n"
+        out += "by source dataset:\n" + bySource.keys.sorted().map { line($0, bySource[$0]!) }.joined()
+        out += "by contest:\n" + byContest.keys.sorted().map { line($0, byContest[$0]!) }.joined()
+        out += "by category:\n" + byCategory.keys.sorted().map { line($0, byCategory[$0]!) }.joined()
+        if limit > 0 {
+            out += "wrong rows (first \(limit)):\n"
+            for e in errors.prefix(limit) {
+                out += "  \(e.id) expected \(e.expected ? "violation" : "clean"), flagged \(e.flags.isEmpty ? "nothing" : e.flags.joined(separator: ", ")): \(e.text.prefix(140))\n"
+            }
+        }
+        return out
+    }
+
+    var json: String {
+        func score(_ s: Score) -> [String: Any] {
+            var o: [String: Any] = ["tp": s.truePositives, "fp": s.falsePositives, "fn": s.falseNegatives, "tn": s.trueNegatives]
+            if let p = s.precision { o["precision"] = p }
+            if let r = s.recall { o["recall"] = r }
+            if let f = s.f1 { o["f1"] = f }
+            return o
+        }
+        let object: [String: Any] = [
+            "overall": score(overall), "pair_correct": pairCorrect, "left_out": leftOut,
+            "by_source": bySource.mapValues(score), "by_contest": byContest.mapValues(score),
+            "by_category": byCategory.mapValues(score),
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}
+
+extension Score {
+    mutating func merge(_ other: Score) {
+        truePositives += other.truePositives
+        falsePositives += other.falsePositives
+        falseNegatives += other.falseNegatives
+        trueNegatives += other.trueNegatives
     }
 }

@@ -339,3 +339,25 @@ func textFormat() throws {
     #expect(text.contains("NET-SM-08"))
     #expect(text.contains("«Prabowo-Gibran»"))
 }
+
+@Test("netra eval scores labelled rows and leaves out low-confidence ones")
+func evaluation() throws {
+    let rows = """
+    {"id":"a","source":"s1","text":"Ayo coblos 02 Prabowo-Gibran!","label":{"violation":true,"contest":"pilpres-2024","target":"02","stance":"support","categories":["call_to_vote"],"confidence":"high"}}
+    {"id":"b","source":"s1","text":"Selamat pagi semua","label":{"violation":false,"contest":null,"target":null,"stance":null,"categories":[],"confidence":"high"}}
+    {"id":"c","source":"s2","text":"Pokoknya presiden harus orang Jawa Tengah","label":{"violation":true,"contest":"pilpres-2024","target":"03","stance":"support","categories":["support"],"confidence":"medium"}}
+    {"id":"d","source":"s2","text":"entahlah","label":{"violation":true,"contest":"pilpres-2024","target":"01","stance":"support","categories":["support"],"confidence":"low"}}
+
+    """
+    let path = try temporaryFile("labels.jsonl", Data(rows.utf8))
+    let result = try run(["eval", "--json", path])
+    #expect(result.status == 0, "\(result.stderr)")
+    let report = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+    let overall = try #require(report["overall"] as? [String: Any])
+    #expect(overall["tp"] as? Int == 1 && overall["fp"] as? Int == 0 && overall["fn"] as? Int == 1 && overall["tn"] as? Int == 1)
+    #expect(overall["precision"] as? Double == 1.0 && overall["recall"] as? Double == 0.5)
+    #expect(report["pair_correct"] as? Int == 1)
+    #expect((report["left_out"] as? [String: Int])?["low_confidence"] == 1)
+    let bySource = try #require(report["by_source"] as? [String: [String: Any]])
+    #expect(bySource["s2"]?["fn"] as? Int == 1)
+}
