@@ -196,7 +196,7 @@ struct NormalizerCore {
     private var partsEnabled = true            // false while the parts of a word are being added
     private var lastTokenLength = 0            // bytes of the token that ended last
     private var lastKeycapEnd: Int32 = -1      // the scalar just after the last keycap digit
-    private var prevCase: UInt8 = 0            // 0 none, 1 lower, 2 upper, 3 digit (ASCII)
+    private var prevCase: UInt8 = 0            // 0 none, 1 lower, 2 upper, 3 digit, 4 letter of unknown case
     private var nonASCIIUnits: [(offset: Int, length: Int, skeleton: [UInt8])] = []
 
     // Between tokens.
@@ -488,7 +488,7 @@ struct NormalizerCore {
             case .digit:
                 if i + k + 1 < n && source[k + 1] >= 0x80 && Self.keycapLength(input, after: i + k) > 0 { break loop }
                 if previous != 3 { digitRunStart = offset }
-                if previous == 1 || previous == 2 {
+                if previous == 1 || previous == 2 || previous == 4 {
                     f.insert(.digitAndLetter)
                     if hashtag { camelSplits.append(offset) }
                 }
@@ -582,7 +582,7 @@ struct NormalizerCore {
     @inline(__always)
     private mutating func emitDigit(_ b: UInt8, _ s: Int32) {
         if !inToken { beginToken(s) }
-        if prevCase == 1 || prevCase == 2 {
+        if prevCase == 1 || prevCase == 2 || prevCase == 4 {
             flags.insert(.digitAndLetter)
             if flags.contains(.hashtag) { camelSplits.append(out.count - tokenStart) }
         }
@@ -676,8 +676,12 @@ struct NormalizerCore {
                     if byte < 0x80 {
                         // Folded to ASCII (fullwidth, styled letters, accents): an ordinary letter or
                         // digit, but of unknown case, so it never starts or ends a camel-case part.
-                        if byte >= 0x30 && byte <= 0x39 { emitDigit(byte, s) } else { emitLetter(byte, s) }
-                        prevCase = 0
+                        if byte >= 0x30 && byte <= 0x39 {
+                            emitDigit(byte, s)
+                        } else {
+                            emitLetter(byte, s)
+                            prevCase = 4  // a letter of unknown case
+                        }
                     } else {
                         append(byte, s, s + 1)
                         flags.insert(.nonASCII)
