@@ -404,7 +404,10 @@ struct NormalizerCore {
             if t >= 0x80 { return 0 }
             if digits, classes[Int(t)] == .joiner, j + 1 < n, classes[Int(p[j + 1])] == .digit { return 0 }
         }
-        if hasSlang && !digits && length <= SlangTable.maxKeyLength && configuration.slang.mayContain(p + i, length) {
+        // A slang word goes to the general path, which replaces it (the bytes written at
+        // `wordStart` are already case-folded).
+        if hasSlang && !digits && length <= SlangTable.maxKeyLength
+            && configuration.slang.lookup(UnsafeBufferPointer(start: o + wordStart, count: length)) >= 0 {
             return 0
         }
         if pendingSentence {
