@@ -54,41 +54,6 @@ int32_t cicu_scalar_class(uint32_t scalar) {
     }
 }
 
-static int32_t normalize_utf16(const UNormalizer2 *n, const UChar *src, int32_t len,
-                               UChar *dst, int32_t cap, UErrorCode *err) {
-    return unorm2_normalize(n, src, len, dst, cap, err);
-}
-
-int32_t cicu_fold_scalar(uint32_t scalar, char *dst, int32_t cap) {
-    UErrorCode err = U_ZERO_ERROR;
-    const UNormalizer2 *nfkccf = unorm2_getNFKCCasefoldInstance(&err);
-    const UNormalizer2 *nfd = unorm2_getNFDInstance(&err);
-    const UNormalizer2 *nfc = unorm2_getNFCInstance(&err);
-    if (U_FAILURE(err)) return -1;
-    UChar in[2]; int32_t inLen = 0;
-    U16_APPEND_UNSAFE(in, inLen, (UChar32)scalar);
-    UChar folded[64], decomposed[128], stripped[128], composed[128];
-    int32_t n1 = normalize_utf16(nfkccf, in, inLen, folded, 64, &err);
-    if (U_FAILURE(err)) return -1;
-    int32_t n2 = normalize_utf16(nfd, folded, n1, decomposed, 128, &err);
-    if (U_FAILURE(err)) return -1;
-    int32_t n3 = 0;
-    for (int32_t i = 0; i < n2;) {
-        UChar32 c; U16_NEXT(decomposed, i, n2, c);
-        int8_t t = u_charType(c);
-        if (t == U_NON_SPACING_MARK || t == U_ENCLOSING_MARK) continue;
-        U16_APPEND_UNSAFE(stripped, n3, c);
-    }
-    int32_t n4 = normalize_utf16(nfc, stripped, n3, composed, 128, &err);
-    if (U_FAILURE(err)) return -1;
-    int32_t outLen = 0;
-    err = U_ZERO_ERROR;
-    u_strToUTF8(dst, cap, &outLen, composed, n4, &err);
-    if (err == U_BUFFER_OVERFLOW_ERROR || err == U_STRING_NOT_TERMINATED_WARNING) return outLen;
-    if (U_FAILURE(err)) return -1;
-    return outLen;
-}
-
 static int32_t to_utf8(const UChar *src, int32_t len, char *dst, int32_t cap) {
     UErrorCode err = U_ZERO_ERROR;
     int32_t outLen = 0;

@@ -1,4 +1,5 @@
 import Foundation
+import NetraCore
 import NetraText
 
 /// Everything a scan needs from `Lexicons/`: contests, term lists and rules, validated.
@@ -224,22 +225,5 @@ public struct Lexicon: Sendable {
             issues.append(LexiconIssue(file: set.file, line: set.line, message: "term list '\(set.name)' is not used by any rule", severity: .warning))
         }
         return issues
-    }
-}
-
-/// 64-bit FNV-1a, for the lexicon fingerprint (not a security hash).
-struct FNV1a64 {
-    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
-    mutating func add(_ bytes: [UInt8]) {
-        for b in bytes {
-            value ^= UInt64(b)
-            value = value &* 0x0000_0100_0000_01B3
-        }
-        value ^= 0xFF  // separator between files
-        value = value &* 0x0000_0100_0000_01B3
-    }
-    var hex: String {
-        let s = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - s.count) + s
     }
 }

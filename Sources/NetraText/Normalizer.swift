@@ -273,36 +273,18 @@ struct NormalizerCore {
         while i < n {
             let b = input[i]
             switch classes[Int(b)] {
-            case .lower, .upper:
-                if !inToken {
-                    let count = fastToken(input, from: i, scalar: scalar, classes: classes)
-                    if count > 0 {
-                        i += count
-                        scalar += Int32(count)
+            case .lower, .upper, .digit:
+                if b < 0x40 {
+                    let keycap = Self.keycapLength(input, after: i)
+                    if keycap > 0 {
+                        emitKeycapDigit(b, scalar, keycapBytes: keycap)
+                        i += 1 + keycap
+                        scalar += keycap == 6 ? 3 : 2
                         continue
                     }
                 }
-                let count = alphanumericRun(input, from: i, scalar: scalar, classes: classes)
-                i += count
-                scalar += Int32(count)
-                continue
-            case .digit:
-                let keycap = Self.keycapLength(input, after: i)
-                if keycap > 0 {
-                    emitKeycapDigit(b, scalar, keycapBytes: keycap)
-                    i += 1 + keycap
-                    scalar += keycap == 6 ? 3 : 2
-                    continue
-                }
-                if !inToken {
-                    let count = fastToken(input, from: i, scalar: scalar, classes: classes)
-                    if count > 0 {
-                        i += count
-                        scalar += Int32(count)
-                        continue
-                    }
-                }
-                let count = alphanumericRun(input, from: i, scalar: scalar, classes: classes)
+                let fast = inToken ? 0 : fastToken(input, from: i, scalar: scalar, classes: classes)
+                let count = fast > 0 ? fast : alphanumericRun(input, from: i, scalar: scalar, classes: classes)
                 i += count
                 scalar += Int32(count)
                 continue

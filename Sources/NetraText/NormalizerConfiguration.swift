@@ -1,3 +1,5 @@
+import NetraCore
+
 /// Data the normalizer applies besides Unicode: slang expansions and the word list that tells
 /// real double letters from elongations. Built by NetraRules from `Lexicons/normalization/`;
 /// immutable and shared by every worker.
@@ -47,7 +49,7 @@ public struct NormalizerConfiguration: Sendable {
         // No chains: a replacement containing another key would change on a second pass.
         let keys = Set(entries.keys)
         entries = entries.filter { _, v in !v.split(separator: 0x20).contains { keys.contains(Array($0)) } }
-        var hash = FNV64()
+        var hash = FNV1a64()
         for k in entries.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) { hash.add(k); hash.add(entries[k]!) }
         var dictionary: Set<[UInt8]> = []
         for w in words {
@@ -157,17 +159,4 @@ public struct SlangTable: Sendable, ExpressibleByDictionaryLiteral {
 
     /// The replacement bytes of entry `entry` (from `lookup`).
     public func replacement(_ entry: Int) -> [UInt8] { values[entry] }
-}
-
-/// 64-bit FNV-1a (fingerprints, not security).
-struct FNV64 {
-    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
-    mutating func add(_ bytes: [UInt8]) {
-        for b in bytes {
-            value ^= UInt64(b)
-            value = value &* 0x0000_0100_0000_01B3
-        }
-        value ^= 0xFF
-        value = value &* 0x0000_0100_0000_01B3
-    }
 }

@@ -21,18 +21,14 @@ enum {
 /** Classifies one Unicode scalar value (general category through ICU's u_charType). */
 int32_t cicu_scalar_class(uint32_t scalar);
 
-/** Folds one scalar: NFKC_Casefold, then canonical decomposition with combining marks
-    removed, then NFC. Writes UTF-8 to dst (no terminator) and returns its length, or the
-    needed length when it exceeds cap, or -1 on an ICU error. */
-int32_t cicu_fold_scalar(uint32_t scalar, char *dst, int32_t cap);
-
 /** Folds one scalar for matching: NFKC_Casefold, then ICU's "Latin-ASCII" transliteration
     (æ→ae, ø→o, ß→ss, đ→d, “”→"), then canonical decomposition with combining marks removed,
-    then NFC and a final case fold. Same return convention as cicu_fold_scalar. */
+    then NFC and a final case fold. Writes UTF-8 to dst (no terminator) and returns its length,
+    or the needed length when it exceeds cap, or -1 on an ICU error. */
 int32_t cicu_fold_scalar_ascii(uint32_t scalar, char *dst, int32_t cap);
 
 /** ICU's confusable skeleton (UTS #39) of one scalar, as UTF-8 (e.g. Cyrillic а → "a").
-    Same return convention as cicu_fold_scalar. */
+    Same return convention as cicu_fold_scalar_ascii. */
 int32_t cicu_skeleton_scalar(uint32_t scalar, char *dst, int32_t cap);
 
 /** True when the scalar is a letter whose script is neither Latin nor Common/Inherited. */
