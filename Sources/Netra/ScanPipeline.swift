@@ -22,6 +22,17 @@ public struct ScanStatistics: Sendable, Equatable {
     public var skippedTotal: Int { skipped.values.reduce(0, +) }
 
     /// One JSON object on one line, keys sorted, for stderr and for merging shard summaries.
+    mutating func merge(_ other: ScanStatistics) {
+        inputs += other.inputs
+        inputErrors += other.inputErrors
+        records += other.records
+        flagged += other.flagged
+        clean += other.clean
+        for (k, v) in other.skipped { skipped[k, default: 0] += v }
+        undatedBadDate += other.undatedBadDate
+        flags += other.flags
+    }
+
     public var json: String {
         let skippedJSON = skipped.keys.sorted().map { "\"\($0)\":\(skipped[$0]!)" }.joined(separator: ",")
         return "{\"inputs\":\(inputs),\"input_errors\":\(inputErrors),\"records\":\(records),\"flagged\":\(flagged),"
@@ -38,25 +49,105 @@ public struct ScanOptions: Sendable {
     /// Records longer than this (bytes) are skipped and reported.
     public var maxRecordBytes = 1 << 20
     public var chunkBytes = 1 << 20
+    /// Worker threads; records are screened in batches and printed in input order, so the
+    /// output is byte-identical whatever the count.
+    public var threads = 1
 
     public init() {}
 }
 
+/// One line waiting in a batch: a record to screen, or a line that was over the size limit.
+struct PendingLine: Sendable {
+    var number: Int
+    var bytes: [UInt8]
+    /// For a line over the limit: its length (the bytes were not kept).
+    var tooLong: Int?
+}
+
+/// Per-worker scratch: a screener, and what the worker produced for the current batch.
+/// Each worker is used by one thread at a time.
+final class ScanWorker: @unchecked Sendable {
+    var screener: Screener
+    var statistics = ScanStatistics()
+    var output: [UInt8] = []
+    var messages: [String] = []
+
+    init(_ compiled: CompiledLexicon) { screener = Screener(compiled) }
+
+    func process(_ lines: ArraySlice<PendingLine>, path: String, options: ScanOptions, version: String) {
+        for line in lines {
+            if let length = line.tooLong {
+                statistics.records += 1
+                statistics.skipped["too_long", default: 0] += 1
+                messages.append("\(path):\(line.number): record skipped: \(length) bytes is over the limit of \(options.maxRecordBytes) bytes")
+                continue
+            }
+            line.bytes.withUnsafeBufferPointer { handle($0, path: path, number: line.number, options: options, version: version) }
+        }
+    }
+
+    private func handle(_ raw: UnsafeBufferPointer<UInt8>, path: String, number: Int, options: ScanOptions, version: String) {
+        var bytes = raw
+        if let last = bytes.last, last == 0x0D { bytes = UnsafeBufferPointer(rebasing: bytes.dropLast()) }
+        if number == 1, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
+            bytes = UnsafeBufferPointer(rebasing: bytes.dropFirst(3))
+        }
+        // Blank lines are skipped quietly: they are not records.
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
+        statistics.records += 1
+        let source = SourceLocation(path: path, line: number)
+        switch RecordDecoder.decode(bytes, source: source) {
+        case .failure(let failure):
+            statistics.skipped[failure.reason, default: 0] += 1
+            messages.append("\(path):\(number): record skipped: \(failure.description)")
+        case .success(let (record, remarks)):
+            for remark in remarks {
+                statistics.undatedBadDate += 1
+                messages.append("\(path):\(number): \(remark.description)")
+            }
+            let flags = screener.screen(record)
+            if flags.isEmpty { statistics.clean += 1 } else {
+                statistics.flagged += 1
+                statistics.flags += flags.count
+            }
+            if flags.isEmpty && !options.all { return }
+            let finding = Finding(record: record, flags: flags)
+            switch options.format {
+            case .ndjson: NDJSONPrinter.append(finding, lexiconVersion: version, to: &output)
+            case .text: TextPrinter.append(finding, to: &output)
+            }
+        }
+    }
+
+    func reset() {
+        statistics = ScanStatistics()
+        output.removeAll(keepingCapacity: true)
+        messages.removeAll(keepingCapacity: true)
+    }
+}
+
 /// The pipeline for JSON-lines input: read, decode, screen, print; count everything.
+///
+/// Lines are gathered into batches (up to 4 MiB); each batch is cut into one contiguous slice
+/// per worker, the slices are screened in parallel, and their output and messages are written
+/// in slice order, so the result is the same as on one thread.
 public final class ScanPipeline {
     public let compiled: CompiledLexicon
     public let options: ScanOptions
     public private(set) var statistics = ScanStatistics()
-    private var screener: Screener
+    private let workers: [ScanWorker]
     private let output: OutputChannel
     private let errors: OutputChannel
+    private var batch: [PendingLine] = []
+    private var batchBytes = 0
+    static let batchLimit = 4 << 20
 
     public init(compiled: CompiledLexicon, options: ScanOptions, output: OutputChannel, errors: OutputChannel) {
         self.compiled = compiled
         self.options = options
         self.output = output
         self.errors = errors
-        screener = Screener(compiled)
+        workers = (0..<max(1, options.threads)).map { _ in ScanWorker(compiled) }
     }
 
     /// True once stdout is closed: the caller should stop feeding inputs.
@@ -93,51 +184,43 @@ public final class ScanPipeline {
             try reader.forEach { event in
                 switch event {
                 case .tooLong(let number, let bytes):
-                    statistics.records += 1
-                    statistics.skipped["too_long", default: 0] += 1
-                    report("\(path):\(number): record skipped: \(bytes) bytes is over the limit of \(options.maxRecordBytes) bytes")
+                    batch.append(PendingLine(number: number, bytes: [], tooLong: bytes))
                 case .line(let bytes, let number):
-                    handle(line: bytes, path: path, number: number)
+                    batch.append(PendingLine(number: number, bytes: Array(bytes), tooLong: nil))
+                    batchBytes += bytes.count
                 }
+                if batchBytes >= Self.batchLimit || batch.count >= 16_384 { flushBatch(path: path) }
                 return !output.closed
             }
+            flushBatch(path: path)
         } catch {
+            flushBatch(path: path)
             report("\(path): read error: \(error.description); the rest of this input was not screened")
             statistics.inputErrors += 1
         }
     }
 
-    private func handle(line raw: UnsafeBufferPointer<UInt8>, path: String, number: Int) {
-        var bytes = raw
-        if let last = bytes.last, last == 0x0D { bytes = UnsafeBufferPointer(rebasing: bytes.dropLast()) }
-        if number == 1, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
-            bytes = UnsafeBufferPointer(rebasing: bytes.dropFirst(3))
+    private func flushBatch(path: String) {
+        guard !batch.isEmpty else { return }
+        let lines = batch
+        batch.removeAll(keepingCapacity: true)
+        batchBytes = 0
+        let count = lines.count < 64 ? 1 : workers.count
+        let per = (lines.count + count - 1) / count
+        let workers = self.workers, options = self.options, version = compiled.version
+        if count == 1 {
+            workers[0].process(lines[...], path: path, options: options, version: version)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: count) { w in
+                let start = min(lines.count, w * per), end = min(lines.count, start + per)
+                workers[w].process(lines[start..<end], path: path, options: options, version: version)
+            }
         }
-        // Blank lines are skipped quietly: they are not records.
-        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
-        statistics.records += 1
-        let source = SourceLocation(path: path, line: number)
-        switch RecordDecoder.decode(bytes, source: source) {
-        case .failure(let failure):
-            statistics.skipped[failure.reason, default: 0] += 1
-            report("\(path):\(number): record skipped: \(failure.description)")
-        case .success(let (record, remarks)):
-            for remark in remarks {
-                statistics.undatedBadDate += 1
-                report("\(path):\(number): \(remark.description)")
-            }
-            let flags = screener.screen(record)
-            if flags.isEmpty { statistics.clean += 1 } else {
-                statistics.flagged += 1
-                statistics.flags += flags.count
-            }
-            if flags.isEmpty && !options.all { return }
-            let finding = Finding(record: record, flags: flags)
-            let version = compiled.version
-            switch options.format {
-            case .ndjson: output.append { NDJSONPrinter.append(finding, lexiconVersion: version, to: &$0) }
-            case .text: output.append { TextPrinter.append(finding, to: &$0) }
-            }
+        for worker in workers.prefix(count) {
+            if !output.closed && !worker.output.isEmpty { output.write(worker.output) }
+            for message in worker.messages { report(message) }
+            statistics.merge(worker.statistics)
+            worker.reset()
         }
     }
 

@@ -91,7 +91,7 @@ struct Scan: ParsableCommand {
     @ArgumentParser.Flag(name: .long, help: "Print a summary (JSON) on standard error.")
     var stats = false
 
-    @Option(name: .long, help: "Worker threads (accepted for compatibility; screening currently runs on one thread).")
+    @Option(name: .long, help: "Worker threads (default: all cores). The output is the same for any count.")
     var threads: Int?
 
     @Option(name: .long, help: "Largest record, in bytes; longer ones are skipped and reported.")
@@ -111,6 +111,7 @@ struct Scan: ParsableCommand {
         options.format = format.flatMap(OutputFormat.init) ?? (isatty(1) != 0 ? .text : .ndjson)
         options.all = all
         options.maxRecordBytes = maxRecordBytes
+        options.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
         let output = OutputChannel(fd: 1)
         let errors = OutputChannel(fd: 2, flushThreshold: 0)
         let pipeline = ScanPipeline(compiled: compiled, options: options, output: output, errors: errors)

@@ -361,3 +361,24 @@ func evaluation() throws {
     let bySource = try #require(report["by_source"] as? [String: [String: Any]])
     #expect(bySource["s2"]?["fn"] as? Int == 1)
 }
+
+@Test("output, messages and stats are byte-identical for 1, 2 and 3 threads")
+func threadsAgree() throws {
+    // Enough records for several batches and parallel slices: the examples repeated, with bad
+    // lines mixed in so messages must come out in order too.
+    var input = Data()
+    let examples = try exampleFiles().map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+    for round in 0..<120 {
+        for data in examples { input += data }
+        if round % 20 == 0 { input += Data("{broken line \(round)\n".utf8) }
+    }
+    let path = try temporaryFile("many.jsonl", input)
+    let runs = try [1, 2, 3].map { try run(["scan", "--all", "--stats", "--threads", String($0), "--max-record-bytes", "100000", path]) }
+    #expect(runs[0].status == 3)
+    #expect(runs[0].stdoutLines.count > 6_000)
+    for other in runs.dropFirst() {
+        #expect(other.status == runs[0].status)
+        #expect(other.stdout == runs[0].stdout, "stdout differs between thread counts")
+        #expect(other.stderr == runs[0].stderr, "stderr differs between thread counts")
+    }
+}
