@@ -128,8 +128,8 @@ final class ScanWorker: @unchecked Sendable {
 
 /// The pipeline for JSON-lines input: read, decode, screen, print; count everything.
 ///
-/// Lines are gathered into batches (up to 4 MiB); each batch is cut into one contiguous slice
-/// per worker, the slices are screened in parallel, and their output and messages are written
+/// Lines are gathered into batches (up to 4 MiB); each batch is cut into contiguous slices (four
+/// per thread), the slices are screened in parallel, and their output and messages are written
 /// in slice order, so the result is the same as on one thread.
 public final class ScanPipeline {
     public let compiled: CompiledLexicon
@@ -140,6 +140,8 @@ public final class ScanPipeline {
     private let errors: OutputChannel
     private var batch: [PendingLine] = []
     private var batchBytes = 0
+    private var inFlight: DispatchGroup?
+    private var inFlightSlices = 0
     static let batchLimit = 4 << 20
 
     public init(compiled: CompiledLexicon, options: ScanOptions, output: OutputChannel, errors: OutputChannel) {
@@ -147,7 +149,10 @@ public final class ScanPipeline {
         self.options = options
         self.output = output
         self.errors = errors
-        workers = (0..<max(1, options.threads)).map { _ in ScanWorker(compiled) }
+        // Four slices per thread, so a slice of long records does not leave the other threads
+        // idle at the end of a batch; each slice has its own screener.
+        let slices = options.threads > 1 ? options.threads * 4 : 1
+        workers = (0..<slices).map { _ in ScanWorker(compiled) }
     }
 
     /// True once stdout is closed: the caller should stop feeding inputs.
@@ -193,37 +198,60 @@ public final class ScanPipeline {
                 return !output.closed
             }
             flushBatch(path: path)
+            collect()
         } catch {
             flushBatch(path: path)
+            collect()
             report("\(path): read error: \(error.description); the rest of this input was not screened")
             statistics.inputErrors += 1
         }
     }
 
+    /// Hands the gathered lines to the workers. With more than one thread the batch is screened
+    /// in the background while the next one is read; its results are written by `collect`.
     private func flushBatch(path: String) {
         guard !batch.isEmpty else { return }
+        collect()
         let lines = batch
         batch.removeAll(keepingCapacity: true)
         batchBytes = 0
         let count = lines.count < 64 ? 1 : workers.count
         let per = (lines.count + count - 1) / count
         let workers = self.workers, options = self.options, version = compiled.version
-        if count == 1 {
+        inFlightSlices = count
+        if options.threads <= 1 {
             workers[0].process(lines[...], path: path, options: options, version: version)
-        } else {
+            collect()
+            return
+        }
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
             DispatchQueue.concurrentPerform(iterations: count) { w in
                 let start = min(lines.count, w * per), end = min(lines.count, start + per)
                 workers[w].process(lines[start..<end], path: path, options: options, version: version)
             }
+            group.leave()
         }
-        for worker in workers.prefix(count) {
+        inFlight = group
+    }
+
+    /// Waits for the batch being screened, then writes its output and messages in input order.
+    private func collect() {
+        inFlight?.wait()
+        inFlight = nil
+        for worker in workers.prefix(inFlightSlices) {
             if !output.closed && !worker.output.isEmpty { output.write(worker.output) }
             for message in worker.messages { report(message) }
             statistics.merge(worker.statistics)
             worker.reset()
         }
+        inFlightSlices = 0
     }
 
-    /// Flushes standard output.
-    public func finish() { output.flush() }
+    /// Writes what is still being screened, then flushes standard output.
+    public func finish() {
+        collect()
+        output.flush()
+    }
 }
