@@ -77,6 +77,14 @@ public enum RecordDecoder {
 
     public static func decode(_ bytes: UnsafeBufferPointer<UInt8>, source: SourceLocation) -> Result<(Record, [Remark]), Failure> {
         if let bad = firstInvalidUTF8(bytes) { return .failure(.invalidUTF8(byteOffset: bad)) }
+        // The byte-level reader handles ordinary lines; anything unusual goes to Foundation.
+        if let fields = FastJSONFields.parse(bytes) { return self.fields(fields, source: source) }
+        return decodeStrictly(bytes, source: source)
+    }
+
+    /// Foundation's parser only (the oracle for the fast path; also used for unusual lines).
+    public static func decodeStrictly(_ bytes: UnsafeBufferPointer<UInt8>, source: SourceLocation) -> Result<(Record, [Remark]), Failure> {
+        if let bad = firstInvalidUTF8(bytes) { return .failure(.invalidUTF8(byteOffset: bad)) }
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: Data(buffer: bytes), options: [])
