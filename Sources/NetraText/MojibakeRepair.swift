@@ -93,6 +93,16 @@ public enum MojibakeRepair {
     }
 
     static func repairLatin1Runs(_ text: String) -> String {
+        // Most non-ASCII text has no run of two or more Latin-1/Windows-1252 scalars whose bytes
+        // form UTF-8: find that out without building anything.
+        var candidate = false
+        var previousMappable = false
+        for scalar in text.unicodeScalars {
+            let mappable = byteFor(scalar).map { $0 >= 0x80 } ?? false
+            if mappable && previousMappable { candidate = true; break }
+            previousMappable = mappable && scalar.value >= 0xC2 && scalar.value <= 0xF4
+        }
+        guard candidate else { return text }
         let scalars = Array(text.unicodeScalars)
         var out = String.UnicodeScalarView()
         var i = 0

@@ -205,7 +205,7 @@ struct NormalizerCore {
     private var needsJoinPass = false
 
     private var mode: NormalizationMode = .text
-    private var memo: [UInt32: FoldedScalar] = [:]
+    private var memo = ScalarMemo()
 
     private let hasSlang: Bool
 
@@ -645,9 +645,9 @@ struct NormalizerCore {
     }
 
     private mutating func folded(_ value: UInt32) -> FoldedScalar {
-        if let cached = memo[value] { return cached }
+        if let index = memo.index(of: value) { return memo.values[index] }
         let f = FoldedScalar(value)
-        memo[value] = f
+        memo.insert(f, for: value)
         return f
     }
 
@@ -1095,6 +1095,29 @@ let asciiClass: [ASCIIClass] = (0..<256).map { value -> ASCIIClass in
     case 0x0A: return .newline
     case 0x80...0xFF: return .nonASCII
     default: return .separator
+    }
+}
+
+/// Folded scalars by code point: pages of 256 slot indices, made when first needed, so a lookup
+/// is two array reads instead of hashing (the memo is hit for every non-ASCII scalar).
+struct ScalarMemo {
+    private var pages = [[Int32]?](repeating: nil, count: 0x1100)
+    private(set) var values: [FoldedScalar] = []
+
+    @inline(__always)
+    func index(of value: UInt32) -> Int? {
+        let page = Int(value >> 8)
+        guard page < pages.count, let slots = pages[page] else { return nil }
+        let slot = slots[Int(value & 0xFF)]
+        return slot > 0 ? Int(slot) - 1 : nil
+    }
+
+    mutating func insert(_ folded: FoldedScalar, for value: UInt32) {
+        let page = Int(value >> 8)
+        guard page < pages.count else { return }
+        if pages[page] == nil { pages[page] = [Int32](repeating: 0, count: 256) }
+        values.append(folded)
+        pages[page]![Int(value & 0xFF)] = Int32(values.count)
     }
 }
 
