@@ -1,6 +1,7 @@
 // netra-bench: measurements that belong in BENCHMARKS.md, not in unit tests.
 //
 //   swift run -c release netra-bench normalizer [POOL.jsonl] [MEGABYTES]
+//   swift run -c release netra-bench scan [POOL.jsonl] [MEGABYTES]
 //
 // normalizer: the `text` fields of POOL (default ../shared/corpora/pool.jsonl) repeated until they
 // total MEGABYTES (default 200), normalized on one thread with the bundled lexicon's normalizer
@@ -73,6 +74,69 @@ case "normalizer":
         let plain = measure(texts, bytes: megabytes * 1_000_000, normalizer: Normalizer())
         print(String(format: "all rows, no slang or word list: %.0f MB/s", Double(plain.0) / 1e6 / plain.1))
     }
+case "scan":
+    // End to end, side by side in one run: netra on one thread, netra on all cores, and
+    // ripgrep with the 2,000 fixed terms, each on a one-line input (start-up) and on a corpus of
+    // pool rows shuffled with a fixed seed and repeated to MEGABYTES (default 200).
+    let pool = arguments.count > 1 ? arguments[1] : root.appendingPathComponent("../shared/corpora/pool.jsonl").standardized.path
+    let megabytes = arguments.count > 2 ? Int(arguments[2]) ?? 200 : 200
+    let terms = root.appendingPathComponent("../shared/bench/terms-2000.txt").standardized.path
+    let netra = root.appendingPathComponent(".build/release/netra").path
+    guard FileManager.default.isExecutableFile(atPath: netra) else { fail("build netra first: swift build -c release") }
+    guard let data = FileManager.default.contents(atPath: pool) else { fail("cannot read \(pool)") }
+    var lines = data.split(separator: 0x0A).map { Data($0) }
+    var rng = SeededGenerator(seed: 2026)
+    lines.shuffle(using: &rng)
+    let corpus = FileManager.default.temporaryDirectory.appendingPathComponent("netra-bench-corpus.jsonl").path
+    let one = FileManager.default.temporaryDirectory.appendingPathComponent("netra-bench-one.jsonl").path
+    FileManager.default.createFile(atPath: corpus, contents: nil)
+    guard let handle = FileHandle(forWritingAtPath: corpus) else { fail("cannot write \(corpus)") }
+    var written = 0
+    var round = 0
+    while written < megabytes * 1_000_000 {
+        var chunk = Data()
+        for line in lines {
+            chunk += line
+            chunk.append(0x0A)
+        }
+        handle.write(chunk)
+        written += chunk.count
+        round += 1
+    }
+    try? handle.close()
+    try? Data(lines[0] + Data([0x0A])).write(to: URL(fileURLWithPath: one))
+    func timed(_ arguments: [String]) -> (seconds: Double, peakKB: Int) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
+        process.arguments = ["-f", "%e %M"] + arguments
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        let err = Pipe()
+        process.standardError = err
+        try? process.run()
+        let output = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let last = output.split(separator: "\n").last.map(String.init) ?? ""
+        let parts = last.split(separator: " ")
+        return (Double(parts.first ?? "") ?? -1, Int(parts.last ?? "") ?? -1)
+    }
+    let runs: [(String, [String])] = [
+        ("netra --threads 1", [netra, "scan", "--threads", "1"]),
+        ("netra (all cores)", [netra, "scan"]),
+        ("rg -c -F -i -f terms-2000", ["/usr/bin/rg", "-c", "-F", "-i", "-f", terms]),
+    ]
+    print("corpus: \(written / 1_000_000) MB (\(round) rounds of \(lines.count) pool rows, seed 2026)")
+    var marginal: [Double] = []
+    for (name, command) in runs {
+        let start = timed(command + [one])
+        let full = timed(command + [corpus])
+        let rate = Double(written) / 1e6 / max(0.001, full.seconds - start.seconds)
+        marginal.append(rate)
+        print(String(format: "%-28@ start-up %.3f s   corpus %.2f s   marginal %.0f MB/s   peak RSS %d MB",
+                     name as NSString, start.seconds, full.seconds, rate, full.peakKB / 1024))
+    }
+    print(String(format: "ratios: netra 1 thread / rg = %.2f; netra all cores / rg = %.2f; all cores / 1 thread = %.2f",
+                 marginal[0] / marginal[2], marginal[1] / marginal[2], marginal[1] / marginal[0]))
+    try? FileManager.default.removeItem(atPath: corpus)
 case "mojibake":
     // How many `raw` fields of the pool MojibakeRepair turns into their repaired `text`.
     let pool = arguments.count > 1 ? arguments[1] : root.appendingPathComponent("../shared/corpora/pool.jsonl").standardized.path
@@ -101,4 +165,17 @@ case "normalizer-lines":
     print(String(format: "%.0f MB/s", Double(result.0) / 1e6 / result.1))
 default:
     fail("unknown command '\(command)'")
+}
+
+/// SplitMix64, so the benchmark corpus is the same on every run.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
