@@ -40,10 +40,10 @@ let package = Package(
             "Netra", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks (release build): swift run -c release netra-bench …
-        .executableTarget(name: "netra-bench", dependencies: ["NetraRules", "NetraText"]),
+        .executableTarget(name: "netra-bench", dependencies: ["NetraCore", "NetraRules", "NetraText"]),
         // libFuzzer target (swift build --sanitize=fuzzer …); without the fuzzer it replays files.
         .executableTarget(name: "fuzz-normalizer", dependencies: ["NetraText"]),
-        .testTarget(name: "NetraMatchTests", dependencies: ["NetraMatch"]),
+        .testTarget(name: "NetraMatchTests", dependencies: ["NetraMatch", "NetraCore"]),
         .testTarget(name: "NetraTextTests", dependencies: ["NetraText", "NetraCore"]),
         .testTarget(name: "NetraRulesTests", dependencies: ["NetraRules", "NetraText", "NetraCore"]),
         .testTarget(name: "NetraCLITests", dependencies: ["netra", "Netra"]),

@@ -7,6 +7,7 @@
 // total MEGABYTES (default 200), normalized on one thread with the bundled lexicon's normalizer
 // configuration; then the same for the rows that contain non-ASCII text alone. Prints MB/s.
 import Foundation
+import NetraCore
 import NetraRules
 import NetraText
 
@@ -85,7 +86,7 @@ case "scan":
     guard FileManager.default.isExecutableFile(atPath: netra) else { fail("build netra first: swift build -c release") }
     guard let data = FileManager.default.contents(atPath: pool) else { fail("cannot read \(pool)") }
     var lines = data.split(separator: 0x0A).map { Data($0) }
-    var rng = SeededGenerator(seed: 2026)
+    var rng = SplitMix64(seed: 2026)
     lines.shuffle(using: &rng)
     let corpus = FileManager.default.temporaryDirectory.appendingPathComponent("netra-bench-corpus.jsonl").path
     let one = FileManager.default.temporaryDirectory.appendingPathComponent("netra-bench-one.jsonl").path
@@ -167,15 +168,3 @@ default:
     fail("unknown command '\(command)'")
 }
 
-/// SplitMix64, so the benchmark corpus is the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,18 +1,6 @@
+import NetraCore
 import Testing
 @testable import NetraMatch
-
-/// A small deterministic generator so random tests are reproducible (SplitMix64).
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 struct MatchCase: CustomTestStringConvertible, Sendable {
     var name: String
@@ -67,7 +55,7 @@ func matcherTable(_ c: MatchCase) {
 
 @Test("automaton equals the naive oracle on random inputs", arguments: [MatchKind.allOverlapping, .leftmostLongest])
 func matcherAgainstOracle(kind: MatchKind) {
-    var rng = SeededRandom(seed: kind == .allOverlapping ? 1 : 2)
+    var rng = SplitMix64(seed: kind == .allOverlapping ? 1 : 2)
     let alphabet: [UInt8] = Array("ab ".utf8) + [0xC3, 0xA9]  // includes a space and UTF-8 bytes
     for round in 0..<3000 {
         let patternCount = Int.random(in: 1...12, using: &rng)
