@@ -541,15 +541,11 @@ struct NormalizerCore {
     }
 
     @inline(__always)
-    private mutating func emitLetter(_ lower: UInt8, _ s: Int32, upper: Bool = false) {
+    /// A letter that a non-ASCII scalar folded to (fullwidth, styled, accented); its case is
+    /// unknown, so it only ends a camel-case part after a digit in a hashtag.
+    private mutating func emitLetter(_ lower: UInt8, _ s: Int32) {
         if !inToken { beginToken(s) }
-        let offset = out.count - tokenStart
-        if upper {
-            flags.insert(.hasUpper)
-            if prevCase == 1 || (prevCase == 3 && flags.contains(.hashtag)) { camelSplits.append(offset) }
-        } else if prevCase == 3, flags.contains(.hashtag) {
-            camelSplits.append(offset)
-        }
+        if prevCase == 3, flags.contains(.hashtag) { camelSplits.append(out.count - tokenStart) }
         if flags.contains(.hasDigit) { flags.insert(.digitAndLetter) }
         flags.insert(.hasLetter)
         if lower == lastLetter {
@@ -560,7 +556,7 @@ struct NormalizerCore {
             lastLetter = lower
             runLength = 1
         }
-        prevCase = upper ? 2 : 1
+        prevCase = 1
         append(lower, s, s + 1)
     }
 
@@ -1044,6 +1040,7 @@ struct TokenFlags: OptionSet {
     static let doubled = TokenFlags(rawValue: 1 << 4)
     static let elongated = TokenFlags(rawValue: 1 << 5)
     static let hashtag = TokenFlags(rawValue: 1 << 6)
+    /// Bytes outside ASCII: keeps the word off `endToken`'s fast exit.
     static let nonASCII = TokenFlags(rawValue: 1 << 7)
     static let confusable = TokenFlags(rawValue: 1 << 8)
     /// Replaced whole by slang or the prayer form: no further word rule applies.
@@ -1221,10 +1218,6 @@ struct Buffer<Element: BitwiseCopyable> {
 
     func view(from start: Int) -> UnsafeBufferPointer<UInt8> where Element == UInt8 {
         UnsafeBufferPointer(start: pointer + start, count: count - start)
-    }
-
-    func view(from start: Int, count length: Int) -> UnsafeBufferPointer<UInt8> where Element == UInt8 {
-        UnsafeBufferPointer(start: pointer + start, count: length)
     }
 
     /// Frees the storage; the buffer must not be used afterwards.

@@ -131,14 +131,6 @@ public struct SlangTable: Sendable, ExpressibleByDictionaryLiteral {
         return Int(truncatingIfNeeded: (h ^ (h >> 31)) & 0x7FFF_FFFF_FFFF_FFFF)
     }
 
-    /// False when no key has the length, first and last letter of the `length` bytes at
-    /// `bytes` (ASCII letters, either case): then `lookup` would find nothing.
-    @inline(__always)
-    public func mayContain(_ bytes: UnsafePointer<UInt8>, _ length: Int) -> Bool {
-        guard length > 0, let shape = Self.shape(length, bytes[0] | 0x20, bytes[length - 1] | 0x20) else { return false }
-        return shapes[shape >> 6] & (1 << UInt64(shape & 63)) != 0
-    }
-
     /// The entry for `token`, or -1.
     @inline(__always)
     public func lookup(_ token: UnsafeBufferPointer<UInt8>) -> Int {
