@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         // Shared vocabulary: records, spans, findings. No I/O, no ICU.
@@ -33,8 +34,10 @@ let package = Package(
         .target(name: "NetraRules", dependencies: ["NetraCore", "NetraText", "NetraMatch", "Yams"]),
         // Printers (NDJSON, text).
         .target(name: "NetraReport", dependencies: ["NetraCore"]),
+        // Export readers: Facebook, Instagram, X, TikTok, WhatsApp, CSV; folders and zips with budgets.
+        .target(name: "NetraArchive", dependencies: ["NetraCore", "NetraText", "ZIPFoundation"]),
         // The pipeline: readers for JSON lines, wiring, statistics.
-        .target(name: "Netra", dependencies: ["NetraCore", "NetraText", "NetraMatch", "NetraRules", "NetraReport"]),
+        .target(name: "Netra", dependencies: ["NetraCore", "NetraText", "NetraMatch", "NetraRules", "NetraReport", "NetraArchive"]),
         // The executable: commands, flags, exit codes.
         .executableTarget(name: "netra", dependencies: [
             "Netra", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -43,9 +46,12 @@ let package = Package(
         .executableTarget(name: "netra-bench", dependencies: ["NetraCore", "NetraRules", "NetraText"]),
         // libFuzzer target (swift build --sanitize=fuzzer …); without the fuzzer it replays files.
         .executableTarget(name: "fuzz-normalizer", dependencies: ["NetraText"]),
+        // libFuzzer target over the export readers (JSON exports, WhatsApp text, zip).
+        .executableTarget(name: "fuzz-readers", dependencies: ["NetraArchive", "NetraCore"]),
         .testTarget(name: "NetraMatchTests", dependencies: ["NetraMatch", "NetraCore"]),
         .testTarget(name: "NetraTextTests", dependencies: ["NetraText", "NetraCore"]),
         .testTarget(name: "NetraRulesTests", dependencies: ["NetraRules", "NetraText", "NetraCore"]),
         .testTarget(name: "NetraCLITests", dependencies: ["netra", "Netra"]),
+        .testTarget(name: "NetraArchiveTests", dependencies: ["NetraArchive", "NetraCore", "Netra", "NetraRules"]),
     ]
 )

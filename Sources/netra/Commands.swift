@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Netra
+import NetraArchive
 import NetraCore
 import NetraReport
 import NetraRules
@@ -75,10 +76,14 @@ struct NetraCommand: ParsableCommand {
 
 struct Scan: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Screen JSON-lines records; print flagged records as NDJSON (or text).")
+        abstract: "Screen JSON-lines records and platform exports; print flagged records as NDJSON (or text).",
+        discussion: "A PATH is a JSON-lines file, a CSV file, an export folder, an export .zip (Facebook, Instagram, X, TikTok, WhatsApp), a single export file, or - for standard input (JSON lines).")
 
-    @Argument(help: ArgumentHelp("JSON-lines files, or - for standard input (the default).", valueName: "PATH"))
+    @Argument(help: ArgumentHelp("JSON-lines or CSV files, export folders or .zip files, or - for standard input (the default).", valueName: "PATH"))
     var paths: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Read every input with this reader instead of detecting it: facebook, instagram, x, tiktok, whatsapp, jsonl or csv.", valueName: "FORMAT"))
+    var from: String?
 
     @OptionGroup var lexiconOptions: LexiconOptions
 
@@ -103,6 +108,14 @@ struct Scan: ParsableCommand {
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if maxRecordBytes < 1 { throw ValidationError("--max-record-bytes must be at least 1") }
+        if let from {
+            guard let format = ExportFormat(rawValue: from) else {
+                throw ValidationError("--from must be one of: \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if format != .jsonl && (paths.isEmpty || paths.contains("-")) {
+                throw ValidationError("--from \(from) needs files, folders or zips; standard input is read as JSON lines")
+            }
+        }
     }
 
     func run() throws {
@@ -115,24 +128,57 @@ struct Scan: ParsableCommand {
         let output = OutputChannel(fd: 1)
         let errors = OutputChannel(fd: 2, flushThreshold: 0)
         let pipeline = ScanPipeline(compiled: compiled, options: options, output: output, errors: errors)
+        var limits = ReadLimits()
+        limits.maxRecordBytes = maxRecordBytes
+        let forced = from.flatMap(ExportFormat.init)
+        let archives = ArchiveScanner(compiled: compiled, options: options, reader: ExportReader(limits: limits, forced: forced),
+                                      output: output, errors: errors)
+        var readArchives = false
         for path in paths.isEmpty ? ["-"] : paths {
             if pipeline.outputClosed { break }
-            pipeline.scan(path: path)
+            let exportInput = path != "-" && (forced.map { $0 != .jsonl } ?? false
+                || (forced == nil && ExportReader.handles(path: path))
+                || (forced == .jsonl && FileManager.default.isDirectoryOrZip(path)))
+            if exportInput {
+                // Whatever the JSON-lines pipeline still has in flight is written first: output stays in input order.
+                pipeline.finish()
+                archives.scan(path: path)
+                archives.finish()
+                readArchives = true
+            } else {
+                pipeline.scan(path: path)
+            }
         }
         pipeline.finish()
-        let s = pipeline.statistics
-        if stats { writeError("netra: stats \(s.json)") }
+        let s = ArchiveScanner.combined(pipeline.statistics, archives.statistics)
+        if stats {
+            writeError("netra: stats \(s.json)")
+            if readArchives { writeError("netra: export stats \(archives.summaryJSON)") }
+        }
         if let failure = output.failure {
             writeError("netra: cannot write the output: \(String(cString: strerror(failure)))")
             throw ExitCode(ExitStatus.error)
         }
         if output.closed { throw ExitCode(s.flagged > 0 ? ExitStatus.flagged : ExitStatus.clean) }
         if s.inputErrors > 0 { throw ExitCode(ExitStatus.error) }
+        if archives.problemCount > 0 {
+            writeError("netra: incomplete: \(archives.problemCount) export file(s), entries or archives were refused or only partly read (see the messages above); this run is not a clean result")
+            throw ExitCode(ExitStatus.incomplete)
+        }
         if s.skippedTotal > 0 {
             writeError("netra: incomplete: \(s.skippedTotal) of \(s.records) records skipped (see the messages above); this run is not a clean result")
             throw ExitCode(ExitStatus.incomplete)
         }
         throw ExitCode(s.flagged > 0 ? ExitStatus.flagged : ExitStatus.clean)
+    }
+}
+
+extension FileManager {
+    /// A folder, or a file that starts like a zip.
+    func isDirectoryOrZip(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        guard fileExists(atPath: path, isDirectory: &isDirectory) else { return false }
+        return isDirectory.boolValue || ExportReader.isZip(path: path)
     }
 }
 

@@ -1,0 +1,138 @@
+import Foundation
+import ZIPFoundation
+
+/// Where the bytes of one export file come from: a file on disk, a zip entry inflated on the fly,
+/// or memory (tests, fuzzing). A source can be read more than once (the WhatsApp reader makes two
+/// passes); every pass counts against the budgets.
+protocol ByteSource {
+    /// Calls `body` with consecutive chunks of at most the configured buffer size.
+    func forEachChunk(_ body: (UnsafeRawBufferPointer) throws -> Void) throws
+    /// The expected size (a file's size, a zip entry's declared size): only a capacity hint.
+    var sizeHint: Int { get }
+}
+
+/// A limit hit while reading; the file (or the whole archive) is not read further.
+struct BudgetExceeded: Error {
+    var reason: String
+    var message: String
+}
+
+extension ByteSource {
+    /// Every byte, at most `limit` of them. The buffer is reserved once from the size hint
+    /// (capped by `limit`), so an honest file is never copied while it grows; untouched reserved
+    /// pages cost no memory.
+    func readAll(limit: Int, firstBytesCheck: ((UnsafeRawBufferPointer) throws -> Void)? = nil) throws -> [UInt8] {
+        var all: [UInt8] = []
+        all.reserveCapacity(min(limit, max(0, sizeHint)) + 1)
+        try forEachChunk { chunk in
+            if all.isEmpty, let firstBytesCheck { try firstBytesCheck(chunk) }
+            guard all.count + chunk.count <= limit else {
+                throw BudgetExceeded(reason: "entry_budget", message: "more than \(limit) bytes; the per-file budget was hit")
+            }
+            all.append(contentsOf: chunk)
+        }
+        return all
+    }
+}
+
+/// Bytes held in memory.
+struct MemorySource: ByteSource {
+    var bytes: [UInt8]
+    var bufferSize: Int
+    var sizeHint: Int { bytes.count }
+
+    func forEachChunk(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let end = min(raw.count, offset + max(1, bufferSize))
+                try body(UnsafeRawBufferPointer(rebasing: raw[offset..<end]))
+                offset = end
+            }
+        }
+    }
+}
+
+/// A regular file, read with read(2) in chunks of `bufferSize`, at most `maxBytes` in all.
+struct FileSource: ByteSource {
+    var path: String
+    var bufferSize: Int
+    var maxBytes: Int
+
+    var sizeHint: Int {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : 0
+    }
+
+    func forEachChunk(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw BudgetExceeded(reason: "unreadable", message: "cannot open: \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        let size = max(1, bufferSize)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 1)
+        defer { buffer.deallocate() }
+        var total = 0
+        while true {
+            let n = read(fd, buffer.baseAddress, size)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw BudgetExceeded(reason: "read_error", message: "read error: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { return }
+            total += n
+            guard total <= maxBytes else {
+                throw BudgetExceeded(reason: "entry_budget", message: "more than \(maxBytes) bytes; the per-file budget was hit")
+            }
+            try body(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        }
+    }
+}
+
+/// Bytes inflated from all entries of one archive so far (shared by its entry sources).
+final class ArchiveBudget {
+    let limit: Int
+    var inflated = 0
+    init(limit: Int) { self.limit = limit }
+}
+
+/// One zip entry, inflated chunk by chunk from the archive file (never `Archive(data:)`, never to
+/// disk). Counts the bytes actually inflated against the entry and archive budgets.
+struct ZipEntrySource: ByteSource {
+    let archive: Archive
+    let entry: Entry
+    let bufferSize: Int
+    let maxEntryBytes: Int
+    let budget: ArchiveBudget
+
+    var sizeHint: Int { Int(clamping: entry.uncompressedSize) }
+
+    func forEachChunk(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        var entryBytes = 0
+        let declared = entry.uncompressedSize
+        let checksum = try archive.extract(entry, bufferSize: max(1, bufferSize), skipCRC32: false) { data in
+            entryBytes += data.count
+            if UInt64(entryBytes) > declared {
+                throw BudgetExceeded(reason: "size_mismatch",
+                                     message: "inflates to more than its declared \(declared) bytes (a lying or damaged entry); refused")
+            }
+            budget.inflated += data.count
+            if entryBytes > maxEntryBytes {
+                throw BudgetExceeded(reason: "entry_budget",
+                                     message: "inflates to more than \(maxEntryBytes) bytes (declared \(entry.uncompressedSize)); the per-entry budget was hit")
+            }
+            if budget.inflated > budget.limit {
+                throw BudgetExceeded(reason: "archive_budget",
+                                     message: "the archive inflates to more than \(budget.limit) bytes; the per-archive budget was hit")
+            }
+            try data.withUnsafeBytes { try body($0) }
+        }
+        if UInt64(entryBytes) != declared {
+            throw BudgetExceeded(reason: "size_mismatch", message: "inflated to \(entryBytes) bytes, not the declared \(declared); damaged entry")
+        }
+        if checksum != entry.checksum {
+            throw BudgetExceeded(reason: "crc_mismatch", message: "CRC-32 does not match (a damaged or altered entry)")
+        }
+    }
+}

@@ -1,0 +1,384 @@
+import NetraText
+
+/// A JSON value built for one item of an export (a post, a comment …), never for a whole file.
+///
+/// Objects keep their members in document order; a duplicate key keeps every occurrence and
+/// ``subscript(_:)`` returns the first.
+public indirect enum JSONValue: Sendable {
+    case null
+    case bool(Bool)
+    /// A number exactly as written (`1705295400`, `-7.0051`).
+    case number(String)
+    case string(String)
+    case array([JSONValue])
+    case object([(key: String, value: JSONValue)])
+
+    /// The member named `key`, or nil (also for non-objects).
+    public subscript(_ key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members.first { $0.key == key }?.value
+    }
+
+    /// The member whose key equals `key` ignoring ASCII case (Instagram's `string_map_data` keys).
+    public func member(caseInsensitive key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        let wanted = key.lowercased()
+        return members.first { $0.key.lowercased() == wanted }?.value
+    }
+
+    /// The element at `index`, or nil (also for non-arrays).
+    public subscript(_ index: Int) -> JSONValue? {
+        guard case .array(let items) = self, items.indices.contains(index) else { return nil }
+        return items[index]
+    }
+
+    public var string: String? { if case .string(let s) = self { return s } else { return nil } }
+    public var array: [JSONValue] { if case .array(let a) = self { return a } else { return [] } }
+    public var isObject: Bool { if case .object = self { return true } else { return false } }
+    public var isArray: Bool { if case .array = self { return true } else { return false } }
+
+    /// A whole number (as written, or in a string as X writes its numbers), if it fits in 64 bits.
+    public var int64: Int64? {
+        switch self {
+        case .number(let n): return Int64(n) ?? Double(n).flatMap { $0.isFinite && abs($0) < 9e18 ? Int64($0) : nil }
+        case .string(let s): return Int64(s)
+        default: return nil
+        }
+    }
+
+    /// The string, or nil when it is missing or empty.
+    public var nonEmptyString: String? {
+        guard let s = string, !s.isEmpty else { return nil }
+        return s
+    }
+}
+
+/// A syntax error or a limit hit while reading JSON, with the byte offset where it happened.
+public struct JSONSyntaxError: Error, Sendable, CustomStringConvertible {
+    public var offset: Int
+    public var message: String
+    public var description: String { "\(message) at byte \(offset)" }
+}
+
+/// What the walker does with the value at a path of object keys.
+enum JSONWalkAction {
+    /// Skip it without building it.
+    case skip
+    /// Look inside (members of an object, elements of an array).
+    case descend
+    /// Build each element of an array (or the object itself) and hand it over.
+    case deliver
+    /// An array: deliver its elements; an object: descend into its members.
+    case deliverArrayOrDescend
+}
+
+/// A byte-level JSON reader over one export file held in memory (bounded by the entry budget).
+///
+/// It never builds the whole document: ``walk(wanted:deliver:)`` descends along the paths a reader
+/// asks for and builds only the items it delivers, one at a time. Strings are decoded from UTF-8
+/// (invalid bytes become U+FFFD) and, for Meta exports, repaired with ``MojibakeRepair`` — keys
+/// included. Nesting is capped at ``maxDepth``; nothing recurses deeper than that.
+struct JSONReader {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var position: Int
+    let repairMojibake: Bool
+    let maxDepth: Int
+    private var scratch: [UInt8] = []
+
+    init(bytes: UnsafeBufferPointer<UInt8>, start: Int = 0, repairMojibake: Bool, maxDepth: Int = 200) {
+        self.bytes = bytes
+        self.position = start
+        self.repairMojibake = repairMojibake
+        self.maxDepth = maxDepth
+        // A UTF-8 byte-order mark is accepted, as Foundation does.
+        if start == 0, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { position = 3 }
+    }
+
+    func error(_ message: String) -> JSONSyntaxError { JSONSyntaxError(offset: position, message: message) }
+
+    mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x09, 0x0A, 0x0D: position += 1
+            default: return
+            }
+        }
+    }
+
+    /// The next non-blank byte, or nil at the end.
+    mutating func peek() -> UInt8? {
+        skipWhitespace()
+        return position < bytes.count ? bytes[position] : nil
+    }
+
+    /// Fails unless only blanks (and, for X's files, a `;`) are left.
+    mutating func expectEnd() throws {
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: ";") { position += 1; skipWhitespace() }
+        guard position == bytes.count else { throw error("unexpected data after the JSON value") }
+    }
+
+    // MARK: Walking
+
+    /// Walks the value at the current position; `path` holds the object keys from the root.
+    mutating func walk(path: inout [String], depth: Int = 0, wanted: ([String]) -> JSONWalkAction,
+                       deliver: ([String], Int, JSONValue) throws -> Void) throws {
+        guard depth < maxDepth else { throw error("JSON nested deeper than \(maxDepth) levels") }
+        guard let first = peek() else { throw error("unexpected end of the JSON data") }
+        var action = wanted(path)
+        if action == .deliverArrayOrDescend { action = first == UInt8(ascii: "[") ? .deliver : .descend }
+        switch action {
+        case .deliverArrayOrDescend:
+            break
+        case .skip:
+            try skipValue(depth: depth)
+        case .deliver:
+            if first == UInt8(ascii: "[") {
+                position += 1
+                var index = 0
+                if peek() == UInt8(ascii: "]") { position += 1; return }
+                while true {
+                    index += 1
+                    let value = try parseValue(depth: depth + 1)
+                    try deliver(path, index, value)
+                    guard let next = peek() else { throw error("unexpected end inside an array") }
+                    position += 1
+                    if next == UInt8(ascii: "]") { return }
+                    guard next == UInt8(ascii: ",") else { throw error("expected ',' or ']' in an array") }
+                }
+            } else {
+                try deliver(path, 1, try parseValue(depth: depth))
+            }
+        case .descend:
+            if first == UInt8(ascii: "{") {
+                position += 1
+                if peek() == UInt8(ascii: "}") { position += 1; return }
+                while true {
+                    guard peek() == UInt8(ascii: "\"") else { throw error("expected a key in an object") }
+                    let key = try parseString()
+                    guard peek() == UInt8(ascii: ":") else { throw error("expected ':' after a key") }
+                    position += 1
+                    path.append(key)
+                    try walk(path: &path, depth: depth + 1, wanted: wanted, deliver: deliver)
+                    path.removeLast()
+                    guard let next = peek() else { throw error("unexpected end inside an object") }
+                    position += 1
+                    if next == UInt8(ascii: "}") { return }
+                    guard next == UInt8(ascii: ",") else { throw error("expected ',' or '}' in an object") }
+                }
+            } else if first == UInt8(ascii: "[") {
+                position += 1
+                if peek() == UInt8(ascii: "]") { position += 1; return }
+                while true {
+                    try walk(path: &path, depth: depth + 1, wanted: wanted, deliver: deliver)
+                    guard let next = peek() else { throw error("unexpected end inside an array") }
+                    position += 1
+                    if next == UInt8(ascii: "]") { return }
+                    guard next == UInt8(ascii: ",") else { throw error("expected ',' or ']' in an array") }
+                }
+            } else {
+                try skipValue(depth: depth)
+            }
+        }
+    }
+
+    // MARK: Building values
+
+    mutating func parseValue(depth: Int) throws -> JSONValue {
+        guard depth < maxDepth else { throw error("JSON nested deeper than \(maxDepth) levels") }
+        guard let first = peek() else { throw error("unexpected end of the JSON data") }
+        switch first {
+        case UInt8(ascii: "{"):
+            position += 1
+            var members: [(key: String, value: JSONValue)] = []
+            if peek() == UInt8(ascii: "}") { position += 1; return .object(members) }
+            while true {
+                guard peek() == UInt8(ascii: "\"") else { throw error("expected a key in an object") }
+                let key = try parseString()
+                guard peek() == UInt8(ascii: ":") else { throw error("expected ':' after a key") }
+                position += 1
+                members.append((key, try parseValue(depth: depth + 1)))
+                guard let next = peek() else { throw error("unexpected end inside an object") }
+                position += 1
+                if next == UInt8(ascii: "}") { return .object(members) }
+                guard next == UInt8(ascii: ",") else { throw error("expected ',' or '}' in an object") }
+            }
+        case UInt8(ascii: "["):
+            position += 1
+            var items: [JSONValue] = []
+            if peek() == UInt8(ascii: "]") { position += 1; return .array(items) }
+            while true {
+                items.append(try parseValue(depth: depth + 1))
+                guard let next = peek() else { throw error("unexpected end inside an array") }
+                position += 1
+                if next == UInt8(ascii: "]") { return .array(items) }
+                guard next == UInt8(ascii: ",") else { throw error("expected ',' or ']' in an array") }
+            }
+        case UInt8(ascii: "\""):
+            return .string(try parseString())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        default:
+            return .number(try parseNumber())
+        }
+    }
+
+    /// Skips one value without building it.
+    mutating func skipValue(depth: Int) throws {
+        guard depth < maxDepth else { throw error("JSON nested deeper than \(maxDepth) levels") }
+        guard let first = peek() else { throw error("unexpected end of the JSON data") }
+        switch first {
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let close = first == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            position += 1
+            if peek() == close { position += 1; return }
+            while true {
+                if close == UInt8(ascii: "}") {
+                    guard peek() == UInt8(ascii: "\"") else { throw error("expected a key in an object") }
+                    try skipString()
+                    guard peek() == UInt8(ascii: ":") else { throw error("expected ':' after a key") }
+                    position += 1
+                }
+                try skipValue(depth: depth + 1)
+                guard let next = peek() else { throw error("unexpected end of the JSON data") }
+                position += 1
+                if next == close { return }
+                guard next == UInt8(ascii: ",") else { throw error("expected ',' between values") }
+            }
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "t"): try literal("true")
+        case UInt8(ascii: "f"): try literal("false")
+        case UInt8(ascii: "n"): try literal("null")
+        default: _ = try parseNumber()
+        }
+    }
+
+    private mutating func literal(_ word: String) throws {
+        let count = word.utf8.count
+        guard position + count <= bytes.count else { throw error("unexpected end of the JSON data") }
+        var k = 0
+        for b in word.utf8 {
+            if bytes[position + k] != b { throw error("invalid literal") }
+            k += 1
+        }
+        position += count
+    }
+
+    private mutating func parseNumber() throws -> String {
+        let start = position
+        while position < bytes.count {
+            switch bytes[position] {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
+                 UInt8(ascii: "e"), UInt8(ascii: "E"):
+                position += 1
+            default:
+                guard position > start else { throw error("unexpected character") }
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+            }
+        }
+        guard position > start else { throw error("unexpected end of the JSON data") }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+    }
+
+    private mutating func skipString() throws {
+        position += 1
+        while position < bytes.count {
+            let b = bytes[position]
+            if b == UInt8(ascii: "\"") { position += 1; return }
+            position += b == UInt8(ascii: "\\") ? 2 : 1
+        }
+        throw error("unterminated string")
+    }
+
+    /// Decodes a string literal (the position is on its opening quote).
+    mutating func parseString() throws -> String {
+        position += 1
+        let start = position
+        // Fast path: no escapes.
+        while position < bytes.count {
+            let b = bytes[position]
+            if b == UInt8(ascii: "\"") {
+                let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+                position += 1
+                return finish(s)
+            }
+            if b == UInt8(ascii: "\\") { break }
+            if b < 0x20 { throw error("control character in a string") }
+            position += 1
+        }
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<position]))
+        while position < bytes.count {
+            let b = bytes[position]
+            if b == UInt8(ascii: "\"") {
+                position += 1
+                return finish(String(decoding: scratch, as: UTF8.self))
+            }
+            if b < 0x20 { throw error("control character in a string") }
+            if b != UInt8(ascii: "\\") { scratch.append(b); position += 1; continue }
+            guard position + 1 < bytes.count else { break }
+            let e = bytes[position + 1]
+            position += 2
+            switch e {
+            case UInt8(ascii: "\""): scratch.append(0x22)
+            case UInt8(ascii: "\\"): scratch.append(0x5C)
+            case UInt8(ascii: "/"): scratch.append(0x2F)
+            case UInt8(ascii: "b"): scratch.append(0x08)
+            case UInt8(ascii: "f"): scratch.append(0x0C)
+            case UInt8(ascii: "n"): scratch.append(0x0A)
+            case UInt8(ascii: "r"): scratch.append(0x0D)
+            case UInt8(ascii: "t"): scratch.append(0x09)
+            case UInt8(ascii: "u"):
+                var value = try hex4()
+                if (0xD800..<0xDC00).contains(value) {
+                    // A high surrogate needs its low half; a lone one becomes U+FFFD.
+                    if position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") {
+                        let save = position
+                        position += 2
+                        let low = try hex4()
+                        if (0xDC00..<0xE000).contains(low) {
+                            value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)
+                        } else {
+                            position = save
+                            value = 0xFFFD
+                        }
+                    } else {
+                        value = 0xFFFD
+                    }
+                } else if (0xDC00..<0xE000).contains(value) {
+                    value = 0xFFFD
+                }
+                appendUTF8(Unicode.Scalar(value) ?? "\u{FFFD}")
+            default: throw error("invalid escape in a string")
+            }
+        }
+        throw error("unterminated string")
+    }
+
+    private mutating func hex4() throws -> UInt32 {
+        guard position + 4 <= bytes.count else { throw error("unexpected end in a \\u escape") }
+        var v: UInt32 = 0
+        for k in 0..<4 {
+            let c = bytes[position + k]
+            let d: UInt32
+            switch c {
+            case 0x30...0x39: d = UInt32(c - 0x30)
+            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
+            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
+            default: throw error("invalid \\u escape")
+            }
+            v = v << 4 | d
+        }
+        position += 4
+        return v
+    }
+
+    private mutating func appendUTF8(_ scalar: Unicode.Scalar) {
+        scratch.append(contentsOf: UTF8.encode(scalar)!)
+    }
+
+    private func finish(_ s: String) -> String {
+        repairMojibake ? MojibakeRepair.repair(s) : s
+    }
+}
