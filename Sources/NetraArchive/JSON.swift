@@ -146,8 +146,11 @@ struct JSONReader {
                     if next == UInt8(ascii: "]") { return }
                     guard next == UInt8(ascii: ",") else { throw error("expected ',' or ']' in an array") }
                 }
-            } else {
+            } else if first == UInt8(ascii: "{") {
                 try deliver(path, 1, try parseValue(depth: depth))
+            } else {
+                // null (TikTok's empty lists) or a scalar: nothing to deliver.
+                try skipValue(depth: depth)
             }
         case .descend:
             if first == UInt8(ascii: "{") {
