@@ -142,6 +142,7 @@ struct CompiledRule: Sendable {
     var score: Double
     var when: Condition
     var unless: Condition?
+    var target: Condition?
     var boosts: [Boost]
 
     init(_ rule: Rule) {
@@ -149,6 +150,7 @@ struct CompiledRule: Sendable {
         score = rule.score
         when = rule.when
         unless = rule.unless
+        target = rule.target
         boosts = rule.boosts
     }
 }
@@ -232,8 +234,13 @@ public struct Screener {
         prepareContests(for: record.date)
         if activeContests.isEmpty { return [] }
         let rules = compiled.lexicon.rules
-        for (field, text) in record.judgedFields {
-            evaluate(text: text, field: field, kind: record.kind) { decision in
+        var judged = record.judgedFields.map { (field: $0.field, text: $0.text, target: [(field: String, text: String)]()) }
+        if record.kind == .comment || record.kind == .reply, let target = record.target {
+            let pointed = [("target.text", target.text ?? ""), ("target.author", target.author ?? "")].filter { !$0.1.isEmpty }
+            if !pointed.isEmpty, let own = judged.firstIndex(where: { $0.field == "text" }) { judged[own].target = pointed }
+        }
+        for (field, text, target) in judged {
+            evaluate(text: text, field: field, kind: record.kind, target: target) { decision in
                 guard decision.outcome == .hit else { return }
                 let rule = rules.first { $0.id == decision.rule }!
                 if let i = flags.firstIndex(where: { $0.rule == decision.rule && $0.contest == decision.contest && $0.pair == decision.pair }) {
@@ -251,10 +258,13 @@ public struct Screener {
     }
 
     /// Every decision for one text, vetoed near-misses included.
-    public mutating func explain(text: String, kind: RecordKind = .post, date: CalendarDate? = nil, field: String = "text") -> Explanation {
+    /// `target` is the post a comment or reply answers, for rules with a `target` condition.
+    public mutating func explain(text: String, kind: RecordKind = .post, date: CalendarDate? = nil, field: String = "text",
+                                 target: String? = nil) -> Explanation {
         prepareContests(for: date)
         var decisions: [RuleDecision] = []
-        evaluate(text: text, field: field, kind: kind) { decisions.append($0) }
+        let pointed = target.map { [(field: "target.text", text: $0)] } ?? []
+        evaluate(text: text, field: field, kind: kind, target: pointed) { decisions.append($0) }
         var termHits: [Explanation.TermHit] = []
         var seen: Set<Hit> = []
         for set in touched {
@@ -298,14 +308,37 @@ public struct Screener {
         }
     }
 
-    private mutating func evaluate(text: String, field: String, kind: RecordKind, emit: (RuleDecision) -> Void) {
+    private mutating func evaluate(text: String, field: String, kind: RecordKind,
+                                   target: [(field: String, text: String)] = [], emit: (RuleDecision) -> Void) {
+        // Rules that read the commented post first: which pairs does it promote? Then the
+        // record's own text is read below, so `explain` shows the record's own terms.
+        let pending = target.isEmpty ? [] : targetCandidates(target, kind: kind)
         collectHits(text)
+        for p in pending {
+            let rule = compiled.rules[p.rule]
+            guard let witnesses = eval(rule.when, p.contest, p.pair) else { continue }
+            var score = rule.score
+            var evidenceHits = witnesses
+            for boost in rule.boosts {
+                if let extra = eval(boost.condition, p.contest, p.pair) {
+                    score += boost.add
+                    evidenceHits += extra
+                }
+            }
+            score = min(1, max(0, score))
+            let veto = rule.unless.flatMap { eval($0, p.contest, p.pair) }
+            emit(RuleDecision(rule: compiled.lexicon.rules[p.rule].id, contest: compiled.lexicon.contests[p.contest].id,
+                              pair: compiled.lexicon.contests[p.contest].pairs[p.pair].label, field: field,
+                              outcome: veto == nil ? .hit : .vetoed,
+                              evidence: evidenceList(evidenceHits, text: text, field: field) + p.evidence,
+                              vetoEvidence: evidenceList(veto ?? [], text: text, field: field), score: score))
+        }
         if touched.isEmpty { return }
         for ci in activeContests {
             for pi in compiled.pairSetIDs[ci].indices {
                 // Skip pairs nothing in the text points at.
                 guard compiled.pairSetIDs[ci][pi].contains(where: { $0 >= 0 && !hits[Int($0)].isEmpty }) else { continue }
-                for ri in compiled.rules.indices where compiled.rules[ri].kinds.contains(kind) {
+                for ri in compiled.rules.indices where compiled.rules[ri].kinds.contains(kind) && compiled.rules[ri].target == nil {
                     guard let witnesses = eval(compiled.rules[ri].when, ci, pi) else { continue }
                     var score = compiled.rules[ri].score
                     var evidenceHits = witnesses
@@ -325,6 +358,30 @@ public struct Screener {
                 }
             }
         }
+    }
+
+    /// For rules with a `target` condition: the (rule, contest, pair) triples whose target
+    /// condition holds on one of the pointed-at fields, with that field's evidence. Leaves the
+    /// scratch state holding the last target field's hits.
+    private mutating func targetCandidates(_ target: [(field: String, text: String)], kind: RecordKind)
+        -> [(rule: Int, contest: Int, pair: Int, evidence: [Evidence])] {
+        let rules = compiled.rules.indices.filter { compiled.rules[$0].target != nil && compiled.rules[$0].kinds.contains(kind) }
+        if rules.isEmpty { return [] }
+        var found: [(rule: Int, contest: Int, pair: Int, evidence: [Evidence])] = []
+        for (field, text) in target {
+            collectHits(text)
+            if touched.isEmpty { continue }
+            for ci in activeContests {
+                for pi in compiled.pairSetIDs[ci].indices {
+                    guard compiled.pairSetIDs[ci][pi].contains(where: { $0 >= 0 && !hits[Int($0)].isEmpty }) else { continue }
+                    for ri in rules where !found.contains(where: { $0.rule == ri && $0.contest == ci && $0.pair == pi }) {
+                        guard let witnesses = eval(compiled.rules[ri].target!, ci, pi) else { continue }
+                        found.append((ri, ci, pi, evidenceList(witnesses, text: text, field: field)))
+                    }
+                }
+            }
+        }
+        return found
     }
 
     private func evidence(_ hit: Hit, text: String, field: String) -> Evidence {

@@ -23,7 +23,11 @@ extension CompiledLexicon {
                 : RecordKind.allCases.first { rule.kinds.contains($0) } ?? .post
             let field = kind.judgesOwnText ? "text" : (kind == .group ? "group" : "target.author")
             for (example, expectsHit) in rule.hitExamples.map({ ($0, true) }) + rule.missExamples.map({ ($0, false) }) {
-                let explanation = screener.explain(text: example.text, kind: kind, date: nil, field: field)
+                // A rule that reads the commented post judges its examples as comments on `target`.
+                let exampleKind: RecordKind = rule.target != nil && example.target != nil
+                    ? (rule.kinds.contains(.comment) ? .comment : .reply) : kind
+                let explanation = screener.explain(text: example.text, kind: exampleKind, date: nil,
+                                                   field: exampleKind.judgesOwnText ? "text" : field, target: example.target)
                 let mine = explanation.decisions.filter { $0.rule == rule.id }
                 let hits = mine.filter { $0.outcome == .hit }
                 let matching = hits.filter { d in

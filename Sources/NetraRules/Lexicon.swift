@@ -210,12 +210,16 @@ public struct Lexicon: Sendable {
                 issues.append(LexiconIssue(file: rule.file, line: rule.line, message: "rule id '\(rule.id)' already used at line \(first)"))
             }
             ruleLines[rule.id] = rule.line
-            let conditions = [rule.when] + (rule.unless.map { [$0] } ?? []) + rule.boosts.map(\.condition)
+            let conditions = [rule.when] + (rule.unless.map { [$0] } ?? []) + (rule.target.map { [$0] } ?? [])
+                + rule.boosts.map(\.condition)
             for case .terms(let name) in conditions.flatMap(\.references) {
                 used.insert(name)
                 if setFiles[name] == nil {
                     issues.append(LexiconIssue(file: rule.file, line: rule.line, message: "rule \(rule.id): unknown term list '\(name)'"))
                 }
+            }
+            if rule.target != nil, !rule.hitExamples.contains(where: { $0.target != nil }) {
+                issues.append(LexiconIssue(file: rule.file, line: rule.line, message: "rule \(rule.id) judges comments with their target but no hit example gives a 'target'", severity: .warning))
             }
             if rule.hitExamples.isEmpty || rule.missExamples.isEmpty {
                 issues.append(LexiconIssue(file: rule.file, line: rule.line, message: "rule \(rule.id) has no \(rule.hitExamples.isEmpty ? "hit" : "miss") examples", severity: .warning))

@@ -18,6 +18,8 @@ public struct RuleExample: Sendable, Hashable {
     /// For hits: the contest and pair the flag must name, when given.
     public var contest: String?
     public var pair: String?
+    /// The post the example comments on, for rules with a `target` condition.
+    public var target: String? = nil
     public var line: Int
 }
 
@@ -41,6 +43,11 @@ public struct Rule: Sendable {
     public var when: Condition
     /// A veto: when it holds, a hit becomes an explained near-miss.
     public var unless: Condition?
+    /// For comments and replies: a condition on the post they answer (`target.text`, else
+    /// `target.author`). When set, the rule judges a record only together with its target:
+    /// `target` names the pair the post promotes, `when` and `unless` read the record's own text
+    /// ("Gas pak!" under a campaign post is support).
+    public var target: Condition? = nil
     public var boosts: [Boost]
     public var hitExamples: [RuleExample]
     public var missExamples: [RuleExample]
@@ -84,7 +91,7 @@ extension TermSet {
 
 extension Rule {
     static let knownKeys: Set<String> = ["id", "title", "category", "severity", "basis", "stance", "kinds", "score",
-                                         "when", "unless", "boosts", "examples"]
+                                         "when", "unless", "target", "boosts", "examples"]
     static let severities: Set<String> = ["ringan", "sedang", "berat", "ptdh"]
     static let defaultKinds: Set<RecordKind> = [.post, .comment, .reply, .share, .profile, .message]
 
@@ -145,9 +152,15 @@ extension Rule {
         let score = values["score"].flatMap { reader.double($0, "score") } ?? 0.8
         if !(0...1).contains(score), let n = values["score"] { reader.fail(n, "score must be between 0 and 1") }
         let when = required("when").flatMap { condition($0, "when", reader: &reader) }
-        if let when, !when.references.contains(where: { if case .pair = $0 { return true } else { return false } }),
-           let n = values["when"] {
-            reader.fail(n, "when: a rule must name the pair it judges (pair.name, pair.ident, …)")
+        let target = values["target"].flatMap { condition($0, "target", reader: &reader) }
+        func namesPair(_ c: Condition) -> Bool {
+            c.references.contains(where: { if case .pair = $0 { return true } else { return false } })
+        }
+        if let when, !namesPair(when), !(target.map(namesPair) ?? false), let n = values["when"] {
+            reader.fail(n, "when: a rule must name the pair it judges (pair.name, pair.ident, …) here or in 'target'")
+        }
+        if let n = values["target"], !kinds.contains(where: { $0 == .comment || $0 == .reply }) {
+            reader.fail(n, "target: only comment and reply rules can judge a record with its target")
         }
         let unless = values["unless"].flatMap { condition($0, "unless", reader: &reader) }
         var boosts: [Boost] = []
@@ -171,7 +184,7 @@ extension Rule {
         }
         guard reader.issues.count == issuesBefore, let when, let stance else { return nil }
         return Rule(id: id, title: title, category: category, severity: severity, basis: basis, stance: stance,
-                    kinds: kinds, score: score, when: when, unless: unless, boosts: boosts, hitExamples: hits,
+                    kinds: kinds, score: score, when: when, unless: unless, target: target, boosts: boosts, hitExamples: hits,
                     missExamples: misses, file: reader.file, line: YAMLReader.line(node))
     }
 
@@ -184,17 +197,20 @@ extension Rule {
         for item in seq {
             if let s = item.scalar?.string {
                 out.append(RuleExample(text: s, contest: nil, pair: nil, line: YAMLReader.line(item)))
-            } else if let f = reader.mapping(item, "example", known: ["text", "contest", "pair"]) {
-                var text: String?, contest: String?, pair: String?
+            } else if let f = reader.mapping(item, "example", known: ["text", "contest", "pair", "target"]) {
+                var text: String?, contest: String?, pair: String?, target: String?
                 for (k, v) in f {
                     let s = reader.string(v, k)
                     switch k {
                     case "text": text = s
                     case "contest": contest = s
+                    case "target": target = s
                     default: pair = s
                     }
                 }
-                if let text { out.append(RuleExample(text: text, contest: contest, pair: pair, line: YAMLReader.line(item))) }
+                if let text {
+                    out.append(RuleExample(text: text, contest: contest, pair: pair, target: target, line: YAMLReader.line(item)))
+                }
                 else { reader.fail(item, "example: missing 'text'") }
             }
         }

@@ -134,6 +134,9 @@ let loadErrorCases: [LoadErrorCase] = [
           location: "rules/r.yaml:5", message: "severity 'heavy'"),
     .init(name: "term that normalizes to nothing", files: ["terms/t.yaml": "support:\n  terms: [dukung, \"!!!\"]\n"],
           location: "terms/t.yaml:2", message: "'!!!' of 'support' normalizes to nothing"),
+    .init(name: "target on a rule that judges no comments",
+          files: ["rules/r.yaml": minimalRules.replacingOccurrences(of: "    stance: support\n", with: "    stance: support\n    kinds: [post]\n    target: support near pair.name within 3\n")],
+          location: "rules/r.yaml:9", message: "only comment and reply rules"),
     .init(name: "unknown record kind", files: ["rules/r.yaml": minimalRules.replacingOccurrences(of: "    stance: support\n", with: "    stance: support\n    kinds: [post, tweet]\n")],
           location: "rules/r.yaml:8", message: "unknown record kind 'tweet'"),
 ]
@@ -244,6 +247,42 @@ func sentenceScope() throws {
 @Test("a comment is judged by NET-SM-02, not NET-SM-01")
 func commentRule() throws {
     #expect(try flags("Gas terus Pak Prabowo ✌️", kind: .comment) == ["NET-SM-02 pilpres-2024/02 support"])
+}
+
+/// Screens a comment on `target` (the commented post's text and author) with the bundled lexicon.
+func commentFlags(_ text: String, targetText: String? = nil, targetAuthor: String? = nil, date: String = "2024-02-01") throws -> [String] {
+    let compiled = CompiledLexicon(try Lexicon.load(directory: bundledLexicons))
+    var screener = Screener(compiled)
+    let record = Record(id: "t", kind: .comment, createdAt: date, date: CalendarDate(iso: Substring(date)), text: text,
+                        target: RecordTarget(author: targetAuthor, text: targetText), source: SourceLocation(path: "-", line: 1))
+    return screener.screen(record).map { "\($0.rule) \($0.contest)/\($0.pair) \($0.stance.rawValue)" }.sorted()
+}
+
+@Test("a comment is judged with the post it answers")
+func commentWithTarget() throws {
+    let campaign = "Ayo coblos 02 Prabowo-Gibran tanggal 14 Februari!"
+    #expect(try commentFlags("Gas pak! ✌️", targetText: campaign) == ["NET-SM-02T pilpres-2024/02 support"])
+    #expect(try commentFlags("Aamiin", targetAuthor: "Sahabat Ganjar Official") == ["NET-SM-02T pilpres-2024/03 support"])
+    // The same cheer under a neutral or unrelated post, a negated cheer, or a post outside the window: nothing.
+    #expect(try commentFlags("Gas pak!", targetText: "Jalan-jalan sore di Pantai Losari").isEmpty)
+    #expect(try commentFlags("Mantap", targetText: "KPU tetapkan nomor urut: 1 Anies-Muhaimin, 2 Prabowo-Gibran, 3 Ganjar-Mahfud").isEmpty)
+    #expect(try commentFlags("Tidak setuju", targetText: campaign).isEmpty)
+    #expect(try commentFlags("Gas pak!", targetText: campaign, date: "2019-02-01").isEmpty)
+    // The comment's own text still counts by itself, and evidence names the field it came from.
+    let compiled = CompiledLexicon(try Lexicon.load(directory: bundledLexicons))
+    var screener = Screener(compiled)
+    let record = Record(id: "t", kind: .comment, text: "Gas pak!", target: RecordTarget(text: campaign),
+                        source: SourceLocation(path: "-", line: 1))
+    let evidence = try #require(screener.screen(record).first).evidence
+    #expect(evidence.contains { $0.field == "text" && $0.text == "Gas pak" })
+    #expect(evidence.contains { $0.field == "target.text" && $0.text == "02" })
+    let explained = screener.explain(text: "Gas pak!", kind: .comment, target: campaign)
+    #expect(explained.decisions.contains { $0.rule == "NET-SM-02T" && $0.outcome == .hit })
+}
+
+@Test("a comment without its target is judged by its own text only")
+func commentWithoutTarget() throws {
+    #expect(try commentFlags("Gas pak! ✌️").isEmpty)
 }
 
 @Test("--contest limits screening to the named contests")
