@@ -21,11 +21,15 @@ extension ByteSource {
     /// Every byte, at most `limit` of them. The buffer is reserved once from the size hint
     /// (capped by `limit`), so an honest file is never copied while it grows; untouched reserved
     /// pages cost no memory.
-    func readAll(limit: Int, firstBytesCheck: ((UnsafeRawBufferPointer) throws -> Void)? = nil) throws -> [UInt8] {
+    ///
+    /// `firstBytesCheck` sees each chunk until it returns true (it has seen enough to decide) or
+    /// throws (the content is refused before more is inflated).
+    func readAll(limit: Int, firstBytesCheck: ((UnsafeRawBufferPointer) throws -> Bool)? = nil) throws -> [UInt8] {
         var all: [UInt8] = []
         all.reserveCapacity(min(limit, max(0, sizeHint)) + 1)
+        var decided = firstBytesCheck == nil
         try forEachChunk { chunk in
-            if all.isEmpty, let firstBytesCheck { try firstBytesCheck(chunk) }
+            if !decided, let firstBytesCheck { decided = try firstBytesCheck(chunk) }
             guard all.count + chunk.count <= limit else {
                 throw BudgetExceeded(reason: "entry_budget", message: "more than \(limit) bytes; the per-file budget was hit")
             }

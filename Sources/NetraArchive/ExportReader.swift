@@ -337,15 +337,17 @@ public struct ExportReader: Sendable {
 
     /// A JSON export (or X's `window.YTD` file) starts with a blank, a BOM, `{`, `[` or `w`;
     /// anything else (a zip bomb's zeros) is refused before more is inflated.
-    static func checkJSONStart(_ chunk: UnsafeRawBufferPointer) throws {
+    /// Returns true once a first non-blank byte was seen and accepted.
+    static func checkJSONStart(_ chunk: UnsafeRawBufferPointer) throws -> Bool {
         for b in chunk {
             switch b {
             case 0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF: continue
-            case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "w"): return
+            case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "w"): return true
             default:
                 throw BudgetExceeded(reason: "not_json", message: "does not start like JSON (byte 0x\(String(b, radix: 16))); refused")
             }
         }
+        return false
     }
 
     private func isMeta(_ k: FileKind) -> Bool {

@@ -1,1 +1,87 @@
-@main struct Placeholder { static func main() {} }
+// libFuzzer target for the export readers: JSON exports (Facebook, Instagram, X, TikTok),
+// WhatsApp text, CSV, JSON lines and zip archives (README, development section):
+//   SWIFT_BACKTRACE=enable=no swift build -c debug --sanitize=fuzzer --sanitize=address \
+//     --product fuzz-readers -Xswiftc -DFUZZING --scratch-path .build-fuzz-readers
+//   cp -r Fuzz/corpus/readers /tmp/readers-corpus
+//   SWIFT_BACKTRACE=enable=no .build-fuzz-readers/debug/fuzz-readers -max_total_time=600 -timeout=10 \
+//     -rss_limit_mb=2048 -detect_leaks=0 /tmp/readers-corpus
+// Built without the fuzzer (as `swift build` does), the same binary replays the files it is given.
+//
+// The first byte of an input picks the file name (and so the reader); the rest is the file. With
+// the last name the rest is written to a temporary file and read as a zip, file-backed.
+import Foundation
+import NetraArchive
+import NetraCore
+
+let fileNames = [
+    "your_posts__check_ins__photos_and_videos_1.json", "comments.json", "likes_and_reactions_1.json",
+    "likes_and_reactions.json", "your_group_membership_activity.json", "posts_1.json", "post_comments_1.json",
+    "following.json", "user_data_tiktok.json", "tweets.js", "unknown.json", "_chat.txt", "posts.csv", "lines.jsonl",
+    "export.zip",
+]
+
+let zipPath = FileManager.default.temporaryDirectory.appendingPathComponent("netra-fuzz-readers-\(getpid()).zip").path
+
+/// One line per event, to compare reads with different buffer sizes.
+func summary(_ event: ExportEvent) -> String {
+    switch event {
+    case .record(let r):
+        return "\(r.source.line) \(r.kind) \(r.createdAt ?? "-") \(r.text) \(r.target?.author ?? "-") \(r.target?.text ?? "-") \(r.group ?? "-")"
+    case .jsonLine(let b, let s): return "\(s.line) line \(b.count)"
+    case .notJudged(let reason, let s): return "\(s.line) \(reason)"
+    case .skipped(let reason, _, let s): return "\(s.line) skipped \(reason)"
+    case .problem(let p): return "problem \(p.reason)"
+    }
+}
+
+/// Reads the input with two buffer sizes; traps if they disagree or an invariant breaks.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzReaders(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    guard size > 0 else { return 0 }
+    let name = fileNames[Int(data[0]) % fileNames.count]
+    let body = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
+    var limits = ReadLimits()
+    limits.maxEntryBytes = 1 << 20
+    limits.maxArchiveBytes = 4 << 20
+    limits.maxRecordBytes = 64 << 10
+    if name.hasSuffix(".zip") {
+        FileManager.default.createFile(atPath: zipPath, contents: Data(body))
+        var count = 0
+        ExportReader(limits: limits).read(path: zipPath) { event in
+            count += 1
+            if case .record(let r) = event { precondition(r.source.path.hasPrefix(zipPath + "!/"), "provenance lost") }
+            return true
+        }
+        return 0
+    }
+    var runs: [[String]] = []
+    for bufferSize in [3, 64 << 10] {
+        limits.bufferSize = bufferSize
+        var events: [String] = []
+        ExportReader(limits: limits).read(bytes: body, name: name) { event in
+            if case .record(let r) = event { precondition(r.source.line >= 1 && r.source.path == name, "bad provenance") }
+            events.append(summary(event))
+        }
+        runs.append(events)
+    }
+    precondition(runs[0] == runs[1], "buffer sizes disagree")
+    return 0
+}
+
+#if !FUZZING
+// libFuzzer brings its own `main`; only the replay build has this one.
+@main
+struct FuzzReplay {
+    static func main() {
+        for path in CommandLine.arguments.dropFirst() {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                FileHandle.standardError.write(Data("fuzz-readers: cannot read \(path)\n".utf8))
+                exit(2)
+            }
+            _ = data.withUnsafeBytes { raw in
+                fuzzReaders(raw.bindMemory(to: UInt8.self).baseAddress ?? UnsafePointer(bitPattern: 1)!, raw.count)
+            }
+        }
+    }
+}
+#endif

@@ -289,3 +289,42 @@ func detectionByName() {
     #expect(ExportReader.kind(forFileName: "notes.txt") == nil)
     #expect(ExportReader.kind(forFileName: "random.json") == nil)
 }
+
+/// The fuzz target's file names, in its order (Sources/fuzz-readers): an input's first byte picks one.
+let fuzzFileNames = [
+    "your_posts__check_ins__photos_and_videos_1.json", "comments.json", "likes_and_reactions_1.json",
+    "likes_and_reactions.json", "your_group_membership_activity.json", "posts_1.json", "post_comments_1.json",
+    "following.json", "user_data_tiktok.json", "tweets.js", "unknown.json", "_chat.txt", "posts.csv", "lines.jsonl",
+    "export.zip",
+]
+
+let fuzzCorpus: [String] = {
+    let dir = repositoryRoot.appendingPathComponent("Fuzz/corpus/readers").path
+    return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted().map { dir + "/" + $0 }
+}()
+
+@Test("every input of the readers' fuzz corpus (seeds and past crashes) reads the same with small and large buffers",
+      arguments: fuzzCorpus)
+func fuzzCorpusReplays(_ path: String) throws {
+    let data = try #require(FileManager.default.contents(atPath: path))
+    guard let first = data.first else { return }
+    let name = fuzzFileNames[Int(first) % fuzzFileNames.count]
+    let body = Array(data.dropFirst())
+    if name.hasSuffix(".zip") {
+        let dir = try temporaryDirectory("fuzzzip")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let zip = dir.appendingPathComponent(name)
+        try Data(body).write(to: zip)
+        _ = events(path: zip.path)
+        return
+    }
+    var runs: [[String]] = []
+    for size in [3, 64 << 10] {
+        var limits = ReadLimits()
+        limits.bufferSize = size
+        var all: [ExportEvent] = []
+        ExportReader(limits: limits).read(bytes: body, name: name) { all.append($0) }
+        runs.append(all.map(describe))
+    }
+    #expect(runs[0] == runs[1])
+}
