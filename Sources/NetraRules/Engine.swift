@@ -143,9 +143,20 @@ struct CompiledRule: Sendable {
     var when: Condition
     var unless: Condition?
     var target: Condition?
+    /// For `scope: record` rules: whether a condition reads `contest.*` (then the rule is judged per contest).
+    var record: Bool
+    var readsContest: Bool
+    var fields: Set<String>?
     var boosts: [Boost]
 
+    /// Whether the rule reads judged field `field`.
+    func reads(_ field: String) -> Bool { fields?.contains(field) ?? true }
+
     init(_ rule: Rule) {
+        fields = rule.fields
+        record = rule.scope == .record
+        let conditions = [rule.when] + (rule.unless.map { [$0] } ?? []) + rule.boosts.map(\.condition)
+        readsContest = conditions.flatMap(\.references).contains { $0 == .contestKeyword || $0 == .contestAllPairs }
         kinds = rule.kinds
         score = rule.score
         when = rule.when
@@ -334,11 +345,35 @@ public struct Screener {
                               vetoEvidence: evidenceList(veto ?? [], text: text, field: field), score: score))
         }
         if touched.isEmpty { return }
+        // Rules about the record as such: once, or once per contest when they read `contest.*`.
+        for ri in compiled.rules.indices where compiled.rules[ri].record && compiled.rules[ri].kinds.contains(kind)
+            && compiled.rules[ri].reads(field) {
+            let rule = compiled.rules[ri]
+            for ci in rule.readsContest ? activeContests : Array(activeContests.prefix(1)) {
+                guard let witnesses = eval(rule.when, ci, -1) else { continue }
+                var score = rule.score
+                var evidenceHits = witnesses
+                for boost in rule.boosts {
+                    if let extra = eval(boost.condition, ci, -1) {
+                        score += boost.add
+                        evidenceHits += extra
+                    }
+                }
+                score = min(1, max(0, score))
+                let veto = rule.unless.flatMap { eval($0, ci, -1) }
+                emit(RuleDecision(rule: compiled.lexicon.rules[ri].id,
+                                  contest: rule.readsContest ? compiled.lexicon.contests[ci].id : "", pair: "", field: field,
+                                  outcome: veto == nil ? .hit : .vetoed,
+                                  evidence: evidenceList(evidenceHits, text: text, field: field),
+                                  vetoEvidence: evidenceList(veto ?? [], text: text, field: field), score: score))
+            }
+        }
         for ci in activeContests {
             for pi in compiled.pairSetIDs[ci].indices {
                 // Skip pairs nothing in the text points at.
                 guard compiled.pairSetIDs[ci][pi].contains(where: { $0 >= 0 && !hits[Int($0)].isEmpty }) else { continue }
-                for ri in compiled.rules.indices where compiled.rules[ri].kinds.contains(kind) && compiled.rules[ri].target == nil {
+                for ri in compiled.rules.indices where compiled.rules[ri].kinds.contains(kind) && compiled.rules[ri].target == nil
+                    && !compiled.rules[ri].record && compiled.rules[ri].reads(field) {
                     guard let witnesses = eval(compiled.rules[ri].when, ci, pi) else { continue }
                     var score = compiled.rules[ri].score
                     var evidenceHits = witnesses

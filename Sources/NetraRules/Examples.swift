@@ -21,7 +21,8 @@ extension CompiledLexicon {
         for rule in lexicon.rules {
             let kind: RecordKind = rule.kinds.contains(.post) ? .post
                 : RecordKind.allCases.first { rule.kinds.contains($0) } ?? .post
-            let field = kind.judgesOwnText ? "text" : (kind == .group ? "group" : "target.author")
+            var field = kind.judgesOwnText ? "text" : (kind == .group ? "group" : "target.author")
+            if let only = rule.fields, !only.contains(field), let first = only.sorted().first { field = first }
             for (example, expectsHit) in rule.hitExamples.map({ ($0, true) }) + rule.missExamples.map({ ($0, false) }) {
                 // A rule that reads the commented post judges its examples as comments on `target`.
                 let exampleKind: RecordKind = rule.target != nil && example.target != nil

@@ -48,11 +48,24 @@ public struct Rule: Sendable {
     /// `target` names the pair the post promotes, `when` and `unless` read the record's own text
     /// ("Gas pak!" under a campaign post is support).
     public var target: Condition? = nil
+    /// `record` rules name no pair: acts that breach neutrality whoever is running (party
+    /// membership, seeking one's own nomination). They are judged once per record (once per
+    /// contest when they read `contest.*`), only while some enabled contest watches the record's
+    /// date, and their flags carry an empty pair (and an empty contest when no `contest.*` is read).
+    public var scope: Scope = .pair
+    /// The judged fields the rule reads (`text`, `target.text`, `target.author`, `group`); nil for all.
+    /// A like on a post *by* a candidate's account reads `target.author` only.
+    public var fields: Set<String>? = nil
     public var boosts: [Boost]
     public var hitExamples: [RuleExample]
     public var missExamples: [RuleExample]
     public var file: String
     public var line: Int
+}
+
+/// What one rule decision is about: a pair of a contest, or the record as such.
+public enum Scope: String, Sendable {
+    case pair, record
 }
 
 extension TermSet {
@@ -91,8 +104,9 @@ extension TermSet {
 
 extension Rule {
     static let knownKeys: Set<String> = ["id", "title", "category", "severity", "basis", "stance", "kinds", "score",
-                                         "when", "unless", "target", "boosts", "examples"]
+                                         "when", "unless", "target", "scope", "fields", "boosts", "examples"]
     static let severities: Set<String> = ["ringan", "sedang", "berat", "ptdh"]
+    static let fieldNames: Set<String> = ["text", "target.text", "target.author", "group"]
     static let defaultKinds: Set<RecordKind> = [.post, .comment, .reply, .share, .profile, .message]
 
     /// Parses a rule file: `rules:` followed by a list of rules.
@@ -156,8 +170,27 @@ extension Rule {
         func namesPair(_ c: Condition) -> Bool {
             c.references.contains(where: { if case .pair = $0 { return true } else { return false } })
         }
-        if let when, !namesPair(when), !(target.map(namesPair) ?? false), let n = values["when"] {
-            reader.fail(n, "when: a rule must name the pair it judges (pair.name, pair.ident, …) here or in 'target'")
+        var readFields: Set<String>?
+        if let n = values["fields"] {
+            readFields = []
+            for (f, fn) in reader.strings(n, "fields") {
+                if Self.fieldNames.contains(f) { readFields?.insert(f) } else {
+                    reader.fail(fn, "unknown field '\(f)' (known: \(Self.fieldNames.sorted().joined(separator: ", ")))")
+                }
+            }
+        }
+        var scope = Scope.pair
+        if let n = values["scope"], let text = reader.string(n, "scope") {
+            if let s = Scope(rawValue: text) { scope = s } else { reader.fail(n, "scope '\(text)' must be 'pair' or 'record'") }
+        }
+        if scope == .record {
+            let unlessNode = values["unless"].flatMap { condition($0, "unless", reader: &reader) }
+            for (key, c) in [("when", when), ("unless", unlessNode)] {
+                if let c, namesPair(c), let n = values[key] { reader.fail(n, "\(key): a 'scope: record' rule names no pair") }
+            }
+            if let n = values["target"] { reader.fail(n, "target: a 'scope: record' rule cannot read a target") }
+        } else if let when, !namesPair(when), !(target.map(namesPair) ?? false), let n = values["when"] {
+            reader.fail(n, "when: a rule must name the pair it judges (pair.name, pair.ident, …) here or in 'target', or say 'scope: record'")
         }
         if let n = values["target"], !kinds.contains(where: { $0 == .comment || $0 == .reply }) {
             reader.fail(n, "target: only comment and reply rules can judge a record with its target")
@@ -184,7 +217,7 @@ extension Rule {
         }
         guard reader.issues.count == issuesBefore, let when, let stance else { return nil }
         return Rule(id: id, title: title, category: category, severity: severity, basis: basis, stance: stance,
-                    kinds: kinds, score: score, when: when, unless: unless, target: target, boosts: boosts, hitExamples: hits,
+                    kinds: kinds, score: score, when: when, unless: unless, target: target, scope: scope, fields: readFields, boosts: boosts, hitExamples: hits,
                     missExamples: misses, file: reader.file, line: YAMLReader.line(node))
     }
 

@@ -137,6 +137,12 @@ let loadErrorCases: [LoadErrorCase] = [
     .init(name: "target on a rule that judges no comments",
           files: ["rules/r.yaml": minimalRules.replacingOccurrences(of: "    stance: support\n", with: "    stance: support\n    kinds: [post]\n    target: support near pair.name within 3\n")],
           location: "rules/r.yaml:9", message: "only comment and reply rules"),
+    .init(name: "record-scope rule that names a pair",
+          files: ["rules/r.yaml": minimalRules.replacingOccurrences(of: "    stance: support\n", with: "    stance: support\n    scope: record\n")],
+          location: "rules/r.yaml:9", message: "names no pair"),
+    .init(name: "unknown field",
+          files: ["rules/r.yaml": minimalRules.replacingOccurrences(of: "    stance: support\n", with: "    stance: support\n    fields: [caption]\n")],
+          location: "rules/r.yaml:8", message: "unknown field 'caption'"),
     .init(name: "unknown record kind", files: ["rules/r.yaml": minimalRules.replacingOccurrences(of: "    stance: support\n", with: "    stance: support\n    kinds: [post, tweet]\n")],
           location: "rules/r.yaml:8", message: "unknown record kind 'tweet'"),
 ]
@@ -283,6 +289,28 @@ func commentWithTarget() throws {
 @Test("a comment without its target is judged by its own text only")
 func commentWithoutTarget() throws {
     #expect(try commentFlags("Gas pak! ✌️").isEmpty)
+}
+
+@Test("record-scope rules name no pair and still follow the watch windows")
+func recordScope() throws {
+    #expect(try flags("Saya kader Gerindra sejak 2015, bangga!", date: "2024-01-10") == ["NET-PT-01 / support"])
+    #expect(try flags("Saya kader Gerindra sejak 2015, bangga!", date: "2019-01-10").isEmpty)
+    #expect(try flags("Saya bukan kader partai mana pun.", date: "2024-01-10").isEmpty)
+}
+
+@Test("a rule limited to target.author reads only the account a like or follow points at")
+func authorField() throws {
+    let compiled = CompiledLexicon(try Lexicon.load(directory: bundledLexicons))
+    var screener = Screener(compiled)
+    func judge(_ kind: RecordKind, author: String?, text: String?) -> [String] {
+        let record = Record(id: "t", kind: kind, createdAt: "2024-01-20", date: CalendarDate(iso: "2024-01-20"), text: "",
+                            target: RecordTarget(author: author, text: text), source: SourceLocation(path: "-", line: 1))
+        return screener.screen(record).map { "\($0.rule) \($0.contest)/\($0.pair)" }
+    }
+    #expect(judge(.reaction, author: "Prabowo Subianto", text: "Terima kasih relawan!") == ["NET-SM-05A pilpres-2024/02"])
+    #expect(judge(.follow, author: "Ganjar Pranowo", text: nil) == ["NET-SM-05A pilpres-2024/03"])
+    #expect(judge(.reaction, author: "Portal Berita Kita", text: "Prabowo kunjungi pasar Terong").isEmpty)
+    #expect(judge(.page, author: "Kementerian PANRB", text: nil).isEmpty)
 }
 
 @Test("--contest limits screening to the named contests")
