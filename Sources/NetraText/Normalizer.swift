@@ -9,10 +9,9 @@ import NetraCore
 public struct NormalizedText: Sendable {
     /// The normalized UTF-8 bytes.
     public internal(set) var bytes: [UInt8] = []
-    /// For each normalized byte, the first original scalar offset it came from.
-    public internal(set) var scalarStart: [Int32] = []
-    /// For each normalized byte, the original scalar offset just past its source.
-    public internal(set) var scalarEnd: [Int32] = []
+    /// The offset map, run-length coded: ascending by `normalizedStart`, each segment describes
+    /// the bytes up to the next one (see `MapSegment`).
+    var segments: [MapSegment] = []
     /// Byte offsets where tokens begin, ascending.
     public internal(set) var tokenStarts: [Int32] = []
     /// Indices (into `tokenStarts`) of the tokens that begin a sentence, ascending; the first
@@ -20,6 +19,34 @@ public struct NormalizedText: Sendable {
     public internal(set) var sentenceStarts: [Int32] = []
 
     public init() {}
+
+    /// The offset map byte by byte: for normalized byte `i`, the original scalars
+    /// `starts[i]..<ends[i]` it came from (the slow, obvious form of the map, for tests).
+    public func sourceMap() -> (starts: [Int32], ends: [Int32]) {
+        var starts = [Int32](repeating: 0, count: bytes.count)
+        var ends = [Int32](repeating: 0, count: bytes.count)
+        for k in segments.indices {
+            let from = Int(segments[k].normalizedStart)
+            let to = k + 1 < segments.count ? Int(segments[k + 1].normalizedStart) : bytes.count
+            for i in from..<to { (starts[i], ends[i]) = segments[k].source(ofByte: i, bytes[i]) }
+        }
+        return (starts, ends)
+    }
+
+    /// The original scalars normalized byte `i` came from.
+    public func sourceRange(ofByte i: Int) -> (start: Int32, end: Int32) {
+        segments[segmentIndex(ofByte: i)].source(ofByte: i, bytes[i])
+    }
+
+    /// The index of the segment that describes byte `i`.
+    private func segmentIndex(ofByte i: Int) -> Int {
+        var lo = 0, hi = segments.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if Int(segments[mid].normalizedStart) <= i { lo = mid + 1 } else { hi = mid }
+        }
+        return max(0, lo - 1)
+    }
 
     /// The normalized text as a String (for display and tests).
     public var string: String { String(decoding: bytes, as: UTF8.self) }
@@ -59,11 +86,70 @@ public struct NormalizedText: Sendable {
     /// source scalar to the latest.
     public func originalSpan(of range: Range<Int>) -> Span {
         var start = Int32.max, end: Int32 = 0
-        for i in range {
-            start = min(start, scalarStart[i])
-            end = max(end, scalarEnd[i])
+        var k = segmentIndex(ofByte: range.lowerBound)
+        var i = range.lowerBound
+        while i < range.upperBound {
+            let to = min(range.upperBound, k + 1 < segments.count ? Int(segments[k + 1].normalizedStart) : bytes.count)
+            // Within a segment the sources never decrease, so its first and last bytes bound it.
+            let first = segments[k].source(ofByte: i, bytes[i]), last = segments[k].source(ofByte: to - 1, bytes[to - 1])
+            start = min(start, first.start)
+            end = max(end, last.end, first.end)
+            i = to
+            k += 1
         }
         return Span(start: Int(start), end: Int(end))
+    }
+}
+
+/// One run of the offset map: the normalized bytes from `normalizedStart` up to the next
+/// segment all map to the original in one of three ways.
+struct MapSegment: Sendable, Equatable {
+    static let linear: Int32 = -1
+    static let spacedLinear: Int32 = -2
+    static let words: Int32 = -3
+
+    var normalizedStart: Int32
+    var originalStart: Int32
+    /// `linear`: byte k of the segment came from scalar `originalStart + k` alone.
+    /// `spacedLinear`: byte 0 is a separator space at `originalStart` (an empty range), byte
+    /// k ≥ 1 came from scalar `originalStart + k - 1`. Otherwise (≥ 0): every byte came from
+    /// `originalStart..<originalEnd` (a replacement, a folded scalar, a separator).
+    /// `words` (the fast path's words and the single spaces between them): byte k came from
+    /// scalar `originalStart + k` alone, but a space from nothing just before the next word
+    /// (`originalStart + k + 1`, an empty range).
+    var originalEnd: Int32
+
+    /// Appends the fewest greedy segments that describe bytes `from..<to` of a byte-by-byte map.
+    static func compress(starts: UnsafePointer<Int32>, ends: UnsafePointer<Int32>, from: Int, to: Int,
+                         into segments: inout Buffer<MapSegment>) {
+        var k = from
+        while k < to {
+            let s = starts[k], e = ends[k]
+            var j = k + 1
+            var kind = e
+            if s == e && j < to && starts[j] == s && ends[j] == s + 1 {
+                kind = spacedLinear
+                while j < to && starts[j] == s + Int32(j - k - 1) && ends[j] == starts[j] + 1 { j += 1 }
+            } else if e == s + 1 && j < to && starts[j] == s + 1 && ends[j] == s + 2 {
+                kind = linear
+                while j < to && starts[j] == s + Int32(j - k) && ends[j] == starts[j] + 1 { j += 1 }
+            } else {
+                while j < to && starts[j] == s && ends[j] == e { j += 1 }
+            }
+            segments.append(MapSegment(normalizedStart: Int32(k), originalStart: s, originalEnd: kind))
+            k = j
+        }
+    }
+
+    @inline(__always)
+    func source(ofByte i: Int, _ byte: UInt8) -> (start: Int32, end: Int32) {
+        let k = Int32(truncatingIfNeeded: i) - normalizedStart
+        switch originalEnd {
+        case Self.words: return byte == 0x20 ? (originalStart + k + 1, originalStart + k + 1) : (originalStart + k, originalStart + k + 1)
+        case Self.linear: return (originalStart + k, originalStart + k + 1)
+        case Self.spacedLinear: return k == 0 ? (originalStart, originalStart) : (originalStart + k - 1, originalStart + k)
+        default: return (originalStart, originalEnd)
+        }
     }
 }
 
@@ -105,6 +191,14 @@ public final class Normalizer {
         core = NormalizerCore(configuration: configuration)
     }
 
+    /// A normalizer that sends every word through the general path: the slow, obvious oracle
+    /// the fast path is tested against (it must give identical results).
+    init(configuration: NormalizerConfiguration, fastPath: Bool) {
+        self.configuration = configuration
+        core = NormalizerCore(configuration: configuration)
+        core.fastPath = fastPath
+    }
+
     deinit { core.free() }
 
     /// Normalizes `text` into a new value.
@@ -142,8 +236,8 @@ public final class Normalizer {
         var sentences: [Int32] = []
         var k = 0
         for t in first.sentenceStarts where Int(t) < first.tokenStarts.count {
-            let position = first.scalarStart[Int(first.tokenStarts[Int(t)])]
-            while k < result.tokenStarts.count && result.scalarStart[Int(result.tokenStarts[k])] < position { k += 1 }
+            let position = first.sourceRange(ofByte: Int(first.tokenStarts[Int(t)])).start
+            while k < result.tokenStarts.count && result.sourceRange(ofByte: Int(result.tokenStarts[k])).start < position { k += 1 }
             if k < result.tokenStarts.count, sentences.last != Int32(k) { sentences.append(Int32(k)) }
         }
         if sentences.first != 0 && !result.tokenStarts.isEmpty { sentences.insert(0, at: 0) }
@@ -159,18 +253,28 @@ public final class Normalizer {
         for (i, b) in first.bytes.enumerated() where b & 0xC0 != 0x80 { byteOfScalar.append(i) }
         byteOfScalar.append(first.bytes.count)
         let scalarCount = byteOfScalar.count - 1
+        var (starts, ends) = result.sourceMap()
+        let firstMap = first.sourceMap()
         for i in result.bytes.indices {
-            let s = min(Int(result.scalarStart[i]), scalarCount), e = min(Int(result.scalarEnd[i]), scalarCount)
+            let s = min(Int(starts[i]), scalarCount), e = min(Int(ends[i]), scalarCount)
             guard scalarCount > 0 else { continue }
             let startByte = byteOfScalar[min(s, scalarCount - 1)]
-            let newStart = first.scalarStart[startByte]
+            let newStart = firstMap.starts[startByte]
             var newEnd = newStart
             if e > s {
-                for b in byteOfScalar[s]..<byteOfScalar[e] { newEnd = max(newEnd, first.scalarEnd[b]) }
+                for b in byteOfScalar[s]..<byteOfScalar[e] { newEnd = max(newEnd, firstMap.ends[b]) }
             }
-            result.scalarStart[i] = newStart
-            result.scalarEnd[i] = newEnd
+            starts[i] = newStart
+            ends[i] = newEnd
         }
+        var segments = Buffer<MapSegment>()
+        defer { segments.free() }
+        starts.withUnsafeBufferPointer { s in
+            ends.withUnsafeBufferPointer { e in
+                MapSegment.compress(starts: s.baseAddress!, ends: e.baseAddress!, from: 0, to: s.count, into: &segments)
+            }
+        }
+        result.segments = Array(segments.view)
     }
 }
 
@@ -184,6 +288,11 @@ struct NormalizerCore {
     private var ends = Buffer<Int32>()
     private var tokenStarts = Buffer<Int32>()
     private var sentenceStarts = Buffer<Int32>()
+    // The offset map. `starts`/`ends` hold the source of each byte only for the bytes after
+    // `committed` (the token the general path is building); everything before is described
+    // by `segments`. The fast path writes a segment per word and never touches `starts`/`ends`.
+    private var segments = Buffer<MapSegment>()
+    private var committed = 0
 
     // The token being built.
     private var inToken = false
@@ -208,6 +317,12 @@ struct NormalizerCore {
     private var memo = ScalarMemo()
 
     private let hasSlang: Bool
+    /// Whether ordinary words take `fastRun` (false only for the oracle in tests).
+    var fastPath = true
+    /// The slang table's shape bits (length, first and last letter of every key), for the fast path.
+    private let slangShapes: UnsafeMutablePointer<UInt64>
+    /// The slang table's Bloom filter, for the fast path.
+    private let slangBloom: UnsafeMutablePointer<UInt64>
 
     /// Whether the last pass joined spaced single letters into a word.
     var joinedLetters: Bool { needsJoinPass }
@@ -215,6 +330,12 @@ struct NormalizerCore {
     init(configuration: NormalizerConfiguration) {
         self.configuration = configuration
         hasSlang = !configuration.slang.isEmpty
+        let bits = configuration.slang.shapeBits
+        slangShapes = .allocate(capacity: bits.count)
+        slangShapes.initialize(from: bits, count: bits.count)
+        let bloom = configuration.slang.bloomBits
+        slangBloom = .allocate(capacity: bloom.count)
+        slangBloom.initialize(from: bloom, count: bloom.count)
     }
 
     func free() {
@@ -223,6 +344,9 @@ struct NormalizerCore {
         ends.free()
         tokenStarts.free()
         sentenceStarts.free()
+        segments.free()
+        slangShapes.deallocate()
+        slangBloom.deallocate()
     }
 
     mutating func normalize(_ text: String, into result: inout NormalizedText, mode: NormalizationMode) {
@@ -232,13 +356,17 @@ struct NormalizerCore {
         reset()
         text.utf8.withContiguousStorageIfAvailable { run($0) }
         endToken()
-        if needsJoinPass { joinSpacedLetters() }
+        if needsJoinPass {
+            materializeMap()
+            joinSpacedLetters()
+            segments.count = 0
+            MapSegment.compress(starts: starts.pointer, ends: ends.pointer, from: 0, to: out.count, into: &segments)
+            committed = out.count
+        }
         result.bytes.removeAll(keepingCapacity: true)
-        result.scalarStart.removeAll(keepingCapacity: true)
-        result.scalarEnd.removeAll(keepingCapacity: true)
         result.bytes.append(contentsOf: out.view)
-        result.scalarStart.append(contentsOf: starts.view)
-        result.scalarEnd.append(contentsOf: ends.view)
+        result.segments.removeAll(keepingCapacity: true)
+        result.segments.append(contentsOf: segments.view)
         // Element copies, not array assignment: sharing the buffers would make the next record's
         // removeAll reallocate them.
         result.tokenStarts.removeAll(keepingCapacity: true)
@@ -253,6 +381,8 @@ struct NormalizerCore {
         ends.count = 0
         tokenStarts.count = 0
         sentenceStarts.count = 0
+        segments.count = 0
+        committed = 0
         inToken = false
         pendingSentence = true
         singleLetterRun = 0
@@ -283,7 +413,7 @@ struct NormalizerCore {
                         continue
                     }
                 }
-                let fast = inToken ? 0 : fastToken(input, from: i, scalar: scalar, classes: classes)
+                let fast = inToken || !fastPath ? 0 : fastRun(input, from: i, scalar: scalar, classes: classes)
                 let count = fast > 0 ? fast : alphanumericRun(input, from: i, scalar: scalar, classes: classes)
                 i += count
                 scalar += Int32(count)
@@ -331,78 +461,176 @@ struct NormalizerCore {
         }
     }
 
-    /// The fast path for a whole ordinary word: ASCII letters or digits only, ended by ASCII
-    /// punctuation or space, and needing no token rule (no doubled letters, no letter-digit
-    /// mix, no camel case, not one letter, not a slang candidate). The word is written while it
-    /// is scanned; when it turns out to need a rule nothing is committed. Returns the bytes
-    /// consumed, or 0 to let the general path take the word.
+    /// The fast path: a run of ordinary words separated by single spaces, written and mapped
+    /// in one loop with no call per word. An ordinary word is ASCII letters or digits only,
+    /// ended by ASCII punctuation or space, needing no token rule: no letter-digit mix, no
+    /// camel case, not one letter, no run of three equal letters, no doubled letter in a word
+    /// that could be the prayer ("a…n"). A slang word is replaced here as the general path
+    /// would. Eight bytes are classified at a time (`WordBytes`). The run stops before the
+    /// first word that needs the general path (nothing of that word is committed) or after a
+    /// word not followed by one space and another word. Returns the bytes consumed, 0 when
+    /// the first word needs the general path (which is always correct, only slower).
     @inline(__always)
-    private mutating func fastToken(_ input: UnsafeBufferPointer<UInt8>, from i: Int, scalar: Int32,
-                                    classes: UnsafePointer<ASCIIClass>) -> Int {
+    private mutating func fastRun(_ input: UnsafeBufferPointer<UInt8>, from i: Int, scalar: Int32,
+                                  classes: UnsafePointer<ASCIIClass>) -> Int {
         let n = input.count
         let p = input.baseAddress!
-        let needed = out.count + (n - i) + 1
-        if needed > out.capacity {
-            out.reserve(needed)
-            starts.reserve(needed)
-            ends.reserve(needed)
-        }
+        // Room for the rest of the input plus one unaligned 8-byte store past it; slang
+        // replacements can grow a word, so room is checked again after each one.
+        if out.count &+ (n &- i) &+ 16 > out.capacity { reserveOutput(out.count &+ (n &- i) &+ 16) }
+        tokenStarts.reserve(tokenStarts.count &+ (n &- i) / 2 &+ 2)
         var w = out.count
-        let o = out.pointer, st = starts.pointer, en = ends.pointer
-        let spaced = w > 0
-        if spaced {
-            o[w] = 0x20
-            st[w] = scalar
-            en[w] = scalar
-            w += 1
-        }
-        let wordStart = w
+        var tokenCount = tokenStarts.count
+        var tokenPointer = tokenStarts.pointer
+        let shapes = slangShapes, bloom = slangBloom
+        let slang = hasSlang
         let kinds = alphanumericKind
-        var j = i
-        var seen: UInt8 = 0          // bit 1 lower, 2 upper, 4 digit
-        var previous: UInt8 = 0
-        var special = false          // doubled letters or lower→upper
-        var position = scalar
-        while j < n {
-            let raw = p[j]
-            let kind = kinds[Int(raw)]
-            if kind == 0 { break }
-            let c = raw | 0x20       // folds A-Z; digits already have the bit
-            special = special || (kind != 4 && c == previous) || (kind == 2 && seen & 1 != 0 && previous &- 0x61 < 26 && p[j - 1] >= 0x61)
-            seen |= kind
-            previous = c
-            o[w] = c
-            st[w] = position
-            position &+= 1
-            en[w] = position
-            w += 1
-            j += 1
+        // The current `words` segment: normalized byte w came from scalar w + shift.
+        var segmentStart = w
+        var shift = scalar &- Int32(truncatingIfNeeded: w) &- (w > 0 ? 1 : 0)
+        var j = i                    // start of the current word in the input
+        var consumed = 0             // input bytes of accepted words (and spaces between them)
+        var accepted = 0
+        var lastLength = 0
+        words: while true {
+            if tokenCount &+ 8 > tokenStarts.capacity {
+                tokenStarts.count = tokenCount
+                tokenStarts.reserve(tokenCount &+ 64 &+ (n &- j) / 2)
+                tokenPointer = tokenStarts.pointer
+            }
+            let spaced = w > 0
+            let wordStart = spaced ? w &+ 1 : w
+            var o = out.pointer
+            var k = j
+            var special: UInt64 = 0
+            var pairs: UInt64 = 0    // equal letters side by side (first eight bytes)
+            var anyLetter: UInt64 = 0, anyDigit: UInt64 = 0
+            var first: UInt64 = 0, second: UInt64 = 0
+            var previous: UInt64 = 0
+            var previousLower = false
+            var chunks = 0
+            var v = wordStart
+            while true {
+                let raw = k &+ 8 <= n ? UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self) : WordBytes.loadTail(p + k, count: n &- k)
+                let letters = WordBytes.between(raw | WordBytes.ones &* 0x20, 0x61, 0x7A)
+                let digits = WordBytes.between(raw, 0x30, 0x39)
+                let stop = ~(letters | digits) & WordBytes.high
+                let count = stop == 0 ? 8 : stop.trailingZeroBitCount >> 3
+                let inside: UInt64 = count == 8 ? WordBytes.high : ((UInt64(1) &<< UInt64(count &* 8)) &- 1) & WordBytes.high
+                let folded = raw | (letters & inside) >> 2
+                let lower = WordBytes.between(raw, 0x61, 0x7A) & inside
+                let upper = letters & inside & ~lower
+                let pairLetters = letters & (letters >> 8) & (inside >> 8)
+                let equal = WordBytes.zeroBytes(folded ^ (folded >> 8)) & pairLetters
+                if chunks == 0 { pairs = equal } else { special |= equal }
+                special |= (lower << 8) & upper
+                if chunks > 0 && count > 0 {
+                    // The pair across the previous eight bytes and these.
+                    if letters & 0x80 != 0 && folded & 0xFF == previous { special |= 1 }
+                    if previousLower && upper & 0x80 != 0 { special |= 1 }
+                }
+                anyLetter |= letters & inside
+                anyDigit |= digits & inside
+                UnsafeMutableRawPointer(o + v).storeBytes(of: folded, as: UInt64.self)
+                let kept = folded & ((inside >> 7) &* 0xFF)
+                if chunks == 0 { first = kept } else if chunks == 1 { second = kept }
+                v &+= count
+                k &+= count
+                chunks &+= 1
+                if count < 8 || k >= n { break }
+                previous = folded >> 56
+                previousLower = lower >> 63 != 0
+            }
+            let length = k &- j
+            var plain = special == 0 && (anyLetter == 0 || anyDigit == 0) && (length > 1 || anyLetter == 0)
+            if plain && pairs != 0 {
+                // Doubled letters are kept ("maaf"); three in a row are squeezed, and "a…n"
+                // may be the prayer: the general path decides those.
+                let lastByte = length <= 8 ? UInt8(truncatingIfNeeded: first &>> UInt64(8 &* (length &- 1))) : 0
+                plain = pairs & (pairs >> 8) == 0 && !(UInt8(truncatingIfNeeded: first) == 0x61 && (lastByte == 0x6E || length > 8))
+            }
+            if plain && k < n {
+                let t = p[k]
+                if t >= 0x80 || (anyDigit != 0 && classes[Int(t)] == .joiner && k &+ 1 < n && classes[Int(p[k &+ 1])] == .digit) { plain = false }
+            }
+            guard plain else { break words }
+            // Slang: a shape test (length, first and last letter) first, the table only then.
+            var replacement = -1
+            if slang && anyDigit == 0 && length <= SlangTable.maxKeyLength {
+                let lastByte = length <= 8 ? UInt8(truncatingIfNeeded: first &>> UInt64(8 &* (length &- 1)))
+                    : UInt8(truncatingIfNeeded: second &>> UInt64(8 &* (length &- 9)))
+                let shape = (length &* 26 &+ Int(UInt8(truncatingIfNeeded: first) &- 0x61)) &* 26 &+ Int(lastByte &- 0x61)
+                if shapes[shape &>> 6] & (1 &<< UInt64(truncatingIfNeeded: shape & 63)) != 0 {
+                    let h = SlangTable.hash((first, second, length))
+                    if bloom[(h &>> 6) & 1023] & (1 &<< UInt64(truncatingIfNeeded: h & 63)) != 0 {
+                        replacement = configuration.slang.lookup(packed: (first, second, length))
+                    }
+                }
+            }
+            // Accepted: commit the word.
+            if pendingSentence {
+                sentenceStarts.append(Int32(truncatingIfNeeded: tokenCount))
+                pendingSentence = false
+            }
+            if spaced { o[w] = 0x20 }
+            tokenPointer[tokenCount] = Int32(truncatingIfNeeded: wordStart)
+            tokenCount &+= 1
+            let wordScalar = Int32(truncatingIfNeeded: j &- i) &+ scalar
+            if replacement >= 0 {
+                // "yg" → "yang": every byte of the replacement came from the whole word.
+                let bytes = configuration.slang.replacement(replacement)
+                if wordStart &+ bytes.count &+ (n &- k) &+ 16 > out.capacity {
+                    out.count = w
+                    reserveOutput(wordStart &+ bytes.count &+ (n &- k) &+ 16)
+                    o = out.pointer
+                }
+                if wordStart > segmentStart {
+                    segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: segmentStart), originalStart: Int32(truncatingIfNeeded: segmentStart) &+ shift, originalEnd: MapSegment.words))
+                }
+                segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: wordStart), originalStart: wordScalar, originalEnd: wordScalar &+ Int32(truncatingIfNeeded: length)))
+                for (b, byte) in bytes.enumerated() {
+                    o[wordStart &+ b] = byte
+                    if byte == 0x20 {
+                        if tokenCount &+ 2 > tokenStarts.capacity {
+                            tokenStarts.count = tokenCount
+                            tokenStarts.reserve(tokenCount &+ 64)
+                            tokenPointer = tokenStarts.pointer
+                        }
+                        tokenPointer[tokenCount] = Int32(truncatingIfNeeded: wordStart &+ b &+ 1)
+                        tokenCount &+= 1
+                    }
+                }
+                w = wordStart &+ bytes.count
+                segmentStart = w
+                shift = wordScalar &+ Int32(truncatingIfNeeded: length) &- Int32(truncatingIfNeeded: w)
+            } else {
+                w = v
+            }
+            accepted &+= 1
+            lastLength = length
+            consumed = k &- i
+            // Go on only over exactly one space to another word.
+            guard k &+ 1 < n, p[k] == 0x20, kinds[Int(p[k &+ 1])] != 0 else { break words }
+            j = k &+ 1
         }
-        let length = j - i
-        let letters = seen & 3 != 0, digits = seen & 4 != 0
-        if special || (letters && digits) || (length == 1 && letters) { return 0 }
-        if j < n {
-            let t = p[j]
-            if t >= 0x80 { return 0 }
-            if digits, classes[Int(t)] == .joiner, j + 1 < n, classes[Int(p[j + 1])] == .digit { return 0 }
+        guard accepted > 0 else { return 0 }
+        if w > segmentStart {
+            segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: segmentStart), originalStart: Int32(truncatingIfNeeded: segmentStart) &+ shift, originalEnd: MapSegment.words))
         }
-        // A slang word goes to the general path, which replaces it (the bytes written at
-        // `wordStart` are already case-folded).
-        if hasSlang && !digits && length <= SlangTable.maxKeyLength
-            && configuration.slang.lookup(UnsafeBufferPointer(start: o + wordStart, count: length)) >= 0 {
-            return 0
-        }
-        if pendingSentence {
-            sentenceStarts.append(Int32(tokenStarts.count))
-            pendingSentence = false
-        }
-        tokenStarts.append(Int32(wordStart))
+        tokenStarts.count = tokenCount
         out.count = w
         starts.count = w
         ends.count = w
+        committed = w
         singleLetterRun = 0
-        lastTokenLength = length
-        return length
+        lastTokenLength = lastLength
+        return consumed
+    }
+
+    private mutating func reserveOutput(_ needed: Int) {
+        out.reserve(needed)
+        starts.reserve(needed)
+        ends.reserve(needed)
     }
 
     /// A run of ASCII letters and digits inside one token, case-folded, scanned for doubles,
@@ -596,6 +824,7 @@ struct NormalizerCore {
             // The previous keycap number is still the last token written: reopen it.
             inToken = true
             tokenStart = Int(last)
+            uncommit(from: max(0, tokenStart - 1))
             flags = [.hasDigit]
         } else {
             if inToken { endToken() }
@@ -692,6 +921,37 @@ struct NormalizerCore {
 
     private mutating func endToken() {
         guard inToken else { return }
+        endTokenRules()
+        commit()
+    }
+
+    /// Describes the bytes written since the last commit by map segments.
+    @inline(__always)
+    private mutating func commit() {
+        if committed < out.count {
+            MapSegment.compress(starts: starts.pointer, ends: ends.pointer, from: committed, to: out.count, into: &segments)
+        }
+        committed = out.count
+    }
+
+    /// Takes back the segments of the bytes from `position` on, so a finished token can grow
+    /// again. `position` is where a commit began (a general-path token's first byte or its
+    /// space), so no segment straddles it and `starts`/`ends` still hold those bytes' sources.
+    private mutating func uncommit(from position: Int) {
+        while segments.count > 0 && Int(segments[segments.count - 1].normalizedStart) >= position { segments.removeLast() }
+        committed = min(committed, position)
+    }
+
+    /// Writes the sources of every byte into `starts`/`ends` (before a pass that needs them all).
+    private mutating func materializeMap() {
+        for k in 0..<segments.count {
+            let from = Int(segments[k].normalizedStart)
+            let to = k + 1 < segments.count ? Int(segments[k + 1].normalizedStart) : committed
+            for i in from..<to { (starts[i], ends[i]) = segments[k].source(ofByte: i, out[i]) }
+        }
+    }
+
+    private mutating func endTokenRules() {
         inToken = false
         lastTokenLength = out.count - tokenStart
         // Fast exit: a plain lower-case word of two letters or more that slang cannot touch.
@@ -1180,14 +1440,48 @@ struct FoldedScalar {
     }
 }
 
+/// Eight bytes at a time (SWAR): classification masks with the high bit of each byte set.
+enum WordBytes {
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let high: UInt64 = 0x8080_8080_8080_8080
+
+    /// The high bit of every byte b with lo ≤ b ≤ hi and b < 0x80 (0 < lo ≤ hi < 0x7F).
+    @inline(__always)
+    static func between(_ x: UInt64, _ lo: UInt8, _ hi: UInt8) -> UInt64 {
+        let low7 = x & (ones &* 0x7F)
+        let belowEnd = (ones &* (0x7F + UInt64(hi) + 1)) &- low7      // high bit: b ≤ hi
+        let aboveStart = low7 &+ ones &* (0x7F - UInt64(lo) + 1)      // high bit: b ≥ lo
+        return belowEnd & aboveStart & ~x & high
+    }
+
+    /// The high bit of every zero byte (exact, no false positives).
+    @inline(__always)
+    static func zeroBytes(_ x: UInt64) -> UInt64 {
+        ~(((x & (ones &* 0x7F)) &+ ones &* 0x7F) | x) & high
+    }
+
+    /// The last `count` (< 8) bytes of the input, zero-padded.
+    @inline(__always)
+    static func loadTail(_ p: UnsafePointer<UInt8>, count: Int) -> UInt64 {
+        var x: UInt64 = 0
+        for k in 0..<count { x |= UInt64(p[k]) << UInt64(8 * k) }
+        return x
+    }
+}
+
 /// A growable buffer without per-append uniqueness checks, for the normalizer's hot loop.
 struct Buffer<Element: BitwiseCopyable> {
     private(set) var pointer: UnsafeMutablePointer<Element> = .allocate(capacity: 256)
     private(set) var capacity = 256
     var count = 0
 
+    @inline(__always)
     mutating func reserve(_ needed: Int) {
-        guard needed > capacity else { return }
+        if needed > capacity { grow(to: needed) }
+    }
+
+    @inline(never)
+    private mutating func grow(to needed: Int) {
         var newCapacity = capacity
         while newCapacity < needed { newCapacity *= 2 }
         let newPointer = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)

@@ -33,8 +33,11 @@ public struct NormalizerConfiguration: Sendable {
         let plain = Normalizer(configuration: NormalizerConfiguration(table: SlangTable(entries: [:]), dictionary: [], fingerprint: 0))
         let guarded = Self.alwaysProtected.union(protected)
         var entries: [[UInt8]: [UInt8]] = [:]
-        for (key, value) in slang {
+        // In key order, first pair wins when two keys normalize alike ("Bgt", "bgt"): the table,
+        // and so every result and the lexicon version, must not depend on hashing order.
+        for (key, value) in slang.sorted(by: { $0.key < $1.key }) {
             let k = plain.normalizeTerm(key), v = plain.normalizeTerm(value)
+            if entries[k] != nil { continue }
             guard k.count >= 2, !v.isEmpty, k != v, k.count <= SlangTable.maxKeyLength,
                   !k.contains(0x20), !k.contains(where: { $0 >= 0x30 && $0 <= 0x39 || $0 >= 0x80 || $0 == 0x23 }),
                   !v.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) else { continue }
@@ -84,6 +87,11 @@ public struct SlangTable: Sendable, ExpressibleByDictionaryLiteral {
     private let mask: Int
 
     public var isEmpty: Bool { values.isEmpty }
+    /// One bit per (length, first letter, last letter) of the keys: bit `(length × 26 +
+    /// first − "a") × 26 + last − "a"`.
+    var shapeBits: [UInt64] { shapes }
+    /// The Bloom filter over the keys: bit `hash & 65535` of `hash(packed key)`.
+    var bloomBits: [UInt64] { bloom }
     public var count: Int { values.count }
 
     public init(dictionaryLiteral elements: ([UInt8], [UInt8])...) {
@@ -138,6 +146,27 @@ public struct SlangTable: Sendable, ExpressibleByDictionaryLiteral {
         guard let shape = Self.shape(token.count, token[0], token[token.count - 1]),
               shapes[shape >> 6] & (1 << UInt64(shape & 63)) != 0 else { return -1 }
         let packed = Self.pack(token)
+        let h = Self.hash(packed)
+        if bloom[(h >> 6) & 1023] & (1 << UInt64(h & 63)) == 0 { return -1 }
+        var i = (h >> 16) & mask
+        while true {
+            let slot = Int(slots[i])
+            if slot < 0 { return -1 }
+            if keys0[slot] == packed.0 && keys1[slot] == packed.1 && lengths[slot] == packed.2 { return slot }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// The entry for a token given packed (its first eight bytes, the next eight, its length;
+    /// unused bytes zero), or -1.
+    @inline(__always)
+    func lookup(packed: (UInt64, UInt64, Int)) -> Int {
+        let length = packed.2
+        if values.isEmpty || length > Self.maxKeyLength || length == 0 { return -1 }
+        let last = length <= 8 ? UInt8(truncatingIfNeeded: packed.0 >> UInt64(8 * (length - 1)))
+            : UInt8(truncatingIfNeeded: packed.1 >> UInt64(8 * (length - 9)))
+        guard let shape = Self.shape(length, UInt8(truncatingIfNeeded: packed.0), last),
+              shapes[shape >> 6] & (1 << UInt64(shape & 63)) != 0 else { return -1 }
         let h = Self.hash(packed)
         if bloom[(h >> 6) & 1023] & (1 << UInt64(h & 63)) == 0 { return -1 }
         var i = (h >> 16) & mask

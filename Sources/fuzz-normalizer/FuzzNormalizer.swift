@@ -20,10 +20,13 @@ public func fuzzNormalizer(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let scalars = text.unicodeScalars.count
     for mode in [NormalizationMode.text, .term] {
         let result = normalizer.normalize(text, mode: mode)
-        precondition(result.bytes.count == result.scalarStart.count && result.bytes.count == result.scalarEnd.count)
+        let map = result.sourceMap()
+        precondition(result.bytes.count == map.starts.count && result.bytes.count == map.ends.count)
         for i in result.bytes.indices {
-            precondition(result.scalarStart[i] >= 0 && result.scalarStart[i] <= result.scalarEnd[i]
-                && Int(result.scalarEnd[i]) <= scalars, "span outside the original")
+            precondition(map.starts[i] >= 0 && map.starts[i] <= map.ends[i]
+                && Int(map.ends[i]) <= scalars, "span outside the original")
+            let span = result.originalSpan(of: i..<(i + 1))
+            precondition(span.start == Int(map.starts[i]) && span.end == Int(map.ends[i]), "run-length map disagrees with the byte map")
         }
         precondition(result.bytes.first != 0x20 && result.bytes.last != 0x20, "leading or trailing space")
         var previous: Int32 = -1

@@ -23,6 +23,8 @@ nonisolated func now() -> Double {
 }
 
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+/// The lexicon folder: NETRA_LEXICONS, or the project's own.
+let lexiconDirectory = ProcessInfo.processInfo.environment["NETRA_LEXICONS"] ?? root.appendingPathComponent("Lexicons").path
 
 func poolTexts(_ path: String) -> [String] {
     guard let data = FileManager.default.contents(atPath: path) else { fail("cannot read \(path) (the shared corpora are needed)") }
@@ -62,7 +64,7 @@ case "normalizer":
     let pool = arguments.count > 1 ? arguments[1] : root.appendingPathComponent("../shared/corpora/pool.jsonl").standardized.path
     let megabytes = arguments.count > 2 ? Int(arguments[2]) ?? 200 : 200
     let lexicon: Lexicon
-    do { lexicon = try Lexicon.load(directory: root.appendingPathComponent("Lexicons").path) } catch { fail("\(error)") }
+    do { lexicon = try Lexicon.load(directory: lexiconDirectory) } catch { fail("\(error)") }
     let normalizer = Normalizer(configuration: lexicon.normalization)
     let texts = poolTexts(pool)
     let nonASCII = texts.filter { $0.utf8.contains { $0 >= 0x80 } }
@@ -164,6 +166,32 @@ case "normalizer-lines":
     let texts = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
     let result = measure(texts, bytes: 100_000_000, normalizer: Normalizer())
     print(String(format: "%.0f MB/s", Double(result.0) / 1e6 / result.1))
+case "normalizer-dump":
+    // One line per pool text: a fingerprint of the normalized bytes, the offset map, tokens and
+    // sentences, in text and term mode. Two builds give identical files iff they agree.
+    guard arguments.count > 2 else { fail("usage: netra-bench normalizer-dump POOL.jsonl OUT") }
+    let lexicon: Lexicon
+    do { lexicon = try Lexicon.load(directory: lexiconDirectory) } catch { fail("\(error)") }
+    let normalizer = Normalizer(configuration: lexicon.normalization)
+    var lines: [String] = []
+    for text in poolTexts(arguments[1]) {
+        var fingerprint = FNV1a64()
+        for mode in [NormalizationMode.text, .term] {
+            let result = normalizer.normalize(text, mode: mode)
+            let map = result.sourceMap()
+            fingerprint.add(result.bytes)
+            fingerprint.add(map.starts.flatMap { withUnsafeBytes(of: $0) { Array($0) } })
+            fingerprint.add(map.ends.flatMap { withUnsafeBytes(of: $0) { Array($0) } })
+            fingerprint.add(result.tokenStarts.flatMap { withUnsafeBytes(of: $0) { Array($0) } })
+            fingerprint.add(result.sentenceStarts.flatMap { withUnsafeBytes(of: $0) { Array($0) } })
+            if ProcessInfo.processInfo.environment["NETRA_DUMP_VERBOSE"] != nil {
+                print(mode, result.string.debugDescription, result.tokenStarts, result.sentenceStarts)
+                print(result.bytes.indices.map { "\(UnicodeScalar(result.bytes[$0]))\(map.starts[$0])-\(map.ends[$0])" }.joined(separator: " "))
+            }
+        }
+        lines.append(fingerprint.hex)
+    }
+    FileManager.default.createFile(atPath: arguments[2], contents: Data((lines.joined(separator: "\n") + "\n").utf8))
 default:
     fail("unknown command '\(command)'")
 }

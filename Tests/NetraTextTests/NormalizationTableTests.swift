@@ -384,7 +384,12 @@ let normalizationTableCases: [NormalizationTableCase] =
 func normalizationTableText(_ c: NormalizationTableCase) {
     let result = c.normalizer().normalize(c.input)
     #expect(result.string == c.normalized)
-    #expect(result.bytes.count == result.scalarStart.count && result.bytes.count == result.scalarEnd.count)
+    let map = result.sourceMap()
+    let scalars = Int32(c.input.unicodeScalars.count)
+    for i in result.bytes.indices {
+        #expect(map.starts[i] >= 0 && map.starts[i] <= map.ends[i] && map.ends[i] <= scalars)
+        #expect(result.originalSpan(of: i..<(i + 1)) == Span(start: Int(map.starts[i]), end: Int(map.ends[i])))
+    }
 }
 
 @Test("normalization table: normalizing the output again changes nothing", arguments: normalizationTableCases)

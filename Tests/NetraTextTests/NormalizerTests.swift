@@ -47,7 +47,10 @@ func normalizationTable(_ c: NormalizationCase) {
     var normalizer = Normalizer()
     let result = normalizer.normalize(c.input)
     #expect(result.string == c.normalized)
-    #expect(result.bytes.count == result.scalarStart.count && result.bytes.count == result.scalarEnd.count)
+    let map = result.sourceMap()
+    for i in result.bytes.indices {
+        #expect(result.originalSpan(of: i..<(i + 1)) == Span(start: Int(map.starts[i]), end: Int(map.ends[i])))
+    }
 }
 
 @Test("normalization is idempotent on every table case", arguments: normalizationCases)
@@ -117,8 +120,9 @@ func randomScalars() {
         }
         let result = normalizer.normalize(text)
         let count = text.unicodeScalars.count
+        let map = result.sourceMap()
         for i in result.bytes.indices {
-            #expect(result.scalarStart[i] >= 0 && result.scalarStart[i] <= result.scalarEnd[i] && Int(result.scalarEnd[i]) <= count)
+            #expect(map.starts[i] >= 0 && map.starts[i] <= map.ends[i] && Int(map.ends[i]) <= count)
         }
         #expect(result.bytes.first != 0x20 && result.bytes.last != 0x20)
         #expect(!result.string.contains("  "))
@@ -152,7 +156,7 @@ func fuzzCorpus() throws {
         for mode in [NormalizationMode.text, .term] {
             let once = normalizer.normalize(text, mode: mode)
             #expect(normalizer.normalize(once.string, mode: mode).string == once.string, "\(file) is not idempotent")
-            #expect(once.scalarEnd.allSatisfy { Int($0) <= text.unicodeScalars.count }, "\(file): span outside")
+            #expect(once.sourceMap().ends.allSatisfy { Int($0) <= text.unicodeScalars.count }, "\(file): span outside")
         }
     }
 }
