@@ -1,23 +1,84 @@
 import Foundation
 
+/// A JSON value of one of a record's fields, keeping the distinctions `RecordDecoder` judges.
+enum JSONField {
+    case string(String)
+    /// A number as Foundation gives it (integers that fit Int64 as such, others as Double).
+    case number(NSNumber)
+    case boolean
+    case null
+    case object([String: JSONField])
+    case array
+
+    /// The same value from Foundation's `JSONSerialization` (the strict path).
+    init(foundation value: Any) {
+        switch value {
+        case let s as String: self = .string(s)
+        case let n as NSNumber: self = RecordDecoder.isBoolean(n) ? .boolean : .number(n)
+        case is NSNull: self = .null
+        case let o as [String: Any]: self = .object(o.mapValues { JSONField(foundation: $0) })
+        default: self = .array
+        }
+    }
+
+    var string: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+}
+
+/// The fields a record is made of (absent: nil), from either parser.
+struct RecordFields {
+    var id, kind, text, createdAt, target, group: JSONField?
+
+    init() {}
+
+    init(foundation object: [String: Any]) {
+        id = object["id"].map { JSONField(foundation: $0) }
+        kind = object["kind"].map { JSONField(foundation: $0) }
+        text = object["text"].map { JSONField(foundation: $0) }
+        createdAt = object["created_at"].map { JSONField(foundation: $0) }
+        target = object["target"].map { JSONField(foundation: $0) }
+        group = object["group"].map { JSONField(foundation: $0) }
+    }
+}
+
 /// A byte-level JSON reader for one record line that builds only the fields a record needs
 /// (`id`, `kind`, `text`, `created_at`, `target`, `group`), validating the whole line as it goes.
 ///
 /// It returns nil for anything unusual (deep nesting, odd numbers, a top level that is not an
 /// object, any syntax error); the caller then uses the strict Foundation path, which reports the
-/// problem. The fields it returns have Foundation's types, so `RecordDecoder.fields` judges them
-/// exactly as on the strict path (tested on the shared pool).
+/// problem. The fields it returns are what Foundation's would convert to, so
+/// `RecordDecoder.fields` judges them exactly as on the strict path (tested on the shared pool).
 enum FastJSONFields {
-    static let wanted: Set<String> = ["id", "kind", "text", "created_at", "target", "group"]
     static let maxDepth = 64
 
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> [String: Any]? {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> RecordFields? {
         var reader = Reader(bytes: bytes)
         reader.skipSpace()
         guard reader.peek == UInt8(ascii: "{") else { return nil }
-        guard let object = reader.object(depth: 0, keep: { wanted.contains($0) }) else { return nil }
+        guard let object = reader.topLevelObject() else { return nil }
         reader.skipSpace()
         return reader.position == bytes.count ? object : nil
+    }
+
+    /// The wanted key spelled by the raw (unescaped) key bytes, or nil. Keys with escapes
+    /// are compared after decoding by the caller.
+    @inline(__always)
+    static func wantedKey(_ key: UnsafeBufferPointer<UInt8>) -> WritableKeyPath<RecordFields, JSONField?>? {
+        func equals(_ name: StaticString) -> Bool {
+            guard key.count == name.utf8CodeUnitCount else { return false }
+            for k in 0..<key.count where key[k] != name.utf8Start[k] { return false }
+            return true
+        }
+        switch key.count {
+        case 2: return equals("id") ? \.id : nil
+        case 4: return equals("kind") ? \.kind : equals("text") ? \.text : nil
+        case 5: return equals("group") ? \.group : nil
+        case 6: return equals("target") ? \.target : nil
+        case 10: return equals("created_at") ? \.createdAt : nil
+        default: return nil
+        }
     }
 
     struct Reader {
@@ -40,22 +101,36 @@ enum FastJSONFields {
             return true
         }
 
-        /// An object; `keep` says which keys to materialize (others are validated and skipped).
-        mutating func object(depth: Int, keep: (String) -> Bool) -> [String: Any]? {
-            guard depth < maxDepth, expect(UInt8(ascii: "{")) else { return nil }
-            var result: [String: Any] = [:]
+        /// The record object: only the wanted keys are materialized, found by their bytes
+        /// (no String is made for any other key); other members are validated and skipped.
+        mutating func topLevelObject() -> RecordFields? {
+            guard expect(UInt8(ascii: "{")) else { return nil }
+            var result = RecordFields()
             skipSpace()
             if peek == UInt8(ascii: "}") { position += 1; return result }
             while true {
                 skipSpace()
-                guard let key = string() else { return nil }
+                let keyStart = position
+                guard skipString() else { return nil }
+                let raw = UnsafeBufferPointer(rebasing: bytes[(keyStart + 1)..<(position - 1)])
+                var key: WritableKeyPath<RecordFields, JSONField?>?
+                if raw.contains(UInt8(ascii: "\\")) {
+                    // An escaped key ("t\u0065xt" is "text"): decode it the slow way.
+                    var again = Reader(bytes: bytes, position: keyStart)
+                    guard let decoded = again.string() else { return nil }
+                    key = Array(decoded.utf8).withUnsafeBufferPointer { FastJSONFields.wantedKey($0) }
+                } else {
+                    if raw.contains(0) { return nil }
+                    key = wantedKey(raw)
+                }
                 guard expect(UInt8(ascii: ":")) else { return nil }
                 skipSpace()
-                if keep(key) {
-                    guard let v = value(depth: depth + 1) else { return nil }
-                    result[key] = v
+                if let key {
+                    // A duplicate key: the last one wins, as in Foundation.
+                    guard let v = value(depth: 1) else { return nil }
+                    result[keyPath: key] = v
                 } else {
-                    guard skipValue(depth: depth + 1) else { return nil }
+                    guard skipValue(depth: 1) else { return nil }
                 }
                 skipSpace()
                 if peek == UInt8(ascii: ",") { position += 1; continue }
@@ -64,22 +139,41 @@ enum FastJSONFields {
             }
         }
 
-        /// A value with Foundation's types: String, NSNumber, NSNull, [String: Any] (objects
-        /// keep their string, number and null members), or nil to give up.
-        mutating func value(depth: Int) -> Any? {
+        /// An object nested in a field (target, group), every member kept.
+        mutating func object(depth: Int) -> [String: JSONField]? {
+            guard depth < maxDepth, expect(UInt8(ascii: "{")) else { return nil }
+            var result: [String: JSONField] = [:]
+            skipSpace()
+            if peek == UInt8(ascii: "}") { position += 1; return result }
+            while true {
+                skipSpace()
+                guard let key = string() else { return nil }
+                guard expect(UInt8(ascii: ":")) else { return nil }
+                skipSpace()
+                guard let v = value(depth: depth + 1) else { return nil }
+                result[key] = v
+                skipSpace()
+                if peek == UInt8(ascii: ",") { position += 1; continue }
+                if peek == UInt8(ascii: "}") { position += 1; return result }
+                return nil
+            }
+        }
+
+        /// A value as Foundation would give it, or nil to give up.
+        mutating func value(depth: Int) -> JSONField? {
             skipSpace()
             guard let b = peek else { return nil }
             switch b {
-            case UInt8(ascii: "\""): return string()
-            case UInt8(ascii: "{"): return object(depth: depth, keep: { _ in true })
+            case UInt8(ascii: "\""): return string().map { .string($0) }
+            case UInt8(ascii: "{"): return object(depth: depth).map { .object($0) }
             case UInt8(ascii: "["): return nil  // records never carry arrays in these fields: strict path
-            case UInt8(ascii: "t"): return literal("true") ? NSNumber(value: true) : nil
-            case UInt8(ascii: "f"): return literal("false") ? NSNumber(value: false) : nil
-            case UInt8(ascii: "n"): return literal("null") ? NSNull() : nil
+            case UInt8(ascii: "t"): return literal("true") ? .boolean : nil
+            case UInt8(ascii: "f"): return literal("false") ? .boolean : nil
+            case UInt8(ascii: "n"): return literal("null") ? .null : nil
             default:
                 guard let text = numberText() else { return nil }
-                if let i = Int64(text) { return NSNumber(value: i) }
-                if let d = Double(text), d.isFinite { return NSNumber(value: d) }
+                if let i = Int64(text) { return .number(NSNumber(value: i)) }
+                if let d = Double(text), d.isFinite { return .number(NSNumber(value: d)) }
                 return nil
             }
         }
@@ -156,7 +250,17 @@ enum FastJSONFields {
         mutating func skipString() -> Bool {
             guard peek == UInt8(ascii: "\"") else { return false }
             position += 1
+            let base = bytes.baseAddress!
             while position < bytes.count {
+                // Eight ordinary bytes at a time: no quote, backslash or control character.
+                while position + 8 <= bytes.count {
+                    let x = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+                    let ones: UInt64 = 0x0101_0101_0101_0101
+                    let special = Self.below(x ^ (ones &* 0x22), 1) | Self.below(x ^ (ones &* 0x5C), 1) | Self.below(x, 0x20)
+                    if special != 0 { break }
+                    position += 8
+                }
+                guard position < bytes.count else { break }
                 let b = bytes[position]
                 if b == UInt8(ascii: "\"") { position += 1; return true }
                 if b < 0x20 { return false }
@@ -185,6 +289,13 @@ enum FastJSONFields {
                 position += 1
             }
             return false
+        }
+
+        /// The high bit of every byte of `x` below `n` (1 ≤ n ≤ 0x80; bytes ≥ 0x80 never count).
+        @inline(__always)
+        static func below(_ x: UInt64, _ n: UInt8) -> UInt64 {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            return ~(((x & (ones &* 0x7F)) &+ ones &* UInt64(0x80 - n)) | x) & (ones &* 0x80)
         }
 
         static func simpleEscape(_ e: UInt8) -> UInt8? {

@@ -93,73 +93,69 @@ public enum RecordDecoder {
             return .failure(.malformedJSON(detail))
         }
         guard let dict = object as? [String: Any] else { return .failure(.notAnObject) }
-        return fields(dict, source: source)
+        return fields(RecordFields(foundation: dict), source: source)
     }
 
     /// JSON `true`/`false` arrive as NSNumber; their ObjC type is `c` (char).
     static func isBoolean(_ n: NSNumber) -> Bool { n.objCType.pointee == CChar(UInt8(ascii: "c")) }
 
-    static func fields(_ dict: [String: Any], source: SourceLocation) -> Result<(Record, [Remark]), Failure> {
+    static func fields(_ f: RecordFields, source: SourceLocation) -> Result<(Record, [Remark]), Failure> {
         var remarks: [Remark] = []
-        func optionalString(_ key: String) -> Result<String?, Failure> {
-            switch dict[key] {
-            case nil, is NSNull: return .success(nil)
-            case let s as String: return .success(s)
-            default: return .failure(.badField(key, "must be a string or null"))
-            }
-        }
         // id: string or number
         var id: String?
-        switch dict["id"] {
-        case nil, is NSNull: id = nil
-        case let s as String: id = s
-        case let n as NSNumber where !isBoolean(n): id = n.stringValue
+        switch f.id {
+        case nil, .null?: id = nil
+        case .string(let s)?: id = s
+        case .number(let n)?: id = n.stringValue
         default: return .failure(.badField("id", "must be a string or a number"))
         }
         var kind = RecordKind.post
-        switch optionalString("kind") {
-        case .failure(let f): return .failure(f)
-        case .success(let k?):
+        switch f.kind {
+        case nil, .null?: break
+        case .string(let k)?:
             guard let parsed = RecordKind(rawValue: k) else { return .failure(.unknownKind(k)) }
             kind = parsed
-        case .success(nil): break
+        default: return .failure(.badField("kind", "must be a string or null"))
         }
         var target: RecordTarget?
-        switch dict["target"] {
-        case nil, is NSNull: break
-        case let s as String: target = RecordTarget(author: nil, text: s)
-        case let t as [String: Any]:
-            func sub(_ key: String) -> String? { t[key] as? String }
-            if t["author"] != nil && !(t["author"] is String || t["author"] is NSNull) { return .failure(.badField("target.author", "must be a string")) }
-            if t["text"] != nil && !(t["text"] is String || t["text"] is NSNull) { return .failure(.badField("target.text", "must be a string")) }
-            target = RecordTarget(author: sub("author"), text: sub("text"))
+        switch f.target {
+        case nil, .null?: break
+        case .string(let s)?: target = RecordTarget(author: nil, text: s)
+        case .object(let t)?:
+            for key in ["author", "text"] {
+                switch t[key] {
+                case nil, .null?, .string?: break
+                default: return .failure(.badField("target.\(key)", "must be a string"))
+                }
+            }
+            target = RecordTarget(author: t["author"]?.string, text: t["text"]?.string)
         default: return .failure(.badField("target", "must be an object, a string or null"))
         }
         var group: String?
-        switch dict["group"] {
-        case nil, is NSNull: break
-        case let s as String: group = s
-        case let g as [String: Any]: group = g["name"] as? String
+        switch f.group {
+        case nil, .null?: break
+        case .string(let s)?: group = s
+        case .object(let g)?: group = g["name"]?.string
         default: return .failure(.badField("group", "must be a string, an object with 'name', or null"))
         }
         var text = ""
-        switch dict["text"] {
-        case let s as String: text = s
-        case nil, is NSNull:
+        switch f.text {
+        case .string(let s)?: text = s
+        case nil, .null?:
             // Likes, follows and memberships carry their meaning in what they point at.
             guard !kind.judgesOwnText, target != nil || group != nil else { return .failure(.missingText) }
         default: return .failure(.badField("text", "must be a string"))
         }
         var createdAt: String?
         var date: CalendarDate?
-        switch dict["created_at"] {
-        case nil, is NSNull: break
-        case let s as String:
+        switch f.createdAt {
+        case nil, .null?: break
+        case .string(let s)?:
             createdAt = s
             date = CalendarDate(iso: Substring(s)) ?? CalendarDate(twitter: Substring(s))
             if date == nil, let seconds = Int64(s) { date = CalendarDate(unixSeconds: seconds, utcOffsetSeconds: 7 * 3600) }
             if date == nil { remarks.append(.unparsedDate(s)) }
-        case let n as NSNumber where !isBoolean(n):
+        case .number(let n)?:
             createdAt = n.stringValue
             date = CalendarDate(unixSeconds: n.int64Value, utcOffsetSeconds: 7 * 3600)
         default: return .failure(.badField("created_at", "must be an ISO 8601 string or unix seconds"))

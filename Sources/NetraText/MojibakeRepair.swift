@@ -11,20 +11,44 @@
 public enum MojibakeRepair {
     /// The repaired text (the input itself when nothing needed repair).
     public static func repair(_ text: String) -> String {
-        var needsWork = false
-        for b in text.utf8 where b >= 0xC2 || b == UInt8(ascii: "\\") {
-            needsWork = true
-            break
-        }
-        guard needsWork else { return text }
+        // Escape text needs a backslash; a Latin-1 run needs a scalar U+00C2–U+00F4, whose
+        // UTF-8 starts with 0xC3. Text with neither (ASCII, emoji, other scripts) is returned
+        // after one byte scan.
+        let escapes = containsEscape(text)
+        guard escapes || contains(text, 0xC3) else { return text }
         // Text damaged twice ("Ã°ÂŸÂ¤Â­") needs a second pass; three is the most seen.
-        var current = repairEscapes(text)
+        var current = escapes ? repairEscapes(text) : text
         for _ in 0..<3 {
+            guard contains(current, 0xC3) else { break }
             let next = repairLatin1Runs(current)
             if next == current { break }
             current = next
         }
         return current
+    }
+
+    /// Whether `text` contains `\x` or `\X` (where a literal escape could begin).
+    static func containsEscape(_ text: String) -> Bool {
+        func scan<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
+            var previousBackslash = false
+            for b in bytes {
+                if previousBackslash && (b == UInt8(ascii: "x") || b == UInt8(ascii: "X")) { return true }
+                previousBackslash = b == UInt8(ascii: "\\")
+            }
+            return false
+        }
+        return text.utf8.withContiguousStorageIfAvailable { scan($0) } ?? scan(text.utf8)
+    }
+
+    /// Whether the UTF-8 of `text` contains `byte`.
+    static func contains(_ text: String, _ byte: UInt8) -> Bool {
+        if let found = text.utf8.withContiguousStorageIfAvailable({ buffer -> Bool in
+            for b in buffer where b == byte { return true }
+            return false
+        }) {
+            return found
+        }
+        return text.utf8.contains(byte)
     }
 
     // MARK: Literal \xHH escapes
@@ -88,7 +112,8 @@ public enum MojibakeRepair {
     ]
 
     private static func byteFor(_ scalar: Unicode.Scalar) -> UInt8? {
-        if scalar.value >= 0x80 && scalar.value <= 0xFF { return UInt8(scalar.value) }
+        if scalar.value < 0x80 { return nil }
+        if scalar.value <= 0xFF { return UInt8(scalar.value) }
         return cp1252[scalar.value]
     }
 
