@@ -1009,7 +1009,9 @@ struct NormalizerCore {
             let c = out[i]
             if !((c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39)) { return [] }
         }
-        let bounds = Array(Set([body] + camelSplits.filter { $0 > body && $0 < length } + [length])).sorted()
+        var bounds = [body]
+        for split in camelSplits.sorted() where split > body && split < length && split != bounds[bounds.count - 1] { bounds.append(split) }
+        bounds.append(length)
         guard bounds.count > 2 || body == 1 else { return [] }
         // A one-letter part ("iPhone" → "i") could join neighbouring single letters when the
         // output is normalized again; such words keep only their whole form.
@@ -1227,14 +1229,21 @@ struct NormalizerCore {
     /// the original scalars `start..<end`.
     private mutating func replace(at: Int, length: Int, with bytes: [UInt8], start: Int32, end: Int32) {
         let tail = out.count - (at + length)
-        let tailBytes = (0..<tail).map { out[at + length + $0] }
-        let tailStarts = (0..<tail).map { starts[at + length + $0] }
-        let tailEnds = (0..<tail).map { ends[at + length + $0] }
-        out.count = at
-        starts.count = at
-        ends.count = at
-        for b in bytes { append(b, start, end) }
-        for k in 0..<tail { append(tailBytes[k], tailStarts[k], tailEnds[k]) }
+        let newCount = at + bytes.count + tail
+        reserveOutput(newCount)
+        // Move the tail in place (the ranges may overlap), then write the replacement.
+        let from = at + length, to = at + bytes.count
+        (out.pointer + to).update(from: out.pointer + from, count: tail)
+        (starts.pointer + to).update(from: starts.pointer + from, count: tail)
+        (ends.pointer + to).update(from: ends.pointer + from, count: tail)
+        for (k, b) in bytes.enumerated() {
+            out[at + k] = b
+            starts[at + k] = start
+            ends[at + k] = end
+        }
+        out.count = newCount
+        starts.count = newCount
+        ends.count = newCount
         if bytes.count != length { flags.insert(.resized) }
     }
 
