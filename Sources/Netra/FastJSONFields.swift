@@ -342,8 +342,14 @@ enum FastJSONFields {
             out.reserveCapacity(body.count)
             var i = 0
             while i < body.count {
-                let b = body[i]
-                if b != UInt8(ascii: "\\") { out.append(b); i += 1; continue }
+                // Copy up to the next escape in one piece.
+                var j = i
+                while j < body.count && body[j] != UInt8(ascii: "\\") { j += 1 }
+                if j > i {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: body[i..<j]))
+                    i = j
+                    continue
+                }
                 let e = body[i + 1]
                 if e == UInt8(ascii: "u") {
                     let reader = Reader(bytes: body)

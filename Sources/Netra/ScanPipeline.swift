@@ -56,10 +56,12 @@ public struct ScanOptions: Sendable {
     public init() {}
 }
 
-/// One line waiting in a batch: a record to screen, or a line that was over the size limit.
+/// One line waiting in a batch: a record to screen (its bytes are `start..<end` of the batch's
+/// storage), or a line that was over the size limit.
 struct PendingLine: Sendable {
     var number: Int
-    var bytes: [UInt8]
+    var start: Int
+    var end: Int
     /// For a line over the limit: its length (the bytes were not kept).
     var tooLong: Int?
 }
@@ -74,15 +76,21 @@ final class ScanWorker: @unchecked Sendable {
 
     init(_ compiled: CompiledLexicon) { screener = Screener(compiled) }
 
-    func process(_ lines: ArraySlice<PendingLine>, path: String, options: ScanOptions, version: String) {
-        for line in lines {
+    func process(_ lines: ArraySlice<PendingLine>, storage: [UInt8], path: String, options: ScanOptions, version: String) {
+        storage.withUnsafeBufferPointer { all in
+            for line in lines { process(line, all, path: path, options: options, version: version) }
+        }
+    }
+
+    private func process(_ line: PendingLine, _ all: UnsafeBufferPointer<UInt8>, path: String, options: ScanOptions, version: String) {
+        do {
             if let length = line.tooLong {
                 statistics.records += 1
                 statistics.skipped["too_long", default: 0] += 1
                 messages.append("\(path):\(line.number): record skipped: \(length) bytes is over the limit of \(options.maxRecordBytes) bytes")
-                continue
+                return
             }
-            line.bytes.withUnsafeBufferPointer { handle($0, path: path, number: line.number, options: options, version: version) }
+            handle(UnsafeBufferPointer(rebasing: all[line.start..<line.end]), path: path, number: line.number, options: options, version: version)
         }
     }
 
@@ -139,7 +147,9 @@ public final class ScanPipeline {
     private let output: OutputChannel
     private let errors: OutputChannel
     private var batch: [PendingLine] = []
-    private var batchBytes = 0
+    /// The bytes of the batch's lines, one after another.
+    private var batchStorage: [UInt8] = []
+    private var batchBytes: Int { batchStorage.count }
     private var inFlight: DispatchGroup?
     private var inFlightSlices = 0
     static let batchLimit = 4 << 20
@@ -189,10 +199,11 @@ public final class ScanPipeline {
             try reader.forEach { event in
                 switch event {
                 case .tooLong(let number, let bytes):
-                    batch.append(PendingLine(number: number, bytes: [], tooLong: bytes))
+                    batch.append(PendingLine(number: number, start: batchStorage.count, end: batchStorage.count, tooLong: bytes))
                 case .line(let bytes, let number):
-                    batch.append(PendingLine(number: number, bytes: Array(bytes), tooLong: nil))
-                    batchBytes += bytes.count
+                    let start = batchStorage.count
+                    batchStorage.append(contentsOf: bytes)
+                    batch.append(PendingLine(number: number, start: start, end: batchStorage.count, tooLong: nil))
                 }
                 if batchBytes >= Self.batchLimit || batch.count >= 16_384 { flushBatch(path: path) }
                 return !output.closed
@@ -212,15 +223,17 @@ public final class ScanPipeline {
     private func flushBatch(path: String) {
         guard !batch.isEmpty else { return }
         collect()
-        let lines = batch
+        let lines = batch, storage = batchStorage
         batch.removeAll(keepingCapacity: true)
-        batchBytes = 0
+        // A new buffer: the workers still read the old one.
+        batchStorage = []
+        batchStorage.reserveCapacity(Self.batchLimit + (1 << 16))
         let count = lines.count < 64 ? 1 : workers.count
         let per = (lines.count + count - 1) / count
         let workers = self.workers, options = self.options, version = compiled.version
         inFlightSlices = count
         if options.threads <= 1 {
-            workers[0].process(lines[...], path: path, options: options, version: version)
+            workers[0].process(lines[...], storage: storage, path: path, options: options, version: version)
             collect()
             return
         }
@@ -229,7 +242,7 @@ public final class ScanPipeline {
         DispatchQueue.global().async {
             DispatchQueue.concurrentPerform(iterations: count) { w in
                 let start = min(lines.count, w * per), end = min(lines.count, start + per)
-                workers[w].process(lines[start..<end], path: path, options: options, version: version)
+                workers[w].process(lines[start..<end], storage: storage, path: path, options: options, version: version)
             }
             group.leave()
         }
