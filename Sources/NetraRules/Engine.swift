@@ -126,7 +126,7 @@ public struct CompiledLexicon: Sendable {
         setNames = names
         termSetIDs = termIDs
         pairSetIDs = pairIDs
-        rules = lexicon.rules.map(CompiledRule.init)
+        rules = lexicon.rules.map { CompiledRule($0, termSetIDs: termIDs) }
         keywordSetIDs = keywordIDs
         contextSetIDs = contextIDs
         numberOwners = owners
@@ -138,31 +138,38 @@ public struct CompiledLexicon: Sendable {
 
 /// The parts of a rule evaluation needs, kept apart so the hot loop copies no strings.
 struct CompiledRule: Sendable {
-    var kinds: Set<RecordKind>
+    /// The record kinds the rule judges, as `RuleMasks.bit(kind)` bits.
+    var kindMask: UInt32
     var score: Double
-    var when: Condition
-    var unless: Condition?
-    var target: Condition?
+    var when: CompiledCondition
+    var unless: CompiledCondition?
+    var target: CompiledCondition?
     /// For `scope: record` rules: whether a condition reads `contest.*` (then the rule is judged per contest).
     var record: Bool
     var readsContest: Bool
-    var fields: Set<String>?
-    var boosts: [Boost]
+    /// The judged fields the rule reads, as `RuleMasks.bit(field:)` bits.
+    var fieldMask: UInt32
+    var boosts: [(condition: CompiledCondition, add: Double)]
 
-    /// Whether the rule reads judged field `field`.
-    func reads(_ field: String) -> Bool { fields?.contains(field) ?? true }
+    /// Whether the rule judges records of the kind with bit `kindBit`.
+    @inline(__always)
+    func judges(_ kindBit: UInt32) -> Bool { kindMask & kindBit != 0 }
 
-    init(_ rule: Rule) {
-        fields = rule.fields
+    /// Whether the rule reads the judged field with bit `fieldBit`.
+    @inline(__always)
+    func reads(_ fieldBit: UInt32) -> Bool { fieldMask & fieldBit != 0 }
+
+    init(_ rule: Rule, termSetIDs: [String: Int32]) {
+        fieldMask = RuleMasks.fields(rule.fields)
         record = rule.scope == .record
         let conditions = [rule.when] + (rule.unless.map { [$0] } ?? []) + rule.boosts.map(\.condition)
         readsContest = conditions.flatMap(\.references).contains { $0 == .contestKeyword || $0 == .contestAllPairs }
-        kinds = rule.kinds
+        kindMask = RuleMasks.kinds(rule.kinds)
         score = rule.score
-        when = rule.when
-        unless = rule.unless
-        target = rule.target
-        boosts = rule.boosts
+        when = CompiledCondition(rule.when, termSetIDs: termSetIDs)
+        unless = rule.unless.map { CompiledCondition($0, termSetIDs: termSetIDs) }
+        target = rule.target.map { CompiledCondition($0, termSetIDs: termSetIDs) }
+        boosts = rule.boosts.map { (CompiledCondition($0.condition, termSetIDs: termSetIDs), $0.add) }
     }
 }
 
@@ -345,9 +352,10 @@ public struct Screener {
                               vetoEvidence: evidenceList(veto ?? [], text: text, field: field), score: score))
         }
         if touched.isEmpty { return }
+        let kindBit = RuleMasks.bit(kind), fieldBit = RuleMasks.bit(field: field)
         // Rules about the record as such: once, or once per contest when they read `contest.*`.
-        for ri in compiled.rules.indices where compiled.rules[ri].record && compiled.rules[ri].kinds.contains(kind)
-            && compiled.rules[ri].reads(field) {
+        for ri in compiled.rules.indices where compiled.rules[ri].record && compiled.rules[ri].judges(kindBit)
+            && compiled.rules[ri].reads(fieldBit) {
             let rule = compiled.rules[ri]
             for ci in rule.readsContest ? activeContests : Array(activeContests.prefix(1)) {
                 guard let witnesses = eval(rule.when, ci, -1) else { continue }
@@ -372,8 +380,8 @@ public struct Screener {
             for pi in compiled.pairSetIDs[ci].indices {
                 // Skip pairs nothing in the text points at.
                 guard compiled.pairSetIDs[ci][pi].contains(where: { $0 >= 0 && !hits[Int($0)].isEmpty }) else { continue }
-                for ri in compiled.rules.indices where compiled.rules[ri].kinds.contains(kind) && compiled.rules[ri].target == nil
-                    && !compiled.rules[ri].record && compiled.rules[ri].reads(field) {
+                for ri in compiled.rules.indices where compiled.rules[ri].judges(kindBit) && compiled.rules[ri].target == nil
+                    && !compiled.rules[ri].record && compiled.rules[ri].reads(fieldBit) {
                     guard let witnesses = eval(compiled.rules[ri].when, ci, pi) else { continue }
                     var score = compiled.rules[ri].score
                     var evidenceHits = witnesses
@@ -400,7 +408,8 @@ public struct Screener {
     /// scratch state holding the last target field's hits.
     private mutating func targetCandidates(_ target: [(field: String, text: String)], kind: RecordKind)
         -> [(rule: Int, contest: Int, pair: Int, evidence: [Evidence])] {
-        let rules = compiled.rules.indices.filter { compiled.rules[$0].target != nil && compiled.rules[$0].kinds.contains(kind) }
+        let kindBit = RuleMasks.bit(kind)
+        let rules = compiled.rules.indices.filter { compiled.rules[$0].target != nil && compiled.rules[$0].judges(kindBit) }
         if rules.isEmpty { return [] }
         var found: [(rule: Int, contest: Int, pair: Int, evidence: [Evidence])] = []
         for (field, text) in target {
@@ -497,15 +506,15 @@ public struct Screener {
         }
     }
 
-    private mutating func eval(_ condition: Condition, _ ci: Int, _ pi: Int) -> [Hit]? {
+    private mutating func eval(_ condition: CompiledCondition, _ ci: Int, _ pi: Int) -> [Hit]? {
         switch condition {
-        case .set(let ref):
+        case .terms, .pair, .contestKeyword, .contestAllPairs:
             let list: [Hit]
-            switch ref {
-            case .terms(let name): list = compiled.termSetIDs[name].map { hits[Int($0)] } ?? []
+            switch condition {
+            case .terms(let set): list = set >= 0 ? hits[Int(set)] : []
             case .pair(let field): list = pairHits(field, ci, pi)
             case .contestKeyword: list = hits[Int(compiled.keywordSetIDs[ci])]
-            case .contestAllPairs:
+            default:
                 // A balanced listing needs at least two pairs to list.
                 if compiled.pairSetIDs[ci].count < 2 { return nil }
                 var all: [Hit] = []
