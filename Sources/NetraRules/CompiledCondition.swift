@@ -30,6 +30,18 @@ indirect enum CompiledCondition: Sendable {
         case .not(let a): self = .not(compile(a))
         }
     }
+
+    /// Term-list sets that must all have hits for the condition to hold (from `and`, `near`,
+    /// `before` and plain lists; conservative: `or`, `k of`, `not` and pair fields require
+    /// nothing). Lets the engine skip a rule without evaluating it.
+    var requiredSets: [Int32] {
+        switch self {
+        case .terms(let set): return [set]
+        case .near(let a, let b, _), .before(let a, let b, _): return a.requiredSets + b.requiredSets
+        case .and(let items): return items.flatMap(\.requiredSets)
+        default: return []
+        }
+    }
 }
 
 /// Record kinds and judged fields as bits, so the per-pair rule loop tests masks instead of

@@ -150,6 +150,8 @@ struct CompiledRule: Sendable {
     /// The judged fields the rule reads, as `RuleMasks.bit(field:)` bits.
     var fieldMask: UInt32
     var boosts: [(condition: CompiledCondition, add: Double)]
+    /// Sets that must have hits for `when` to hold (`CompiledCondition.requiredSets`).
+    var requiredSets: [Int32]
 
     /// Whether the rule judges records of the kind with bit `kindBit`.
     @inline(__always)
@@ -167,6 +169,7 @@ struct CompiledRule: Sendable {
         kindMask = RuleMasks.kinds(rule.kinds)
         score = rule.score
         when = CompiledCondition(rule.when, termSetIDs: termSetIDs)
+        requiredSets = Array(Set(when.requiredSets)).sorted()
         unless = rule.unless.map { CompiledCondition($0, termSetIDs: termSetIDs) }
         target = rule.target.map { CompiledCondition($0, termSetIDs: termSetIDs) }
         boosts = rule.boosts.map { (CompiledCondition($0.condition, termSetIDs: termSetIDs), $0.add) }
@@ -355,7 +358,7 @@ public struct Screener {
         let kindBit = RuleMasks.bit(kind), fieldBit = RuleMasks.bit(field: field)
         // Rules about the record as such: once, or once per contest when they read `contest.*`.
         for ri in compiled.rules.indices where compiled.rules[ri].record && compiled.rules[ri].judges(kindBit)
-            && compiled.rules[ri].reads(fieldBit) {
+            && compiled.rules[ri].reads(fieldBit) && mayHold(ri) {
             let rule = compiled.rules[ri]
             for ci in rule.readsContest ? activeContests : Array(activeContests.prefix(1)) {
                 guard let witnesses = eval(rule.when, ci, -1) else { continue }
@@ -381,7 +384,7 @@ public struct Screener {
                 // Skip pairs nothing in the text points at.
                 guard compiled.pairSetIDs[ci][pi].contains(where: { $0 >= 0 && !hits[Int($0)].isEmpty }) else { continue }
                 for ri in compiled.rules.indices where compiled.rules[ri].judges(kindBit) && compiled.rules[ri].target == nil
-                    && !compiled.rules[ri].record && compiled.rules[ri].reads(fieldBit) {
+                    && !compiled.rules[ri].record && compiled.rules[ri].reads(fieldBit) && mayHold(ri) {
                     guard let witnesses = eval(compiled.rules[ri].when, ci, pi) else { continue }
                     var score = compiled.rules[ri].score
                     var evidenceHits = witnesses
@@ -504,6 +507,13 @@ public struct Screener {
                 found.append(sorted[lo])
             }
         }
+    }
+
+    /// Whether every set rule `ri` requires has a hit (else its `when` cannot hold).
+    @inline(__always)
+    private func mayHold(_ ri: Int) -> Bool {
+        for set in compiled.rules[ri].requiredSets where set < 0 || hits[Int(set)].isEmpty { return false }
+        return true
     }
 
     private mutating func eval(_ condition: CompiledCondition, _ ci: Int, _ pi: Int) -> [Hit]? {
