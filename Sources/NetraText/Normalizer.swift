@@ -580,7 +580,8 @@ struct NormalizerCore {
                 // "yg" → "yang": every byte of the replacement came from the whole word.
                 let bytes = configuration.slang.replacement(replacement)
                 if wordStart &+ bytes.count &+ (n &- k) &+ 16 > out.capacity {
-                    out.count = w
+                    // Keep everything written so far, the space before this word included.
+                    out.count = wordStart
                     reserveOutput(wordStart &+ bytes.count &+ (n &- k) &+ 16)
                     o = out.pointer
                 }
