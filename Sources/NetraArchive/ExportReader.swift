@@ -103,7 +103,7 @@ public struct ExportReader: Sendable {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return false }
         if isDirectory.boolValue || isZip(path: path) || path.lowercased().hasSuffix(".zip") { return true }
-        let name = (path as NSString).lastPathComponent
+        let name = Self.lastComponent(path)
         if let kind = kind(forFileName: name) { return kind != .jsonl && kind != .other }
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
@@ -138,7 +138,7 @@ public struct ExportReader: Sendable {
         } else if path.lowercased().hasSuffix(".zip") || Self.isZip(path: path) {
             readZip(path, emit: emit)
         } else {
-            let name = (path as NSString).lastPathComponent
+            let name = Self.lastComponent(path)
             let source = FileSource(path: path, bufferSize: limits.bufferSize, maxBytes: limits.maxEntryBytes)
             readFile(name: name, displayPath: path, source: source, explicitlyGiven: true, emit: emit)
         }
@@ -158,7 +158,7 @@ public struct ExportReader: Sendable {
         let base = folder.hasSuffix("/") ? folder : folder + "/"
         for relative in files.sorted() {
             let full = base + relative
-            let name = (relative as NSString).lastPathComponent
+            let name = Self.lastComponent(relative)
             if name.lowercased().hasSuffix(".zip") {
                 // A zip inside an export folder is read as an archive of its own.
                 var stopped = false
@@ -173,6 +173,17 @@ public struct ExportReader: Sendable {
             let source = FileSource(path: full, bufferSize: limits.bufferSize, maxBytes: limits.maxEntryBytes)
             if !readFile(name: name, displayPath: full, source: source, explicitlyGiven: false, emit: emit) { return }
         }
+    }
+
+    /// The last non-empty component of a `/` or `\\` separated path. Plain byte splitting:
+    /// Foundation's `lastPathComponent` traps on some malformed zip names (found by fuzzing).
+    static func lastComponent(_ path: String) -> String {
+        let bytes = Array(path.utf8)
+        var end = bytes.count
+        while end > 0, bytes[end - 1] == UInt8(ascii: "/") || bytes[end - 1] == UInt8(ascii: "\\") { end -= 1 }
+        var start = end
+        while start > 0, bytes[start - 1] != UInt8(ascii: "/"), bytes[start - 1] != UInt8(ascii: "\\") { start -= 1 }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 
     /// Why an entry name is refused, or nil when it is safe.
@@ -204,7 +215,9 @@ public struct ExportReader: Sendable {
         // The central directory is listed first (names only), so names are checked before any
         // byte is inflated, and the entries are read in a stable order.
         var entries: [Entry] = []
-        var seen = Set<String>()
+        // Names are compared as UTF-8 bytes: zip names are arbitrary bytes, and the stdlib's
+        // Unicode-aware comparison has trapped on some of them under fuzzing.
+        var seen = Set<[UInt8]>()
         for entry in archive {
             entries.append(entry)
             if entries.count > limits.maxEntries {
@@ -218,22 +231,23 @@ public struct ExportReader: Sendable {
         }
         for entry in entries {
             // The same name twice is how overlapping-entry bombs look; no honest export has it.
-            if !seen.insert(entry.path).inserted {
+            if !seen.insert(Array(entry.path.utf8)).inserted {
                 _ = problem(entry.path, "duplicate_entry",
                             "the name appears more than once (overlapping entries, a zip bomb shape); the archive was refused")
                 return
             }
         }
         let budget = ArchiveBudget(limit: limits.maxArchiveBytes)
-        let links = entries.filter { $0.type == .symlink }.map { $0.path.hasSuffix("/") ? $0.path : $0.path + "/" }
-        for entry in entries.sorted(by: { $0.path < $1.path }) {
+        let links = entries.filter { $0.type == .symlink }.map { Array($0.path.utf8) + (Array($0.path.utf8).last == UInt8(ascii: "/") ? [] : [UInt8(ascii: "/")]) }
+        let named = entries.map { (entry: $0, bytes: Array($0.path.utf8)) }
+        for (entry, nameBytes) in named.sorted(by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }) {
             let name = entry.path
             if let unsafe = Self.unsafeEntryName(name) {
                 if !problem(name, "unsafe_entry_name", "refused: \(unsafe)") { return }
                 continue
             }
-            if let link = links.first(where: { name.hasPrefix($0) }) {
-                if !problem(name, "through_symlink", "refused: the name goes through the symbolic link entry '\(link.dropLast())'") { return }
+            if let link = links.first(where: { nameBytes.starts(with: $0) }) {
+                if !problem(name, "through_symlink", "refused: the name goes through the symbolic link entry '\(String(decoding: link.dropLast(), as: UTF8.self))'") { return }
                 continue
             }
             switch entry.type {
@@ -243,7 +257,7 @@ public struct ExportReader: Sendable {
                 continue
             case .file: break
             }
-            let fileName = (name as NSString).lastPathComponent
+            let fileName = Self.lastComponent(name)
             let source = ZipEntrySource(archive: archive, entry: entry, bufferSize: limits.bufferSize,
                                         maxEntryBytes: limits.maxEntryBytes, budget: budget)
             var archiveBudgetHit = false
@@ -361,7 +375,7 @@ public struct ExportReader: Sendable {
     /// file name would.
     public func read(bytes: [UInt8], name: String, displayPath: String? = nil, emit: (ExportEvent) -> Void) {
         let source = MemorySource(bytes: bytes, bufferSize: limits.bufferSize)
-        readFile(name: (name as NSString).lastPathComponent, displayPath: displayPath ?? name, source: source,
+        readFile(name: Self.lastComponent(name), displayPath: displayPath ?? name, source: source,
                  explicitlyGiven: true) { emit($0); return true }
     }
 }

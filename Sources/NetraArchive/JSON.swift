@@ -295,7 +295,86 @@ struct JSONReader {
     }
 
     /// Decodes a string literal (the position is on its opening quote).
+    ///
+    /// For Meta exports a string whose escapes are all `\u0000`–`\u00FF` and whose other bytes are
+    /// ASCII is Meta's mojibake: each escape is one UTF-8 byte. Those bytes are decoded as UTF-8
+    /// (FORMATS.md §0.1); if they are not valid UTF-8 the string is decoded as written.
     mutating func parseString() throws -> String {
+        if repairMojibake {
+            let start = position
+            if let repaired = try parseMetaString() { return repaired }
+            position = start
+        }
+        return try parsePlainString()
+    }
+
+    /// Meta's byte-per-escape strings, or nil when the string is not one (position is then undefined).
+    private mutating func parseMetaString() throws -> String? {
+        position += 1
+        scratch.removeAll(keepingCapacity: true)
+        var sawByteEscape = false
+        while position < bytes.count {
+            let b = bytes[position]
+            if b == UInt8(ascii: "\"") {
+                position += 1
+                guard sawByteEscape, Self.isValidUTF8(scratch) else {
+                    return sawByteEscape ? nil : String(decoding: scratch, as: UTF8.self)
+                }
+                return String(decoding: scratch, as: UTF8.self)
+            }
+            if b >= 0x80 { return nil }
+            if b < 0x20 { throw error("control character in a string") }
+            if b != UInt8(ascii: "\\") { scratch.append(b); position += 1; continue }
+            guard position + 1 < bytes.count else { break }
+            let e = bytes[position + 1]
+            position += 2
+            switch e {
+            case UInt8(ascii: "\""): scratch.append(0x22)
+            case UInt8(ascii: "\\"): scratch.append(0x5C)
+            case UInt8(ascii: "/"): scratch.append(0x2F)
+            case UInt8(ascii: "b"): scratch.append(0x08)
+            case UInt8(ascii: "f"): scratch.append(0x0C)
+            case UInt8(ascii: "n"): scratch.append(0x0A)
+            case UInt8(ascii: "r"): scratch.append(0x0D)
+            case UInt8(ascii: "t"): scratch.append(0x09)
+            case UInt8(ascii: "u"):
+                let value = try hex4()
+                guard value <= 0xFF else { return nil }
+                if value >= 0x80 { sawByteEscape = true }
+                scratch.append(UInt8(value))
+            default: throw error("invalid escape in a string")
+            }
+        }
+        throw error("unterminated string")
+    }
+
+    /// True when `bytes` is well-formed UTF-8 (no overlongs, surrogates or values above U+10FFFF).
+    static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b < 0x80 { i += 1; continue }
+            let length: Int
+            var lower: UInt8 = 0x80, upper: UInt8 = 0xBF
+            switch b {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; lower = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; upper = 0x9F
+            case 0xF0: length = 4; lower = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; upper = 0x8F
+            default: return false
+            }
+            guard i + length <= n, bytes[i + 1] >= lower, bytes[i + 1] <= upper else { return false }
+            for k in 2..<max(2, length) where bytes[i + k] < 0x80 || bytes[i + k] > 0xBF { return false }
+            i += length
+        }
+        return true
+    }
+
+    private mutating func parsePlainString() throws -> String {
         position += 1
         let start = position
         // Fast path: no escapes.
@@ -381,7 +460,5 @@ struct JSONReader {
         scratch.append(contentsOf: UTF8.encode(scalar)!)
     }
 
-    private func finish(_ s: String) -> String {
-        repairMojibake ? MojibakeRepair.repair(s) : s
-    }
+    private func finish(_ s: String) -> String { s }
 }

@@ -22,57 +22,54 @@ enum ItemTime {
 /// the account's language, so this is a fallback used only when no structured field exists; it
 /// knows Indonesian and English sentences and gives up (nil) on anything else.
 enum MetaTitle {
-    static let objectMarkers = [" kiriman ", " postingan ", " video ", " foto ", " komentar ", " tautan ", " status ", " album ", " reel ", " siaran "]
-    static let englishMarkers = [" commented on ", " replied to ", " likes ", " liked ", " reacted to ", " shared "]
+    static let objectMarkers = [" kiriman ", " postingan ", " video ", " foto ", " komentar ", " tautan ", " status ", " album ", " reel ", " siaran "].map { Array($0.utf8) }
+    static let englishMarkers = [" commented on ", " replied to ", " likes ", " liked ", " reacted to ", " shared "].map { Array($0.utf8) }
+    static let postedIn = Array(" posted in ".utf8)
+    static let inWord = Array(" in ".utf8)
+    static let diWord = Array(" di ".utf8)
+    static let possessives = ["'s ", "\u{2019}s "].map { Array($0.utf8) }
 
     static func target(in title: String) -> (author: String?, group: String?) {
-        var text = Substring(title)
-        while let last = text.last, last == "." || last == " " { text = text.dropLast() }
-        guard !text.isEmpty, text.utf8.count < 2000 else { return (nil, nil) }
+        let text = Array(title.utf8)
+        var end = text.count
+        while end > 0, text[end - 1] == UInt8(ascii: ".") || text[end - 1] == 0x20 { end -= 1 }
+        guard end > 0, end < 2000 else { return (nil, nil) }
+        func piece(_ from: Int, _ to: Int) -> String? {
+            var a = from, b = to
+            while a < b, text[a] == 0x20 || text[a] == UInt8(ascii: ".") { a += 1 }
+            while b > a, text[b - 1] == 0x20 || text[b - 1] == UInt8(ascii: ".") { b -= 1 }
+            return a < b ? String(decoding: text[a..<b], as: UTF8.self) : nil
+        }
         // English: "… commented on Ahmad's post in Group." / "… posted in Group."
         for marker in englishMarkers {
-            if let r = text.range(of: marker) {
-                var rest = text[r.upperBound...]
-                var group: String?
-                if let inRange = rest.range(of: " in ") {
-                    group = clean(rest[inRange.upperBound...])
-                    rest = rest[..<inRange.lowerBound]
-                }
-                if let possessive = rest.range(of: "'s ") ?? rest.range(of: "\u{2019}s ") {
-                    return (clean(rest[..<possessive.lowerBound]), group)
-                }
-                return (nil, group)
+            guard let m = ByteSearch.find(marker, in: text, to: end) else { continue }
+            var restEnd = end
+            var group: String?
+            let restStart = m + marker.count
+            if let i = ByteSearch.find(inWord, in: text, from: restStart, to: end) {
+                group = piece(i + inWord.count, end)
+                restEnd = i
             }
+            for p in possessives {
+                if let q = ByteSearch.find(p, in: text, from: restStart, to: restEnd) { return (piece(restStart, q), group) }
+            }
+            return (nil, group)
         }
-        if let r = text.range(of: " posted in ") { return (nil, clean(text[r.upperBound...])) }
+        if let m = ByteSearch.find(postedIn, in: text, to: end) { return (nil, piece(m + postedIn.count, end)) }
         // Indonesian: the name follows the first object word; " di " introduces the group.
-        var best: Range<Substring.Index>?
+        var best: (at: Int, length: Int)?
         for marker in objectMarkers {
-            if let r = text.range(of: marker), best == nil || r.lowerBound < best!.lowerBound { best = r }
+            if let m = ByteSearch.find(marker, in: text, to: end), best == nil || m < best!.at { best = (m, marker.count) }
         }
         if let best {
-            let rest = text[best.upperBound...]
-            if let di = rest.range(of: " di ") {
-                return (clean(rest[..<di.lowerBound]), clean(rest[di.upperBound...]))
+            let restStart = best.at + best.length
+            if let di = ByteSearch.find(diWord, in: text, from: restStart, to: end) {
+                return (piece(restStart, di), piece(di + diWord.count, end))
             }
-            return (clean(rest), nil)
+            return (piece(restStart, end), nil)
         }
-        if let di = text.range(of: " di ") { return (nil, clean(text[di.upperBound...])) }
+        if let di = ByteSearch.find(diWord, in: text, to: end) { return (nil, piece(di + diWord.count, end)) }
         return (nil, nil)
-    }
-
-    private static func clean(_ s: Substring) -> String? {
-        let t = s.trimmingCharacters(in: [" ", "."])
-        return t.isEmpty ? nil : t
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters(in set: Set<Character>) -> String {
-        var s = self
-        while let f = s.first, set.contains(f) { s = s.dropFirst() }
-        while let l = s.last, set.contains(l) { s = s.dropLast() }
-        return String(s)
     }
 }
 
@@ -137,10 +134,13 @@ enum MetaReader {
         return recognised
     }
 
+    /// A record; its texts also get ``MojibakeRepair`` for the damage Meta did not cause
+    /// (copy-pasted cp1252 or double-encoded text), as the JSON-lines reader does.
     static func record(_ kind: RecordKind, _ time: (createdAt: String?, date: CalendarDate?), text: String = "",
                        target: RecordTarget? = nil, group: String? = nil, id: String? = nil, source: SourceLocation) -> ExportEvent {
-        .record(Record(id: id, kind: kind, createdAt: time.createdAt, date: time.date, text: text,
-                       target: target, group: group, source: source))
+        let repairedTarget = target.map { RecordTarget(author: $0.author.map(MojibakeRepair.repair), text: $0.text.map(MojibakeRepair.repair)) }
+        return .record(Record(id: id, kind: kind, createdAt: time.createdAt, date: time.date, text: MojibakeRepair.repair(text),
+                              target: repairedTarget, group: group.map(MojibakeRepair.repair), source: source))
     }
 
     /// Items of a wrapped section (`{"comments_v2": [ … ]}`).

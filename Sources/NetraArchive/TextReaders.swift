@@ -129,8 +129,9 @@ enum WhatsAppReader {
         return Header(first: a, second: b, year: y < 100 ? 2000 + y : y, hour: hour24, minute: minute, second2: seconds, bodyStart: i)
     }
 
-    static let systemPhrases = ["terenkripsi secara end-to-end", "diamankan dengan enkripsi end-to-end", "end-to-end encrypted",
-                                "membuat grup", "menambahkan", "mengeluarkan", "keluar", "mengubah", "bergabung"]
+    /// The encryption notice (iOS shows it with the group or partner as sender).
+    static let encryptionNotices = ["terenkripsi secara end-to-end", "diamankan dengan enkripsi end-to-end", "end-to-end encrypted"].map { Array($0.utf8) }
+    static let colonSpace = Array(": ".utf8)
     static let deletedBodies: Set<String> = ["Pesan ini telah dihapus", "Anda menghapus pesan ini.", "Pesan ini dihapus",
                                              "This message was deleted", "You deleted this message"]
 
@@ -202,11 +203,12 @@ enum WhatsAppReader {
     static func convert(_ h: Header, _ body: [UInt8], dayFirst: Bool, source: SourceLocation) -> ExportEvent {
         // U+200E / U+200F marks carry no text.
         let text = String(decoding: body, as: UTF8.self).replacingMarks()
-        guard let colon = text.range(of: ": ") else { return .notJudged(reason: "whatsapp_system_line", source) }
-        var message = String(text[colon.upperBound...])
-        if systemPhrases.prefix(3).contains(where: { message.contains($0) }) {
+        let bytes = Array(text.utf8)
+        guard let colon = ByteSearch.find(colonSpace, in: bytes) else { return .notJudged(reason: "whatsapp_system_line", source) }
+        if encryptionNotices.contains(where: { ByteSearch.find($0, in: bytes, from: colon) != nil }) {
             return .notJudged(reason: "whatsapp_system_line", source)
         }
+        var message = String(decoding: bytes[(colon + 2)...], as: UTF8.self)
         for suffix in [" <Pesan ini telah diedit>", "<Pesan ini telah diedit>", " <This message was edited>"] where message.hasSuffix(suffix) {
             message.removeLast(suffix.count)
             break

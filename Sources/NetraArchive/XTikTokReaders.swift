@@ -45,11 +45,12 @@ enum XReader {
             let date = createdAt.flatMap { CalendarDate(twitter: Substring($0)) }
             let id = tweet["id_str"]?.nonEmptyString ?? tweet["id"]?.nonEmptyString
             // A retweet is a share: judged by what it shares and whose it is.
-            if text.hasPrefix("RT @"), let colon = text.range(of: ": ") {
-                let author = String(text[text.index(text.startIndex, offsetBy: 4)..<colon.lowerBound])
-                if !author.isEmpty, !author.contains(" ") {
+            if text.hasPrefix("RT @") {
+                let bytes = Array(text.utf8)
+                if let colon = ByteSearch.find(Array(": ".utf8), in: bytes, from: 4), colon > 4, !bytes[4..<colon].contains(0x20) {
                     return .record(Record(id: id, kind: .share, createdAt: createdAt, date: date, text: "",
-                                          target: RecordTarget(author: author, text: String(text[colon.upperBound...])), source: source))
+                                          target: RecordTarget(author: String(decoding: bytes[4..<colon], as: UTF8.self),
+                                                               text: String(decoding: bytes[(colon + 2)...], as: UTF8.self)), source: source))
                 }
             }
             let replyTo = tweet["in_reply_to_screen_name"]?.nonEmptyString

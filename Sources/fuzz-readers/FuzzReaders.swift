@@ -70,9 +70,16 @@ public func fuzzReaders(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 
 #if !FUZZING
 // libFuzzer brings its own `main`; only the replay build has this one.
+//
+// `fuzz-readers --read-only PATH…` reads exports (folders, zips, files) without screening them and
+// prints the event counts and the time taken: the reader's share of a scan (BENCHMARKS.md).
 @main
 struct FuzzReplay {
     static func main() {
+        if CommandLine.arguments.dropFirst().first == "--read-only" {
+            readOnly(Array(CommandLine.arguments.dropFirst(2)))
+            return
+        }
         for path in CommandLine.arguments.dropFirst() {
             guard let data = FileManager.default.contents(atPath: path) else {
                 FileHandle.standardError.write(Data("fuzz-readers: cannot read \(path)\n".utf8))
@@ -82,6 +89,24 @@ struct FuzzReplay {
                 fuzzReaders(raw.bindMemory(to: UInt8.self).baseAddress ?? UnsafePointer(bitPattern: 1)!, raw.count)
             }
         }
+    }
+
+    static func readOnly(_ paths: [String]) {
+        let start = Date()
+        var records = 0, textBytes = 0, other = 0
+        for path in paths {
+            ExportReader().read(path: path) { event in
+                if case .record(let r) = event {
+                    records += 1
+                    textBytes += r.text.utf8.count
+                } else {
+                    other += 1
+                }
+                return true
+            }
+        }
+        let seconds = Date().timeIntervalSince(start)
+        print("read \(records) records (\(textBytes) bytes of text) and \(other) other events in \(String(format: "%.3f", seconds)) s")
     }
 }
 #endif

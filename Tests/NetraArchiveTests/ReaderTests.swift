@@ -25,6 +25,13 @@ let readerCases: [Case] = [
             #"your_posts_1.json:2 post at=1703905200 date=2023-12-30 text="""#,
             #"your_posts_1.json:3 post at=1703905201 date=2023-12-30 text="Caption café""#,
           ]),
+    .init(name: "Meta escapes that are not UTF-8 bytes are kept as written (Latin-1 é); mixed strings are left to MojibakeRepair",
+          file: "your_posts_2.json",
+          input: #"[{"timestamp":1705752300,"data":[{"post":"caf\u00e9 \u00c3"}]},{"timestamp":1705752300,"data":[{"post":"ok \ud83d\ude4f \u00e2\u0080\u0093"}]}]"#,
+          expected: [
+            #"your_posts_2.json:1 post at=1705752300 date=2024-01-20 text="café Ã""#,
+            #"your_posts_2.json:2 post at=1705752300 date=2024-01-20 text="ok 🙏 –""#,
+          ]),
     .init(name: "Facebook comments: target and group from the title, group from comment.group",
           file: "comments.json",
           input: #"{"comments_v2":[{"timestamp":1,"data":[{"comment":{"timestamp":1705295400,"comment":"Setuju","author":"R"}}],"title":"R mengomentari kiriman Ahmad Fauzi."},"#
