@@ -324,7 +324,18 @@ struct JSONReader {
             }
             if b >= 0x80 { return nil }
             if b < 0x20 { throw error("control character in a string") }
-            if b != UInt8(ascii: "\\") { scratch.append(b); position += 1; continue }
+            if b != UInt8(ascii: "\\") {
+                // Copy the run of plain ASCII up to the next quote, escape or special byte at once.
+                var end = position + 1
+                while end < bytes.count {
+                    let c = bytes[end]
+                    if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 || c >= 0x80 { break }
+                    end += 1
+                }
+                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[position..<end]))
+                position = end
+                continue
+            }
             guard position + 1 < bytes.count else { break }
             let e = bytes[position + 1]
             position += 2

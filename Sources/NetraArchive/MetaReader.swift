@@ -40,12 +40,25 @@ enum MetaTitle {
             while b > a, text[b - 1] == 0x20 || text[b - 1] == UInt8(ascii: ".") { b -= 1 }
             return a < b ? String(decoding: text[a..<b], as: UTF8.self) : nil
         }
+        // Every marker starts with a space: look only where the title has one (one pass).
+        var spaces: [Int] = []
+        for i in 0..<end where text[i] == 0x20 { spaces.append(i) }
+        func first(_ markers: [[UInt8]], from: Int = 0) -> (at: Int, length: Int)? {
+            for s in spaces where s >= from {
+                for marker in markers where s + marker.count <= end && text[s + 1] == marker[1] {
+                    var k = 2
+                    while k < marker.count, text[s + k] == marker[k] { k += 1 }
+                    if k == marker.count { return (s, marker.count) }
+                }
+            }
+            return nil
+        }
         // English: "… commented on Ahmad's post in Group." / "… posted in Group."
-        for marker in englishMarkers {
-            guard let m = ByteSearch.find(marker, in: text, to: end) else { continue }
+        if let (m, length) = first(englishMarkers) {
+            let marker = length
             var restEnd = end
             var group: String?
-            let restStart = m + marker.count
+            let restStart = m + marker
             if let i = ByteSearch.find(inWord, in: text, from: restStart, to: end) {
                 group = piece(i + inWord.count, end)
                 restEnd = i
@@ -55,13 +68,9 @@ enum MetaTitle {
             }
             return (nil, group)
         }
-        if let m = ByteSearch.find(postedIn, in: text, to: end) { return (nil, piece(m + postedIn.count, end)) }
+        if let m = first([postedIn]) { return (nil, piece(m.at + m.length, end)) }
         // Indonesian: the name follows the first object word; " di " introduces the group.
-        var best: (at: Int, length: Int)?
-        for marker in objectMarkers {
-            if let m = ByteSearch.find(marker, in: text, to: end), best == nil || m < best!.at { best = (m, marker.count) }
-        }
-        if let best {
+        if let best = first(objectMarkers) {
             let restStart = best.at + best.length
             if let di = ByteSearch.find(diWord, in: text, from: restStart, to: end) {
                 return (piece(restStart, di), piece(di + diWord.count, end))
