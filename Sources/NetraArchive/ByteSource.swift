@@ -115,6 +115,12 @@ struct ZipEntrySource: ByteSource {
     func forEachChunk(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         var entryBytes = 0
         let declared = entry.uncompressedSize
+        // An entry must inflate to exactly its declared size (checked below), so one declaring more
+        // than the budget is refused before a byte is inflated.
+        if declared > UInt64(maxEntryBytes) {
+            throw BudgetExceeded(reason: "entry_budget",
+                                 message: "declares \(declared) bytes, more than the per-entry budget of \(maxEntryBytes); refused")
+        }
         let checksum = try archive.extract(entry, bufferSize: max(1, bufferSize), skipCRC32: false) { data in
             entryBytes += data.count
             if UInt64(entryBytes) > declared {

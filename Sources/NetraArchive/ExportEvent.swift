@@ -44,8 +44,9 @@ public struct ReadProblem: Error, Sendable, CustomStringConvertible {
 /// Limits for untrusted exports (DESIGN.md §6). Declared sizes in a zip are never trusted: the
 /// budgets count bytes actually inflated.
 public struct ReadLimits: Sendable, Equatable {
-    /// Bytes inflated (or read) from one file or zip entry.
-    public var maxEntryBytes = 64 << 20
+    /// Bytes inflated (or read) from one file or zip entry. With the lexicon loaded (about 40 MB)
+    /// this keeps a run under 100 MB peak RSS even when a hostile entry looks like JSON to the end.
+    public var maxEntryBytes = 48 << 20
     /// Bytes inflated from all entries of one zip.
     public var maxArchiveBytes = 1 << 30
     /// Entries in one zip (directories included).
