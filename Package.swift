@@ -52,6 +52,7 @@ let package = Package(
         .testTarget(name: "NetraTextTests", dependencies: ["NetraText", "NetraCore"]),
         .testTarget(name: "NetraRulesTests", dependencies: ["NetraRules", "NetraText", "NetraCore"]),
         .testTarget(name: "NetraCLITests", dependencies: ["netra", "Netra"]),
-        .testTarget(name: "NetraArchiveTests", dependencies: ["NetraArchive", "NetraCore", "Netra", "NetraRules"]),
+        .testTarget(name: "NetraArchiveTests", dependencies: ["NetraArchive", "NetraCore", "Netra", "NetraRules"],
+                    exclude: ["Fixtures"]),
     ]
 )

@@ -121,7 +121,8 @@ struct ZipEntrySource: ByteSource {
             throw BudgetExceeded(reason: "entry_budget",
                                  message: "declares \(declared) bytes, more than the per-entry budget of \(maxEntryBytes); refused")
         }
-        let checksum = try archive.extract(entry, bufferSize: max(1, bufferSize), skipCRC32: false) { data in
+        var crc = CRC32()
+        _ = try archive.extract(entry, bufferSize: max(1, bufferSize), skipCRC32: true) { data in
             entryBytes += data.count
             if UInt64(entryBytes) > declared {
                 throw BudgetExceeded(reason: "size_mismatch",
@@ -136,12 +137,15 @@ struct ZipEntrySource: ByteSource {
                 throw BudgetExceeded(reason: "archive_budget",
                                      message: "the archive inflates to more than \(budget.limit) bytes; the per-archive budget was hit")
             }
-            try data.withUnsafeBytes { try body($0) }
+            try data.withUnsafeBytes { raw in
+                crc.update(raw)
+                try body(raw)
+            }
         }
         if UInt64(entryBytes) != declared {
             throw BudgetExceeded(reason: "size_mismatch", message: "inflated to \(entryBytes) bytes, not the declared \(declared); damaged entry")
         }
-        if checksum != entry.checksum {
+        if crc.value != entry.checksum {
             throw BudgetExceeded(reason: "crc_mismatch", message: "CRC-32 does not match (a damaged or altered entry)")
         }
     }
