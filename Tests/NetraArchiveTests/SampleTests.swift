@@ -239,3 +239,29 @@ func budgetOnJSONLookingBomb() throws {
     limits.maxArchiveBytes = 2 << 30
     #expect(problems(events(path: hostileDirectory.appendingPathComponent("bomb.zip").path, limits: limits)).map(\.reason) == ["not_json"])
 }
+
+@Test("a zip entry whose CRC-32 does not match is reported (and one that matches is read)")
+func crcMismatch() throws {
+    let dir = try temporaryDirectory("crc")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let file = dir.appendingPathComponent("comments.json")
+    try Data(#"{"comments_v2":[{"timestamp":1705295400,"data":[{"comment":{"comment":"Halo"}}]}]}"#.utf8).write(to: file)
+    let zip = dir.appendingPathComponent("c.zip")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["zip", "-q", "-j", zip.path, file.path]
+    try process.run()
+    process.waitUntilExit()
+    try #require(process.terminationStatus == 0, "zip(1) is needed for this test")
+    #expect(problems(events(path: zip.path)).isEmpty)
+    #expect(records(events(path: zip.path)).map(\.text) == ["Halo"])
+    var bytes = [UInt8](try Data(contentsOf: zip))
+    // Flip the CRC in the local header (offset 14) and in the central directory record (offset 16).
+    bytes[14] ^= 0xFF
+    let signature: [UInt8] = [0x50, 0x4B, 1, 2]
+    let found: Int? = (0..<(bytes.count - 4)).first { (i: Int) -> Bool in Array(bytes[i..<(i + 4)]) == signature }
+    let central = try #require(found)
+    bytes[central + 16] ^= 0xFF
+    try Data(bytes).write(to: zip)
+    #expect(problems(events(path: zip.path)).map(\.reason) == ["crc_mismatch"])
+}
