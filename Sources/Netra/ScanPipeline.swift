@@ -52,6 +52,10 @@ public struct ScanOptions: Sendable {
     /// Worker threads; records are screened in batches and printed in input order, so the
     /// output is byte-identical whatever the count.
     public var threads = 1
+    /// Screen with the slow reference implementations instead of the fast paths: Foundation's
+    /// JSON parser, every word through the normalizer's general path, and the naive matcher.
+    /// Findings are identical by contract; this exists to check that on real data.
+    public var reference = false
 
     public init() {}
 }
@@ -74,7 +78,12 @@ final class ScanWorker: @unchecked Sendable {
     var output: [UInt8] = []
     var messages: [String] = []
 
-    init(_ compiled: CompiledLexicon) { screener = Screener(compiled) }
+    let reference: Bool
+
+    init(_ compiled: CompiledLexicon, reference: Bool = false) {
+        screener = Screener(compiled, reference: reference)
+        self.reference = reference
+    }
 
     func process(_ lines: ArraySlice<PendingLine>, storage: [UInt8], path: String, options: ScanOptions, version: String) {
         storage.withUnsafeBufferPointer { all in
@@ -104,7 +113,7 @@ final class ScanWorker: @unchecked Sendable {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
         statistics.records += 1
         let source = SourceLocation(path: path, line: number)
-        switch RecordDecoder.decode(bytes, source: source) {
+        switch reference ? RecordDecoder.decodeStrictly(bytes, source: source) : RecordDecoder.decode(bytes, source: source) {
         case .failure(let failure):
             statistics.skipped[failure.reason, default: 0] += 1
             messages.append("\(path):\(number): record skipped: \(failure.description)")
@@ -162,7 +171,7 @@ public final class ScanPipeline {
         // Four slices per thread, so a slice of long records does not leave the other threads
         // idle at the end of a batch; each slice has its own screener.
         let slices = options.threads > 1 ? options.threads * 4 : 1
-        workers = (0..<slices).map { _ in ScanWorker(compiled) }
+        workers = (0..<slices).map { _ in ScanWorker(compiled, reference: options.reference) }
     }
 
     /// True once stdout is closed: the caller should stop feeding inputs.

@@ -179,9 +179,13 @@ public enum NaiveMatcher {
             (start == 0 || boundaryBytes.contains(haystack[start - 1]))
                 && (end == n || boundaryBytes.contains(haystack[end]))
         }
+        // Only patterns that start with the byte at a position can occur there.
+        var byFirstByte = [[Int]](repeating: [], count: 256)
+        for (index, p) in patterns.enumerated() where !p.isEmpty { byFirstByte[Int(p[0])].append(index) }
         func occurrences(at start: Int) -> [Match] {
             var found: [Match] = []
-            for (index, p) in patterns.enumerated() where !p.isEmpty && start + p.count <= n {
+            for index in byFirstByte[Int(haystack[start])] where start + patterns[index].count <= n {
+                let p = patterns[index]
                 if Array(haystack[start..<(start + p.count)]) == p && boundaryOK(start, start + p.count) {
                     found.append(Match(pattern: Int32(index), start: Int32(start), end: Int32(start + p.count)))
                 }

@@ -243,10 +243,17 @@ public struct Screener {
     private var activeContests: [Int] = []
     private var contextCache: [Int: Bool] = [:]
 
-    public init(_ compiled: CompiledLexicon) {
+    /// The patterns for `NaiveMatcher` when this is the reference screener, else nil.
+    private let referencePatterns: [[UInt8]]?
+
+    /// - Parameter reference: screen with the slow, obvious oracles instead of the fast paths
+    ///   (every word through the normalizer's general path, `NaiveMatcher` instead of the
+    ///   automaton); for equivalence tests and `netra-bench equivalence`. Findings must be identical.
+    public init(_ compiled: CompiledLexicon, reference: Bool = false) {
         self.compiled = compiled
-        normalizer = Normalizer(configuration: compiled.lexicon.normalization)
+        normalizer = Normalizer(configuration: compiled.lexicon.normalization, fastPath: !reference)
         hits = Array(repeating: [], count: compiled.setNames.count)
+        referencePatterns = reference ? compiled.patternTerms.map { Array($0.utf8) } : nil
     }
 
     /// The flags for `record`, merged over its judged fields, in a stable order.
@@ -315,7 +322,11 @@ public struct Screener {
         contextCache.removeAll(keepingCapacity: true)
         normalizer.normalize(text, into: &normalized)
         matches.removeAll(keepingCapacity: true)
-        normalized.bytes.withUnsafeBufferPointer { compiled.automaton.find(in: $0, kind: .allOverlapping, into: &matches) }
+        if let referencePatterns {
+            matches = NaiveMatcher.find(patterns: referencePatterns, in: normalized.bytes, kind: .allOverlapping)
+        } else {
+            normalized.bytes.withUnsafeBufferPointer { compiled.automaton.find(in: $0, kind: .allOverlapping, into: &matches) }
+        }
         for m in matches {
             let token = normalized.tokenIndex(ofByte: Int(m.start))
             let hit = Hit(tokenStart: Int32(token),

@@ -191,9 +191,9 @@ public final class Normalizer {
         core = NormalizerCore(configuration: configuration)
     }
 
-    /// A normalizer that sends every word through the general path: the slow, obvious oracle
-    /// the fast path is tested against (it must give identical results).
-    init(configuration: NormalizerConfiguration, fastPath: Bool) {
+    /// With `fastPath: false`, a normalizer that sends every word through the general path:
+    /// the slow, obvious oracle the fast path is tested against (it must give identical results).
+    public init(configuration: NormalizerConfiguration, fastPath: Bool) {
         self.configuration = configuration
         core = NormalizerCore(configuration: configuration)
         core.fastPath = fastPath
