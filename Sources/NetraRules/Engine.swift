@@ -44,6 +44,10 @@ public struct CompiledLexicon: Sendable {
 
     public var version: String { lexicon.version }
 
+    /// What may stand before or after a term: the space between tokens, and the `#` that opens
+    /// a hashtag, so "#AHY" and "#Ganjar" name their candidate as the bare word does.
+    static let boundaryBytes: Set<UInt8> = [0x20, 0x23]
+
     static let numberWords = ["nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan", "sepuluh"]
 
     /// Number phrases that name ballot number `n` (label `label`).
@@ -120,7 +124,7 @@ public struct CompiledLexicon: Sendable {
             pairIDs.append(contestPairs)
             contextIDs.append(context)
         }
-        automaton = AhoCorasick(patterns: patterns)
+        automaton = AhoCorasick(patterns: patterns, boundaryBytes: Self.boundaryBytes)
         patternTerms = patterns.map { String(decoding: $0, as: UTF8.self) }
         patternSets = sets
         setNames = names
@@ -323,7 +327,8 @@ public struct Screener {
         normalizer.normalize(text, into: &normalized)
         matches.removeAll(keepingCapacity: true)
         if let referencePatterns {
-            matches = NaiveMatcher.find(patterns: referencePatterns, in: normalized.bytes, kind: .allOverlapping)
+            matches = NaiveMatcher.find(patterns: referencePatterns, in: normalized.bytes, kind: .allOverlapping,
+                                        boundaryBytes: CompiledLexicon.boundaryBytes)
         } else {
             normalized.bytes.withUnsafeBufferPointer { compiled.automaton.find(in: $0, kind: .allOverlapping, into: &matches) }
         }

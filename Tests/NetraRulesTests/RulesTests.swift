@@ -232,6 +232,8 @@ let screenCases: [ScreenCase] = [
     .init(name: "negative campaign", text: "Jangan pilih Ganjar-Mahfud!", date: "2024-01-10", expected: ["NET-SM-09 pilpres-2024/03 oppose"]),
     .init(name: "opposition phrase of a pair", text: "Pokoknya asal bukan 02 #salam4jari", date: "2024-02-01", expected: ["NET-SM-09 pilpres-2024/02 oppose"]),
     .init(name: "negated support is vetoed", text: "Saya tidak mendukung Anies", date: "2024-01-10", expected: []),
+    .init(name: "a one-word hashtag names its candidate", text: "Menang telak! #Ganjar #Mahfud", date: "2024-01-10",
+          expected: ["NET-SM-01 pilpres-2024/03 support"]),
 ]
 
 @Test("screening decisions", arguments: screenCases)
