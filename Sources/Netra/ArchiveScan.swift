@@ -31,7 +31,7 @@ public final class ArchiveScanner {
         self.reader = reader
         self.output = output
         self.errors = errors
-        screener = Screener(compiled)
+        screener = Screener(compiled, reference: options.reference)
     }
 
     /// The number of problems (refused or partly read files, entries, archives).
@@ -101,7 +101,9 @@ public final class ArchiveScanner {
         var bytes = raw[...]
         if source.line == 1, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { bytes = bytes.dropFirst(3) }
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
-        let result = bytes.withUnsafeBufferPointer { RecordDecoder.decode($0, source: source) }
+        let result = bytes.withUnsafeBufferPointer {
+            options.reference ? RecordDecoder.decodeStrictly($0, source: source) : RecordDecoder.decode($0, source: source)
+        }
         switch result {
         case .failure(let failure):
             statistics.records += 1

@@ -85,7 +85,12 @@ final class ScanWorker: @unchecked Sendable {
         self.reference = reference
     }
 
-    func process(_ lines: ArraySlice<PendingLine>, storage: [UInt8], path: String, options: ScanOptions, version: String) {
+    func process(_ lines: ArraySlice<PendingLine>, storage: [UInt8], path sharedPath: String, options: ScanOptions, version sharedVersion: String) {
+        // This worker's own copies: every record retains the path (its source) and the version
+        // (its output line); on strings shared between threads those reference counts are
+        // atomic writes to one cache line from every core.
+        let path = String(decoding: Array(sharedPath.utf8), as: UTF8.self)
+        let version = String(decoding: Array(sharedVersion.utf8), as: UTF8.self)
         storage.withUnsafeBufferPointer { all in
             for line in lines { process(line, all, path: path, options: options, version: version) }
         }

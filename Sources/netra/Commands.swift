@@ -102,6 +102,9 @@ struct Scan: ParsableCommand {
     @Option(name: .long, help: "Largest record, in bytes; longer ones are skipped and reported.")
     var maxRecordBytes: Int = 1 << 20
 
+    @ArgumentParser.Flag(name: .long, help: "Screen with the slow reference implementations (Foundation's JSON parser, the normalizer's general path for every word, a naive matcher) to check the fast ones: the output must be identical.")
+    var reference = false
+
     func validate() throws {
         if let format, OutputFormat(rawValue: format) == nil {
             throw ValidationError("--format must be one of: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -125,6 +128,7 @@ struct Scan: ParsableCommand {
         options.all = all
         options.maxRecordBytes = maxRecordBytes
         options.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        options.reference = reference
         let output = OutputChannel(fd: 1)
         let errors = OutputChannel(fd: 2, flushThreshold: 0)
         let pipeline = ScanPipeline(compiled: compiled, options: options, output: output, errors: errors)
