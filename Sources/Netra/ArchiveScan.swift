@@ -83,17 +83,11 @@ public final class ArchiveScanner {
             return
         }
         let flags = screener.screen(record)
-        if flags.isEmpty { statistics.clean += 1 } else {
-            statistics.flagged += 1
-            statistics.flags += flags.count
-        }
+        statistics.count(flags)
         if flags.isEmpty && !options.all { return }
         let finding = Finding(record: record, flags: flags)
-        let version = compiled.version
-        switch options.format {
-        case .ndjson: output.append { NDJSONPrinter.append(finding, lexiconVersion: version, to: &$0) }
-        case .text: output.append { TextPrinter.append(finding, to: &$0) }
-        }
+        let version = compiled.version, format = options.format
+        output.append { format.append(finding, lexiconVersion: version, to: &$0) }
     }
 
     /// A JSON-lines file inside a folder or zip: decoded as `netra scan` decodes JSON lines.

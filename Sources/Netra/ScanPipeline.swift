@@ -41,6 +41,26 @@ public struct ScanStatistics: Sendable, Equatable {
     }
 }
 
+extension ScanStatistics {
+    /// Counts one screened record: flagged with its flags, or clean.
+    mutating func count(_ recordFlags: [Flag]) {
+        if recordFlags.isEmpty { clean += 1 } else {
+            flagged += 1
+            flags += recordFlags.count
+        }
+    }
+}
+
+extension OutputFormat {
+    /// Appends `finding` to `out` in this format.
+    func append(_ finding: Finding, lexiconVersion: String, to out: inout [UInt8]) {
+        switch self {
+        case .ndjson: NDJSONPrinter.append(finding, lexiconVersion: lexiconVersion, to: &out)
+        case .text: TextPrinter.append(finding, to: &out)
+        }
+    }
+}
+
 /// Options of one scan.
 public struct ScanOptions: Sendable {
     public var format: OutputFormat = .ndjson
@@ -128,16 +148,9 @@ final class ScanWorker: @unchecked Sendable {
                 messages.append("\(path):\(number): \(remark.description)")
             }
             let flags = screener.screen(record)
-            if flags.isEmpty { statistics.clean += 1 } else {
-                statistics.flagged += 1
-                statistics.flags += flags.count
-            }
+            statistics.count(flags)
             if flags.isEmpty && !options.all { return }
-            let finding = Finding(record: record, flags: flags)
-            switch options.format {
-            case .ndjson: NDJSONPrinter.append(finding, lexiconVersion: version, to: &output)
-            case .text: TextPrinter.append(finding, to: &output)
-            }
+            options.format.append(Finding(record: record, flags: flags), lexiconVersion: version, to: &output)
         }
     }
 

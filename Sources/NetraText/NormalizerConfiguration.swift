@@ -142,19 +142,8 @@ public struct SlangTable: Sendable, ExpressibleByDictionaryLiteral {
     /// The entry for `token`, or -1.
     @inline(__always)
     public func lookup(_ token: UnsafeBufferPointer<UInt8>) -> Int {
-        if values.isEmpty || token.count > Self.maxKeyLength || token.isEmpty { return -1 }
-        guard let shape = Self.shape(token.count, token[0], token[token.count - 1]),
-              shapes[shape >> 6] & (1 << UInt64(shape & 63)) != 0 else { return -1 }
-        let packed = Self.pack(token)
-        let h = Self.hash(packed)
-        if bloom[(h >> 6) & 1023] & (1 << UInt64(h & 63)) == 0 { return -1 }
-        var i = (h >> 16) & mask
-        while true {
-            let slot = Int(slots[i])
-            if slot < 0 { return -1 }
-            if keys0[slot] == packed.0 && keys1[slot] == packed.1 && lengths[slot] == packed.2 { return slot }
-            i = (i + 1) & mask
-        }
+        if token.count > Self.maxKeyLength || token.isEmpty { return -1 }
+        return lookup(packed: Self.pack(token))
     }
 
     /// The entry for a token given packed (its first eight bytes, the next eight, its length;
