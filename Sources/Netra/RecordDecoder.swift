@@ -53,7 +53,13 @@ public enum RecordDecoder {
     public static func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var i = 0
         let n = bytes.count
+        let base = bytes.baseAddress
         while i < n {
+            // Eight ASCII bytes at a time.
+            if let base, i + 8 <= n, UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                i += 8
+                continue
+            }
             let b = bytes[i]
             if b < 0x80 { i += 1; continue }
             let len: Int

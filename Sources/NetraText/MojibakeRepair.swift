@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 /// Repairs the three kinds of encoding damage seen in real exports (DESIGN.md §4 step 1):
 ///
 /// 1. Meta's "Download Your Information" JSON, which writes each UTF-8 *byte* as its own
@@ -29,25 +35,28 @@ public enum MojibakeRepair {
 
     /// Whether `text` contains `\x` or `\X` (where a literal escape could begin).
     static func containsEscape(_ text: String) -> Bool {
-        func scan<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
-            var previousBackslash = false
-            for b in bytes {
-                if previousBackslash && (b == UInt8(ascii: "x") || b == UInt8(ascii: "X")) { return true }
-                previousBackslash = b == UInt8(ascii: "\\")
+        func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            // memchr finds each backslash (vectorized in libc); most texts have none.
+            guard let base = bytes.baseAddress else { return false }
+            var from = 0
+            while from < bytes.count, let hit = memchr(base + from, 0x5C, bytes.count - from) {
+                let i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if i + 1 < bytes.count && (bytes[i + 1] == UInt8(ascii: "x") || bytes[i + 1] == UInt8(ascii: "X")) { return true }
+                from = i + 1
             }
             return false
         }
-        return text.utf8.withContiguousStorageIfAvailable { scan($0) } ?? scan(text.utf8)
+        if let found = text.utf8.withContiguousStorageIfAvailable(scan) { return found }
+        return Array(text.utf8).withUnsafeBufferPointer(scan)
     }
 
     /// Whether the UTF-8 of `text` contains `byte`.
     static func contains(_ text: String, _ byte: UInt8) -> Bool {
-        if let found = text.utf8.withContiguousStorageIfAvailable({ buffer -> Bool in
-            for b in buffer where b == byte { return true }
-            return false
-        }) {
-            return found
+        func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard let base = bytes.baseAddress else { return false }
+            return memchr(base, Int32(byte), bytes.count) != nil
         }
+        if let found = text.utf8.withContiguousStorageIfAvailable(scan) { return found }
         return text.utf8.contains(byte)
     }
 
