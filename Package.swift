@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         // Shared vocabulary: records, spans, findings. No I/O, no ICU.
@@ -38,9 +39,11 @@ let package = Package(
         .target(name: "NetraArchive", dependencies: ["NetraCore", "NetraText", "ZIPFoundation"]),
         // The pipeline: readers for JSON lines, wiring, statistics.
         .target(name: "Netra", dependencies: ["NetraCore", "NetraText", "NetraMatch", "NetraRules", "NetraReport", "NetraArchive"]),
+        // The nightly batch store: SQLite through GRDB (runs, inputs, records, findings, reviews).
+        .target(name: "NetraStore", dependencies: ["NetraCore", .product(name: "GRDB", package: "GRDB.swift")]),
         // The executable: commands, flags, exit codes.
         .executableTarget(name: "netra", dependencies: [
-            "Netra", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Netra", "NetraStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks (release build): swift run -c release netra-bench …
         .executableTarget(name: "netra-bench", dependencies: ["NetraCore", "NetraRules", "NetraText"]),
@@ -52,6 +55,7 @@ let package = Package(
         .testTarget(name: "NetraTextTests", dependencies: ["NetraText", "NetraCore"]),
         .testTarget(name: "NetraRulesTests", dependencies: ["NetraRules", "NetraText", "NetraCore"]),
         .testTarget(name: "NetraCLITests", dependencies: ["netra", "Netra"]),
+        .testTarget(name: "NetraStoreTests", dependencies: ["NetraStore", "NetraCore", "netra"]),
         .testTarget(name: "NetraArchiveTests", dependencies: ["NetraArchive", "NetraCore", "Netra", "NetraRules"],
                     exclude: ["Fixtures"]),
     ]

@@ -1,0 +1,114 @@
+import Foundation
+import NetraCore
+import Testing
+@testable import NetraStore
+
+/// A fresh store in its own temporary folder.
+func temporaryStore() throws -> (BatchStore, String) {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("netra-store-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let path = dir + "/store.sqlite"
+    return (try BatchStore(path: path), path)
+}
+
+func flaggedInput(_ name: String, texts: [String]) -> ScreenedInput {
+    let items = texts.enumerated().map { index, text in
+        ScreenedInput.Item(
+            record: Record(id: "\(name)-\(index)", text: text, source: SourceLocation(path: name, line: index + 1)),
+            flags: [Flag(rule: "R1", category: "campaign", contest: "pilpres-2024", pair: "02", stance: .support,
+                         severity: "high", score: 1, basis: [],
+                         evidence: [Evidence(span: Span(start: 0, end: 4), text: String(text.prefix(4)), term: "coblos", field: "text")])])
+    }
+    return ScreenedInput(path: name, contentHash: SHA256Hasher.hex(Array(texts.joined(separator: "\n").utf8)), size: 10, items: items)
+}
+
+@Suite struct SHA256Tests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var name: String
+        var message: String
+        var digest: String
+        var testDescription: String { name }
+    }
+
+    // FIPS 180-4 examples, plus a message that needs a second padding block.
+    @Test(arguments: [
+        Case(name: "empty", message: "", digest: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        Case(name: "abc", message: "abc", digest: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        Case(name: "two blocks", message: "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+             digest: "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+    ])
+    func knownDigests(_ c: Case) {
+        #expect(SHA256Hasher.hex(Array(c.message.utf8)) == c.digest)
+    }
+}
+
+@Suite struct BatchStoreTests {
+    @Test func schemaIsMigratedWithWALAndFullSync() throws {
+        let (store, _) = try temporaryStore()
+        let (journal, synchronous, applied) = try store.queue.read { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"),
+             try BatchStore.migrator.appliedMigrations(db))
+        }
+        #expect(journal == "wal")
+        #expect(synchronous == 2)  // FULL
+        #expect(applied == ["v1"])
+        for table in ["runs", "inputs", "records", "findings", "reviews"] { #expect(try store.count(table) == 0) }
+    }
+
+    @Test func reopeningKeepsDataAndDoesNotRemigrate() throws {
+        let (store, path) = try temporaryStore()
+        let run = try store.beginRun(lexiconVersion: "lex-1")
+        try store.commit(flaggedInput("a.jsonl", texts: ["coblos 02", "coblos 01"]), runID: run, lexiconVersion: "lex-1")
+        let reopened = try BatchStore(path: path)
+        #expect(try reopened.count("findings") == 2)
+    }
+
+    @Test func secondCommitOfTheSameInputAddsNothing() throws {
+        let (store, _) = try temporaryStore()
+        let run = try store.beginRun(lexiconVersion: "lex-1")
+        let input = flaggedInput("a.jsonl", texts: ["coblos 02", "coblos 01"])
+        let first = try store.commit(input, runID: run, lexiconVersion: "lex-1")
+        #expect(first.recordsAdded == 2 && first.findingsAdded == 2)
+        #expect(try store.hasInput(contentHash: input.contentHash, lexiconVersion: "lex-1"))
+        let second = try store.commit(input, runID: run, lexiconVersion: "lex-1")
+        #expect(second == CommitCounts())
+        #expect(try store.count("inputs") == 1)
+        #expect(try store.count("records") == 2)
+        #expect(try store.count("findings") == 2)
+    }
+
+    @Test func theSameRecordInTwoInputsIsStoredOnce() throws {
+        let (store, _) = try temporaryStore()
+        let run = try store.beginRun(lexiconVersion: "lex-1")
+        var copy = flaggedInput("a.jsonl", texts: ["coblos 02"])
+        try store.commit(copy, runID: run, lexiconVersion: "lex-1")
+        copy.path = "b.jsonl"
+        copy.contentHash = "different-archive"
+        let counts = try store.commit(copy, runID: run, lexiconVersion: "lex-1")
+        #expect(counts == CommitCounts())
+        #expect(try store.count("inputs") == 2)
+        #expect(try store.count("findings") == 1)
+    }
+
+    @Test func aLexiconChangeRescreens() throws {
+        let (store, _) = try temporaryStore()
+        let input = flaggedInput("a.jsonl", texts: ["coblos 02"])
+        try store.commit(input, runID: try store.beginRun(lexiconVersion: "lex-1"), lexiconVersion: "lex-1")
+        #expect(try !store.hasInput(contentHash: input.contentHash, lexiconVersion: "lex-2"))
+        let counts = try store.commit(input, runID: try store.beginRun(lexiconVersion: "lex-2"), lexiconVersion: "lex-2")
+        #expect(counts.recordsAdded == 1 && counts.findingsAdded == 1)
+        #expect(Set(try store.findings().map(\.lexiconVersion)) == ["lex-1", "lex-2"])
+    }
+
+    @Test func aQuarantinedInputIsRecordedWithItsReason() throws {
+        let (store, _) = try temporaryStore()
+        let run = try store.beginRun(lexiconVersion: "lex-1")
+        let bad = ScreenedInput(path: "bad.zip", contentHash: "h", size: 3, quarantineReason: "not a readable zip archive")
+        try store.commit(bad, runID: run, lexiconVersion: "lex-1")
+        let quarantined = try store.quarantined()
+        #expect(quarantined.count == 1)
+        #expect(quarantined.first?.path == "bad.zip")
+        #expect(quarantined.first?.reason == "not a readable zip archive")
+        #expect(try store.hasInput(contentHash: "h", lexiconVersion: "lex-1"))
+    }
+}
