@@ -73,7 +73,15 @@ struct Batch: ParsableCommand {
             for entry in entries {
                 let path = (inbox as NSString).appendingPathComponent(entry)
                 summary.inputs += 1
-                let (hash, size) = try InputScreener.contentHash(path: path)
+                let hash: String, size: Int64
+                do {
+                    (hash, size) = try InputScreener.contentHash(path: path)
+                } catch {
+                    // Without its content there is nothing to key a store row on: reported, tried again next night.
+                    summary.quarantined += 1
+                    writeError("netra: \(path): quarantined: cannot read the input: \(error.localizedDescription)")
+                    continue
+                }
                 if try database.hasInput(contentHash: hash, lexiconVersion: compiled.version) {
                     summary.alreadyScreened += 1
                     continue
@@ -185,5 +193,32 @@ struct InputScreener {
             input.quarantineReason = "no record could be read"
         }
         return input
+    }
+}
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the stored findings as CSV (findings.csv) for spreadsheets.",
+        discussion: "The file is replaced atomically (temporary file, fsync, rename). Exit codes: 0 written, 2 error.")
+
+    @Option(name: .long, help: ArgumentHelp("SQLite store written by netra batch.", valueName: "FILE"))
+    var store: String
+
+    @Option(name: .long, help: ArgumentHelp("Folder for the report (created if missing).", valueName: "DIR"))
+    var out: String
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: store) else {
+            writeError("netra: \(store): no such store")
+            throw ExitCode(BatchExitStatus.error)
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            let database = try BatchStore(path: store)
+            try AtomicFile.write(Data(try database.findingsCSV().utf8), to: (out as NSString).appendingPathComponent("findings.csv"))
+        } catch {
+            writeError("netra: report failed: \(error)")
+            throw ExitCode(BatchExitStatus.error)
+        }
     }
 }

@@ -198,4 +198,20 @@ struct SplitMix64: RandomNumberGenerator {
         // The test means something only if most kills landed while the batch was running.
         #expect(killedMidway >= 10, "only \(killedMidway) of 20 kills landed during a run")
     }
+
+    @Test func reportWritesOneCSVRowPerStoredFinding() throws {
+        let (dir, inbox, store) = try makeInbox(files: 3)
+        #expect(try runBatch(inbox: inbox, store: store).status == 0)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try batchBinary())
+        process.arguments = ["report", "--store", store, "--out", dir + "/report"]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let csv = try String(contentsOfFile: dir + "/report/findings.csv", encoding: .utf8)
+        let rows = csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        let findings = try BatchStore(path: store).count("findings")
+        #expect(findings > 0)
+        #expect(rows.count == 1 + findings)
+    }
 }

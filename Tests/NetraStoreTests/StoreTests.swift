@@ -112,3 +112,54 @@ func flaggedInput(_ name: String, texts: [String]) -> ScreenedInput {
         #expect(try store.hasInput(contentHash: "h", lexiconVersion: "lex-1"))
     }
 }
+
+@Suite struct ReportTests {
+    struct Cell: Sendable, CustomTestStringConvertible {
+        var name: String
+        var text: String
+        var csv: String
+        var testDescription: String { name }
+    }
+
+    @Test(arguments: [
+        Cell(name: "plain", text: "coblos 02", csv: "coblos 02"),
+        Cell(name: "comma is quoted", text: "a, b", csv: "\"a, b\""),
+        Cell(name: "quote is doubled", text: "say \"02\"", csv: "\"say \"\"02\"\"\""),
+        Cell(name: "line break is quoted", text: "a\nb", csv: "\"a\nb\""),
+        Cell(name: "formula is neutralized", text: "=HYPERLINK(\"x\")", csv: "\"'=HYPERLINK(\"\"x\"\")\""),
+        Cell(name: "at sign is neutralized", text: "@admin", csv: "'@admin"),
+        Cell(name: "empty", text: "", csv: ""),
+    ])
+    func csvCells(_ c: Cell) {
+        #expect(BatchStore.csvCell(c.text) == c.csv)
+    }
+
+    @Test func findingsCSVHasAHeaderAndOneRowPerFinding() throws {
+        let (store, _) = try temporaryStore()
+        let run = try store.beginRun(lexiconVersion: "lex-1")
+        try store.commit(flaggedInput("a.jsonl", texts: ["coblos 02, ya", "coblos 01"]), runID: run, lexiconVersion: "lex-1")
+        let lines = try store.findingsCSV().components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        #expect(lines.first == BatchStore.findingsCSVHeader.joined(separator: ","))
+        #expect(lines.count == 1 + 2)
+        #expect(lines.contains { $0.contains("\"coblos 02, ya\"") })
+    }
+
+    @Test func atomicWriteReplacesTheFileAndLeavesNoTemporary() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("netra-atomic-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/findings.csv"
+        try AtomicFile.write(Data("old".utf8), to: path)
+        try AtomicFile.write(Data("new content".utf8), to: path)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "new content")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["findings.csv"])
+    }
+
+    @Test func atomicWriteIntoAMissingFolderNamesTheFile() throws {
+        let path = "/nonexistent-\(UUID().uuidString)/findings.csv"
+        #expect {
+            try AtomicFile.write(Data("x".utf8), to: path)
+        } throws: { error in
+            "\(error)".contains("findings.csv") && "\(error)".contains("open")
+        }
+    }
+}
