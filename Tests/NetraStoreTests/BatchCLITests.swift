@@ -214,4 +214,39 @@ struct SplitMix64: RandomNumberGenerator {
         #expect(findings > 0)
         #expect(rows.count == 1 + findings)
     }
+
+    @Test func aLexiconChangeRescreensEveryInput() throws {
+        let (dir, inbox, store) = try makeInbox(files: 3)
+        let bundled = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Lexicons").path
+        let lexicons = dir + "/Lexicons"
+        try FileManager.default.copyItem(atPath: bundled, toPath: lexicons)
+        func batch() throws -> [String: Any] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: try batchBinary())
+            process.arguments = ["batch", "--inbox", inbox, "--store", store, "--lexicons", lexicons]
+            let errors = Pipe()
+            process.standardError = errors
+            try process.run()
+            let data = errors.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            return try summary(BatchRun(status: process.terminationStatus, stderr: String(decoding: data, as: UTF8.self)))
+        }
+        let first = try batch()
+        #expect(first["records_added"] as? Int == 9)
+        #expect(try batch()["already_screened"] as? Int == 3)
+        // Any change to a lexicon file changes lexicon_version: a comment is enough.
+        let rules = lexicons + "/rules"
+        let ruleFile = try #require(try FileManager.default.contentsOfDirectory(atPath: rules).sorted().first)
+        let handle = try #require(FileHandle(forUpdatingAtPath: rules + "/" + ruleFile))
+        handle.seekToEndOfFile()
+        handle.write(Data("\n# changed by a test\n".utf8))
+        try handle.close()
+        let changed = try batch()
+        #expect(changed["already_screened"] as? Int == 0)
+        #expect(changed["records_added"] as? Int == 9)
+        #expect(changed["lexicon_version"] as? String != first["lexicon_version"] as? String)
+        #expect(try BatchStore(path: store).count("inputs") == 6)
+    }
 }
