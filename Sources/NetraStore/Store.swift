@@ -192,22 +192,25 @@ public final class BatchStore: Sendable {
             let inputID = db.lastInsertedRowID
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
+            // Prepared once per input, not once per row.
+            let insertRecord = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO records (content_hash, lexicon_version, input_id, record_id, kind, created_at, source_path, source_line, text)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let insertFinding = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO findings (record_hash, lexicon_version, rule, category, contest, pair, stance, severity, score, evidence_json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
             for item in input.items {
                 let hash = Self.contentHash(of: item.record)
-                try db.execute(sql: """
-                    INSERT OR IGNORE INTO records (content_hash, lexicon_version, input_id, record_id, kind, created_at, source_path, source_line, text)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [hash, lexiconVersion, inputID, item.record.id, item.record.kind.rawValue, item.record.createdAt,
-                                     item.record.source.path, item.record.source.line, item.record.text])
+                try insertRecord.execute(arguments: [hash, lexiconVersion, inputID, item.record.id, item.record.kind.rawValue,
+                                                     item.record.createdAt, item.record.source.path, item.record.source.line, item.record.text])
                 counts.recordsAdded += db.changesCount
                 for flag in item.flags {
                     let evidence = flag.evidence.map { EvidenceRow(field: $0.field, start: $0.span.start, end: $0.span.end, text: $0.text, term: $0.term) }
                     let evidenceJSON = String(decoding: try encoder.encode(evidence), as: UTF8.self)
-                    try db.execute(sql: """
-                        INSERT OR IGNORE INTO findings (record_hash, lexicon_version, rule, category, contest, pair, stance, severity, score, evidence_json)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [hash, lexiconVersion, flag.rule, flag.category, flag.contest, flag.pair, flag.stance.rawValue,
-                                         flag.severity, flag.score, evidenceJSON])
+                    try insertFinding.execute(arguments: [hash, lexiconVersion, flag.rule, flag.category, flag.contest, flag.pair,
+                                                           flag.stance.rawValue, flag.severity, flag.score, evidenceJSON])
                     counts.findingsAdded += db.changesCount
                 }
             }
