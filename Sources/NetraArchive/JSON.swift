@@ -340,20 +340,14 @@ struct JSONReader {
             let e = bytes[position + 1]
             position += 2
             switch e {
-            case UInt8(ascii: "\""): scratch.append(0x22)
-            case UInt8(ascii: "\\"): scratch.append(0x5C)
-            case UInt8(ascii: "/"): scratch.append(0x2F)
-            case UInt8(ascii: "b"): scratch.append(0x08)
-            case UInt8(ascii: "f"): scratch.append(0x0C)
-            case UInt8(ascii: "n"): scratch.append(0x0A)
-            case UInt8(ascii: "r"): scratch.append(0x0D)
-            case UInt8(ascii: "t"): scratch.append(0x09)
             case UInt8(ascii: "u"):
                 let value = try hex4()
                 guard value <= 0xFF else { return nil }
                 if value >= 0x80 { sawByteEscape = true }
                 scratch.append(UInt8(value))
-            default: throw error("invalid escape in a string")
+            default:
+                guard let plain = jsonSimpleEscape(e) else { throw error("invalid escape in a string") }
+                scratch.append(plain)
             }
         }
         throw error("unterminated string")
@@ -414,14 +408,6 @@ struct JSONReader {
             let e = bytes[position + 1]
             position += 2
             switch e {
-            case UInt8(ascii: "\""): scratch.append(0x22)
-            case UInt8(ascii: "\\"): scratch.append(0x5C)
-            case UInt8(ascii: "/"): scratch.append(0x2F)
-            case UInt8(ascii: "b"): scratch.append(0x08)
-            case UInt8(ascii: "f"): scratch.append(0x0C)
-            case UInt8(ascii: "n"): scratch.append(0x0A)
-            case UInt8(ascii: "r"): scratch.append(0x0D)
-            case UInt8(ascii: "t"): scratch.append(0x09)
             case UInt8(ascii: "u"):
                 var value = try hex4()
                 if (0xD800..<0xDC00).contains(value) {
@@ -443,7 +429,9 @@ struct JSONReader {
                     value = 0xFFFD
                 }
                 appendUTF8(Unicode.Scalar(value) ?? "\u{FFFD}")
-            default: throw error("invalid escape in a string")
+            default:
+                guard let plain = jsonSimpleEscape(e) else { throw error("invalid escape in a string") }
+                scratch.append(plain)
             }
         }
         throw error("unterminated string")
@@ -472,4 +460,19 @@ struct JSONReader {
     }
 
     private func finish(_ s: String) -> String { s }
+}
+
+/// The byte a one-letter JSON escape (`\n`, `\"`, …) stands for, or nil for an invalid escape.
+private func jsonSimpleEscape(_ e: UInt8) -> UInt8? {
+    switch e {
+    case UInt8(ascii: "\""): return 0x22
+    case UInt8(ascii: "\\"): return 0x5C
+    case UInt8(ascii: "/"): return 0x2F
+    case UInt8(ascii: "b"): return 0x08
+    case UInt8(ascii: "f"): return 0x0C
+    case UInt8(ascii: "n"): return 0x0A
+    case UInt8(ascii: "r"): return 0x0D
+    case UInt8(ascii: "t"): return 0x09
+    default: return nil
+    }
 }
