@@ -1,4 +1,5 @@
 import Foundation
+import NetraCore
 
 /// A JSON value of one of a record's fields, keeping the distinctions `RecordDecoder` judges.
 enum JSONField {
@@ -282,7 +283,7 @@ enum FastJSONFields {
                         }
                         continue
                     }
-                    guard Self.simpleEscape(e) != nil else { return false }
+                    guard JSONEscape.simple(e) != nil else { return false }
                     position += 2
                     continue
                 }
@@ -296,20 +297,6 @@ enum FastJSONFields {
         static func below(_ x: UInt64, _ n: UInt8) -> UInt64 {
             let ones: UInt64 = 0x0101_0101_0101_0101
             return ~(((x & (ones &* 0x7F)) &+ ones &* UInt64(0x80 - n)) | x) & (ones &* 0x80)
-        }
-
-        static func simpleEscape(_ e: UInt8) -> UInt8? {
-            switch e {
-            case UInt8(ascii: "\""): return 0x22
-            case UInt8(ascii: "\\"): return 0x5C
-            case UInt8(ascii: "/"): return 0x2F
-            case UInt8(ascii: "b"): return 0x08
-            case UInt8(ascii: "f"): return 0x0C
-            case UInt8(ascii: "n"): return 0x0A
-            case UInt8(ascii: "r"): return 0x0D
-            case UInt8(ascii: "t"): return 0x09
-            default: return nil
-            }
         }
 
         func hex4(at i: Int) -> UInt32? {
@@ -364,7 +351,7 @@ enum FastJSONFields {
                     if unit == 0 { return nil }
                     out += Array(String(Unicode.Scalar(unit)!).utf8)
                 } else {
-                    out.append(Self.simpleEscape(e)!)
+                    out.append(JSONEscape.simple(e)!)
                     i += 2
                 }
             }

@@ -1,3 +1,4 @@
+import NetraCore
 import NetraText
 
 /// A JSON value built for one item of an export (a post, a comment …), never for a whole file.
@@ -346,7 +347,7 @@ struct JSONReader {
                 if value >= 0x80 { sawByteEscape = true }
                 scratch.append(UInt8(value))
             default:
-                guard let plain = jsonSimpleEscape(e) else { throw error("invalid escape in a string") }
+                guard let plain = JSONEscape.simple(e) else { throw error("invalid escape in a string") }
                 scratch.append(plain)
             }
         }
@@ -430,7 +431,7 @@ struct JSONReader {
                 }
                 appendUTF8(Unicode.Scalar(value) ?? "\u{FFFD}")
             default:
-                guard let plain = jsonSimpleEscape(e) else { throw error("invalid escape in a string") }
+                guard let plain = JSONEscape.simple(e) else { throw error("invalid escape in a string") }
                 scratch.append(plain)
             }
         }
@@ -462,17 +463,3 @@ struct JSONReader {
     private func finish(_ s: String) -> String { s }
 }
 
-/// The byte a one-letter JSON escape (`\n`, `\"`, …) stands for, or nil for an invalid escape.
-private func jsonSimpleEscape(_ e: UInt8) -> UInt8? {
-    switch e {
-    case UInt8(ascii: "\""): return 0x22
-    case UInt8(ascii: "\\"): return 0x5C
-    case UInt8(ascii: "/"): return 0x2F
-    case UInt8(ascii: "b"): return 0x08
-    case UInt8(ascii: "f"): return 0x0C
-    case UInt8(ascii: "n"): return 0x0A
-    case UInt8(ascii: "r"): return 0x0D
-    case UInt8(ascii: "t"): return 0x09
-    default: return nil
-    }
-}
