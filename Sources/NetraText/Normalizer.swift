@@ -102,41 +102,38 @@ public struct NormalizedText: Sendable {
 }
 
 /// One run of the offset map: the normalized bytes from `normalizedStart` up to the next
-/// segment all map to the original in one of three ways.
+/// segment all map to the original in one of two ways.
 struct MapSegment: Sendable, Equatable {
-    static let linear: Int32 = -1
-    static let spacedLinear: Int32 = -2
-    static let words: Int32 = -3
+    static let words: Int32 = -1
 
     var normalizedStart: Int32
     var originalStart: Int32
-    /// `linear`: byte k of the segment came from scalar `originalStart + k` alone.
-    /// `spacedLinear`: byte 0 is a separator space at `originalStart` (an empty range), byte
-    /// k ≥ 1 came from scalar `originalStart + k - 1`. Otherwise (≥ 0): every byte came from
+    /// `words` (runs of words and the single spaces between them): byte k came from scalar
+    /// `originalStart + k` alone, but a space from nothing just before what follows it
+    /// (`originalStart + k + 1`, an empty range). Otherwise (≥ 0): every byte came from
     /// `originalStart..<originalEnd` (a replacement, a folded scalar, a separator).
-    /// `words` (the fast path's words and the single spaces between them): byte k came from
-    /// scalar `originalStart + k` alone, but a space from nothing just before the next word
-    /// (`originalStart + k + 1`, an empty range).
     var originalEnd: Int32
 
     /// Appends the fewest greedy segments that describe bytes `from..<to` of a byte-by-byte map.
-    static func compress(starts: UnsafePointer<Int32>, ends: UnsafePointer<Int32>, from: Int, to: Int,
-                         into segments: inout Buffer<MapSegment>) {
+    static func compress(bytes: UnsafePointer<UInt8>, starts: UnsafePointer<Int32>, ends: UnsafePointer<Int32>,
+                         from: Int, to: Int, into segments: inout Buffer<MapSegment>) {
         var k = from
         while k < to {
             let s = starts[k], e = ends[k]
+            // The origin a `words` run through byte k would have, and whether byte j fits it.
+            let origin = bytes[k] == 0x20 ? s - 1 : s
+            func fitsWords(_ j: Int) -> Bool {
+                let x = origin + Int32(j - k)
+                return bytes[j] == 0x20 ? starts[j] == x + 1 && ends[j] == x + 1 : starts[j] == x && ends[j] == x + 1
+            }
             var j = k + 1
-            var kind = e
-            if s == e && j < to && starts[j] == s && ends[j] == s + 1 {
-                kind = spacedLinear
-                while j < to && starts[j] == s + Int32(j - k - 1) && ends[j] == starts[j] + 1 { j += 1 }
-            } else if e == s + 1 && j < to && starts[j] == s + 1 && ends[j] == s + 2 {
-                kind = linear
-                while j < to && starts[j] == s + Int32(j - k) && ends[j] == starts[j] + 1 { j += 1 }
+            if fitsWords(k) && j < to && fitsWords(j) {
+                while j < to && fitsWords(j) { j += 1 }
+                segments.append(MapSegment(normalizedStart: Int32(k), originalStart: origin, originalEnd: words))
             } else {
                 while j < to && starts[j] == s && ends[j] == e { j += 1 }
+                segments.append(MapSegment(normalizedStart: Int32(k), originalStart: s, originalEnd: e))
             }
-            segments.append(MapSegment(normalizedStart: Int32(k), originalStart: s, originalEnd: kind))
             k = j
         }
     }
@@ -146,8 +143,6 @@ struct MapSegment: Sendable, Equatable {
         let k = Int32(truncatingIfNeeded: i) - normalizedStart
         switch originalEnd {
         case Self.words: return byte == 0x20 ? (originalStart + k + 1, originalStart + k + 1) : (originalStart + k, originalStart + k + 1)
-        case Self.linear: return (originalStart + k, originalStart + k + 1)
-        case Self.spacedLinear: return k == 0 ? (originalStart, originalStart) : (originalStart + k - 1, originalStart + k)
         default: return (originalStart, originalEnd)
         }
     }
@@ -269,9 +264,13 @@ public final class Normalizer {
         }
         var segments = Buffer<MapSegment>()
         defer { segments.free() }
-        starts.withUnsafeBufferPointer { s in
-            ends.withUnsafeBufferPointer { e in
-                MapSegment.compress(starts: s.baseAddress!, ends: e.baseAddress!, from: 0, to: s.count, into: &segments)
+        if !result.bytes.isEmpty {
+            result.bytes.withUnsafeBufferPointer { b in
+                starts.withUnsafeBufferPointer { s in
+                    ends.withUnsafeBufferPointer { e in
+                        MapSegment.compress(bytes: b.baseAddress!, starts: s.baseAddress!, ends: e.baseAddress!, from: 0, to: s.count, into: &segments)
+                    }
+                }
             }
         }
         result.segments = Array(segments.view)
@@ -360,7 +359,7 @@ struct NormalizerCore {
             materializeMap()
             joinSpacedLetters()
             segments.count = 0
-            MapSegment.compress(starts: starts.pointer, ends: ends.pointer, from: 0, to: out.count, into: &segments)
+            MapSegment.compress(bytes: out.pointer, starts: starts.pointer, ends: ends.pointer, from: 0, to: out.count, into: &segments)
             committed = out.count
         }
         result.bytes.removeAll(keepingCapacity: true)
@@ -930,7 +929,7 @@ struct NormalizerCore {
     @inline(__always)
     private mutating func commit() {
         if committed < out.count {
-            MapSegment.compress(starts: starts.pointer, ends: ends.pointer, from: committed, to: out.count, into: &segments)
+            MapSegment.compress(bytes: out.pointer, starts: starts.pointer, ends: ends.pointer, from: committed, to: out.count, into: &segments)
         }
         committed = out.count
     }
