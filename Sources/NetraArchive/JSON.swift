@@ -442,15 +442,8 @@ struct JSONReader {
         guard position + 4 <= bytes.count else { throw error("unexpected end in a \\u escape") }
         var v: UInt32 = 0
         for k in 0..<4 {
-            let c = bytes[position + k]
-            let d: UInt32
-            switch c {
-            case 0x30...0x39: d = UInt32(c - 0x30)
-            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
-            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
-            default: throw error("invalid \\u escape")
-            }
-            v = v << 4 | d
+            guard let digit = HexDigit.value(bytes[position + k]) else { throw error("invalid \\u escape") }
+            v = v << 4 | UInt32(digit)
         }
         position += 4
         return v

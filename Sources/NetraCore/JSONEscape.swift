@@ -17,3 +17,16 @@ public enum JSONEscape {
         }
     }
 }
+
+/// Hexadecimal digits, for `\uXXXX` in JSON and `\xHH` escape text.
+public enum HexDigit {
+    /// The value of the ASCII hex digit `b` (`0`–`9`, `a`–`f`, `A`–`F`), or nil.
+    public static func value(_ b: UInt8) -> UInt8? {
+        switch b {
+        case 0x30...0x39: return b - 0x30
+        case 0x61...0x66: return b - 0x61 + 10
+        case 0x41...0x46: return b - 0x41 + 10
+        default: return nil
+        }
+    }
+}

@@ -3,6 +3,7 @@ import Glibc
 #else
 import Darwin
 #endif
+import NetraCore
 
 /// Repairs the three kinds of encoding damage seen in real exports (DESIGN.md §4 step 1):
 ///
@@ -74,7 +75,7 @@ public enum MojibakeRepair {
             var run: [UInt8] = []
             var j = i
             while j + 3 < bytes.count, bytes[j] == UInt8(ascii: "\\"), bytes[j + 1] == UInt8(ascii: "x") || bytes[j + 1] == UInt8(ascii: "X"),
-                  let hi = hex(bytes[j + 2]), let lo = hex(bytes[j + 3]) {
+                  let hi = HexDigit.value(bytes[j + 2]), let lo = HexDigit.value(bytes[j + 3]) {
                 run.append(hi << 4 | lo)
                 j += 4
             }
@@ -101,14 +102,6 @@ public enum MojibakeRepair {
         return changed ? String(decoding: out, as: UTF8.self) : text
     }
 
-    private static func hex(_ b: UInt8) -> UInt8? {
-        switch b {
-        case 0x30...0x39: return b - 0x30
-        case 0x61...0x66: return b - 0x61 + 10
-        case 0x41...0x46: return b - 0x41 + 10
-        default: return nil
-        }
-    }
 
     // MARK: Latin-1 and Windows-1252 runs
 
