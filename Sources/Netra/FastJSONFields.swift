@@ -256,8 +256,8 @@ enum FastJSONFields {
                 // Eight ordinary bytes at a time: no quote, backslash or control character.
                 while position + 8 <= bytes.count {
                     let x = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
-                    let ones: UInt64 = 0x0101_0101_0101_0101
-                    let special = Self.below(x ^ (ones &* 0x22), 1) | Self.below(x ^ (ones &* 0x5C), 1) | Self.below(x, 0x20)
+                    let special = WordBytes.zeroBytes(x ^ (WordBytes.ones &* 0x22)) | WordBytes.zeroBytes(x ^ (WordBytes.ones &* 0x5C))
+                        | WordBytes.below(x, 0x20)
                     if special != 0 { break }
                     position += 8
                 }
@@ -290,13 +290,6 @@ enum FastJSONFields {
                 position += 1
             }
             return false
-        }
-
-        /// The high bit of every byte of `x` below `n` (1 ≤ n ≤ 0x80; bytes ≥ 0x80 never count).
-        @inline(__always)
-        static func below(_ x: UInt64, _ n: UInt8) -> UInt64 {
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            return ~(((x & (ones &* 0x7F)) &+ ones &* UInt64(0x80 - n)) | x) & (ones &* 0x80)
         }
 
         func hex4(at i: Int) -> UInt32? {

@@ -56,7 +56,7 @@ public enum RecordDecoder {
         let base = bytes.baseAddress
         while i < n {
             // Eight ASCII bytes at a time.
-            if let base, i + 8 <= n, UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+            if let base, i + 8 <= n, UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & WordBytes.high == 0 {
                 i += 8
                 continue
             }

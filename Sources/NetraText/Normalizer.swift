@@ -1449,35 +1449,6 @@ struct FoldedScalar {
     }
 }
 
-/// Eight bytes at a time (SWAR): classification masks with the high bit of each byte set.
-enum WordBytes {
-    static let ones: UInt64 = 0x0101_0101_0101_0101
-    static let high: UInt64 = 0x8080_8080_8080_8080
-
-    /// The high bit of every byte b with lo ≤ b ≤ hi and b < 0x80 (0 < lo ≤ hi < 0x7F).
-    @inline(__always)
-    static func between(_ x: UInt64, _ lo: UInt8, _ hi: UInt8) -> UInt64 {
-        let low7 = x & (ones &* 0x7F)
-        let belowEnd = (ones &* (0x7F + UInt64(hi) + 1)) &- low7      // high bit: b ≤ hi
-        let aboveStart = low7 &+ ones &* (0x7F - UInt64(lo) + 1)      // high bit: b ≥ lo
-        return belowEnd & aboveStart & ~x & high
-    }
-
-    /// The high bit of every zero byte (exact, no false positives).
-    @inline(__always)
-    static func zeroBytes(_ x: UInt64) -> UInt64 {
-        ~(((x & (ones &* 0x7F)) &+ ones &* 0x7F) | x) & high
-    }
-
-    /// The last `count` (< 8) bytes of the input, zero-padded.
-    @inline(__always)
-    static func loadTail(_ p: UnsafePointer<UInt8>, count: Int) -> UInt64 {
-        var x: UInt64 = 0
-        for k in 0..<count { x |= UInt64(p[k]) << UInt64(8 * k) }
-        return x
-    }
-}
-
 /// A growable buffer without per-append uniqueness checks, for the normalizer's hot loop.
 struct Buffer<Element: BitwiseCopyable> {
     private(set) var pointer: UnsafeMutablePointer<Element> = .allocate(capacity: 256)
