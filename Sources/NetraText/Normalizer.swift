@@ -558,8 +558,8 @@ struct NormalizerCore {
             if slang && anyDigit == 0 && length <= SlangTable.maxKeyLength {
                 let lastByte = length <= 8 ? UInt8(truncatingIfNeeded: first &>> UInt64(8 &* (length &- 1)))
                     : UInt8(truncatingIfNeeded: second &>> UInt64(8 &* (length &- 9)))
-                let shape = (length &* 26 &+ Int(UInt8(truncatingIfNeeded: first) &- 0x61)) &* 26 &+ Int(lastByte &- 0x61)
-                if shapes[shape &>> 6] & (1 &<< UInt64(truncatingIfNeeded: shape & 63)) != 0 {
+                if let shape = SlangTable.shape(length, UInt8(truncatingIfNeeded: first), lastByte),
+                   shapes[shape &>> 6] & (1 &<< UInt64(truncatingIfNeeded: shape & 63)) != 0 {
                     let h = SlangTable.hash((first, second, length))
                     if bloom[(h &>> 6) & 1023] & (1 &<< UInt64(truncatingIfNeeded: h & 63)) != 0 {
                         replacement = configuration.slang.lookup(packed: (first, second, length))
