@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
     ],
     targets: [
         // Shared vocabulary: records, spans, findings. No I/O, no ICU.
@@ -40,7 +41,9 @@ let package = Package(
         // The pipeline: readers for JSON lines, wiring, statistics.
         .target(name: "Netra", dependencies: ["NetraCore", "NetraText", "NetraMatch", "NetraRules", "NetraReport", "NetraArchive"]),
         // The nightly batch store: SQLite through GRDB (runs, inputs, records, findings, reviews).
-        .target(name: "NetraStore", dependencies: ["NetraCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        // SHA-256 content hashes and HMAC pseudonyms from swift-crypto.
+        .target(name: "NetraStore", dependencies: ["NetraCore", "NetraReport", .product(name: "GRDB", package: "GRDB.swift"),
+                                                  .product(name: "Crypto", package: "swift-crypto")]),
         // The executable: commands, flags, exit codes.
         .executableTarget(name: "netra", dependencies: [
             "Netra", "NetraStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),

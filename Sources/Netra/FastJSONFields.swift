@@ -30,7 +30,7 @@ enum JSONField {
 
 /// The fields a record is made of (absent: nil), from either parser.
 struct RecordFields {
-    var id, kind, text, createdAt, target, group: JSONField?
+    var id, kind, text, createdAt, target, group, author: JSONField?
 
     init() {}
 
@@ -41,11 +41,12 @@ struct RecordFields {
         createdAt = object["created_at"].map { JSONField(foundation: $0) }
         target = object["target"].map { JSONField(foundation: $0) }
         group = object["group"].map { JSONField(foundation: $0) }
+        author = object["author"].map { JSONField(foundation: $0) }
     }
 }
 
 /// A byte-level JSON reader for one record line that builds only the fields a record needs
-/// (`id`, `kind`, `text`, `created_at`, `target`, `group`), validating the whole line as it goes.
+/// (`id`, `kind`, `text`, `created_at`, `target`, `group`, `author`), validating the whole line as it goes.
 ///
 /// It returns nil for anything unusual (deep nesting, odd numbers, a top level that is not an
 /// object, any syntax error); the caller then uses the strict Foundation path, which reports the
@@ -76,7 +77,7 @@ enum FastJSONFields {
         case 2: return equals("id") ? \.id : nil
         case 4: return equals("kind") ? \.kind : equals("text") ? \.text : nil
         case 5: return equals("group") ? \.group : nil
-        case 6: return equals("target") ? \.target : nil
+        case 6: return equals("target") ? \.target : equals("author") ? \.author : nil
         case 10: return equals("created_at") ? \.createdAt : nil
         default: return nil
         }

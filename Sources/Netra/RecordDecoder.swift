@@ -144,6 +144,12 @@ public enum RecordDecoder {
         case .object(let g)?: group = g["name"]?.string
         default: return .failure(.badField("group", "must be a string, an object with 'name', or null"))
         }
+        var author: String?
+        switch f.author {
+        case nil, .null?: break
+        case .string(let s)?: author = s
+        default: return .failure(.badField("author", "must be a string or null"))
+        }
         var text = ""
         switch f.text {
         case .string(let s)?: text = s
@@ -172,7 +178,7 @@ public enum RecordDecoder {
             target = RecordTarget(author: t.author.map(MojibakeRepair.repair), text: t.text.map(MojibakeRepair.repair))
         }
         let record = Record(id: id, kind: kind, createdAt: createdAt, date: date, text: MojibakeRepair.repair(text),
-                            target: target, group: group.map(MojibakeRepair.repair), source: source)
+                            target: target, group: group.map(MojibakeRepair.repair), author: author.map(MojibakeRepair.repair), source: source)
         return .success((record, remarks))
     }
 }

@@ -208,6 +208,7 @@ enum WhatsAppReader {
         if encryptionNotices.contains(where: { ByteSearch.find($0, in: bytes, from: colon) != nil }) {
             return .notJudged(reason: "whatsapp_system_line", source)
         }
+        let sender = String(decoding: bytes[..<colon], as: UTF8.self)
         var message = String(decoding: bytes[(colon + 2)...], as: UTF8.self)
         for suffix in [" <Pesan ini telah diedit>", "<Pesan ini telah diedit>", " <This message was edited>"] where message.hasSuffix(suffix) {
             message.removeLast(suffix.count)
@@ -225,13 +226,13 @@ enum WhatsAppReader {
         if message.allSatisfy({ $0 == " " || $0 == "\n" }) { return .notJudged(reason: "whatsapp_media", source) }
         let (day, month) = dayFirst ? (h.first, h.second) : (h.second, h.first)
         guard (1...12).contains(month) else {
-            return .record(Record(id: nil, kind: .message, text: MojibakeRepair.repair(message), source: source))
+            return .record(Record(id: nil, kind: .message, text: MojibakeRepair.repair(message), author: MojibakeRepair.repair(sender), source: source))
         }
         func pad(_ v: Int, _ n: Int = 2) -> String { String(repeating: "0", count: max(0, n - String(v).count)) + String(v) }
         let createdAt = "\(pad(h.year, 4))-\(pad(month))-\(pad(day))T\(pad(h.hour)):\(pad(h.minute)):\(pad(h.second2))"
         return .record(Record(id: nil, kind: .message, createdAt: createdAt,
                               date: CalendarDate(year: h.year, month: month, day: day),
-                              text: MojibakeRepair.repair(message), source: source))
+                              text: MojibakeRepair.repair(message), author: MojibakeRepair.repair(sender), source: source))
     }
 
     /// True when the first non-blank line of `prefix` is a WhatsApp message header.
@@ -247,6 +248,30 @@ extension String {
         var scalars = String.UnicodeScalarView()
         scalars.append(contentsOf: unicodeScalars.filter { $0.value != 0x200E && $0.value != 0x200F })
         return String(scalars)
+    }
+}
+
+/// RFC 4180 rows of a small CSV file held in memory (the batch's `--subjects` file), with the
+/// same quoting rules and separator choice as the CSV export reader.
+public enum CSVRows {
+    /// One row: its fields as text and the line it starts on.
+    public struct Row: Sendable, Equatable {
+        public var fields: [String]
+        public var line: Int
+    }
+
+    /// Every non-empty row of `bytes`, the header first; a leading byte-order mark is dropped.
+    public static func parse(_ bytes: [UInt8]) -> [Row] {
+        var parser = CSVReader.Parser(maxRecordBytes: Int.max)
+        var rows: [Row] = []
+        func take(_ fields: [[UInt8]], _ line: Int, _ tooLong: Bool) {
+            var texts = fields.map { String(decoding: $0, as: UTF8.self) }
+            if rows.isEmpty, let first = texts.first, first.hasPrefix("\u{FEFF}") { texts[0] = String(first.dropFirst()) }
+            rows.append(Row(fields: texts, line: line))
+        }
+        bytes.withUnsafeBytes { parser.feed($0, take) }
+        parser.finish(take)
+        return rows
     }
 }
 
@@ -343,7 +368,7 @@ enum CSVReader {
     @discardableResult
     static func read(_ source: any ByteSource, path: String, limits: ReadLimits, emit: (ExportEvent) -> Void) throws -> Int {
         var parser = Parser(maxRecordBytes: limits.maxRecordBytes)
-        var columns: (text: Int, id: Int?, kind: Int?, date: Int?)?
+        var columns: (text: Int, id: Int?, kind: Int?, date: Int?, author: Int?)?
         var count = 0
         var refused: ReadProblem?
         func handle(_ fields: [[UInt8]], _ line: Int, _ tooLong: Bool) {
@@ -357,7 +382,7 @@ enum CSVReader {
                     return
                 }
                 columns = (text, names.firstIndex(of: "id"), names.firstIndex(of: "kind"),
-                           dateColumns.lazy.compactMap { names.firstIndex(of: $0) }.first)
+                           dateColumns.lazy.compactMap { names.firstIndex(of: $0) }.first, names.firstIndex(of: "author"))
                 return
             }
             count += 1
@@ -386,7 +411,8 @@ enum CSVReader {
             var date = createdAt.flatMap { CalendarDate(iso: Substring($0)) ?? CalendarDate(twitter: Substring($0)) }
             if date == nil, let s = createdAt, let seconds = Int64(s) { date = CalendarDate(unixSeconds: seconds, utcOffsetSeconds: 7 * 3600) }
             emit(.record(Record(id: field(c.id), kind: kind, createdAt: createdAt, date: date,
-                                text: MojibakeRepair.repair(String(decoding: fields[c.text], as: UTF8.self)), source: location)))
+                                text: MojibakeRepair.repair(String(decoding: fields[c.text], as: UTF8.self)),
+                                author: field(c.author).map(MojibakeRepair.repair), source: location)))
         }
         try source.forEachChunk { parser.feed($0, handle) }
         parser.finish(handle)

@@ -49,11 +49,15 @@ public struct Record: Sendable {
     public var target: RecordTarget?
     /// The group's name, for group memberships and posts in groups.
     public var group: String?
+    /// Who wrote the record, when the input says so (`author` in JSON lines, a WhatsApp sender).
+    /// Never judged; the batch store keeps it only pseudonymized unless it is a listed subject.
+    public var author: String?
     public var source: SourceLocation
 
     public init(id: String?, kind: RecordKind = .post, createdAt: String? = nil, date: CalendarDate? = nil,
-                text: String, target: RecordTarget? = nil, group: String? = nil, source: SourceLocation) {
+                text: String, target: RecordTarget? = nil, group: String? = nil, author: String? = nil, source: SourceLocation) {
         self.id = id
+        self.author = author
         self.kind = kind
         self.createdAt = createdAt
         self.date = date

@@ -1,39 +1,102 @@
 import Foundation
 import GRDB
 
+/// One stored finding with everything a reviewer sees: its record, subject and latest review.
+public struct ReportRow: Sendable {
+    public var store: String
+    public var findingID: Int64
+    public var lexiconVersion: String
+    public var recordID: String?
+    public var kind: String
+    public var createdAt: String?
+    public var sourcePath: String
+    public var sourceLine: Int
+    public var rule: String
+    public var title: String
+    public var category: String
+    public var contest: String
+    public var pair: String
+    public var stance: String
+    public var severity: String
+    public var score: Double
+    public var basis: [String]
+    public var evidenceJSON: String
+    public var text: String
+    public var author: String?
+    public var targetAuthor: String?
+    public var targetText: String?
+    public var group: String?
+    public var subject: Subject?
+    public var review: (state: ReviewState, reviewer: String, note: String?, at: String)?
+
+    /// The evidence items decoded from `evidenceJSON`.
+    public var evidence: [(field: String, start: Int, end: Int, text: String, term: String)] {
+        let rows = (try? JSONDecoder().decode([EvidenceRow].self, from: Data(evidenceJSON.utf8))) ?? []
+        return rows.map { ($0.field, $0.start, $0.end, $0.text, $0.term) }
+    }
+}
+
 extension BatchStore {
-    /// The CSV header of ``findingsCSV()``.
+    /// The CSV header of ``findingsCSV()``: the first sixteen columns as in schema v1, then the
+    /// rule title, subject and routing, the people fields as stored, the latest review and the store.
     public static let findingsCSVHeader = ["finding_id", "lexicon_version", "record_id", "kind", "created_at", "source_path",
                                            "source_line", "rule", "category", "contest", "pair", "stance", "severity", "score",
-                                           "evidence_json", "text"]
+                                           "evidence_json", "text", "title", "subject", "nip", "subject_name", "unit", "superior",
+                                           "author", "target_author", "target_text", "group", "review_state", "reviewer",
+                                           "review_note", "reviewed_at", "store"]
 
-    /// Every finding with its record as RFC 4180 CSV (CRLF line ends, one header row), in a stable order.
-    /// Cells that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`) get a leading `'`.
-    public func findingsCSV() throws -> String {
-        var csv = Self.findingsCSVHeader.joined(separator: ",") + "\r\n"
-        try queue.read { db in
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT f.id, f.lexicon_version, r.record_id, r.kind, r.created_at, r.source_path, r.source_line, f.rule, f.category,
-                       f.contest, f.pair, f.stance, f.severity, f.score, f.evidence_json, r.text
+    /// Every finding with its record, subject and latest review, in finding order.
+    public func reportRows(storeName: String) throws -> [ReportRow] {
+        let reviews = try latestReviews()
+        let subjects = try self.subjects()
+        return try queue.read { db in
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT f.id, f.lexicon_version, r.record_id, r.kind, r.created_at, r.source_path, r.source_line, f.rule, f.title,
+                       f.category, f.contest, f.pair, f.stance, f.severity, f.score, f.basis_json, f.evidence_json, r.text, r.author,
+                       r.target_author, r.target_text, r.group_name, r.subject
                 FROM findings f JOIN records r ON r.content_hash = f.record_hash AND r.lexicon_version = f.lexicon_version
                 ORDER BY f.id
                 """)
-            while let row = try rows.next() {
-                var cells: [String] = []
-                for index in 0..<row.count {
-                    let value = row[index] as DatabaseValue
-                    let text: String
-                    switch value.storage {
-                    case .null: text = ""
-                    case .int64(let number): text = String(number)
-                    case .double(let number): text = String(number)
-                    case .string(let string): text = string
-                    case .blob(let data): text = data.base64EncodedString()
-                    }
-                    cells.append(Self.csvCell(text))
-                }
-                csv += cells.joined(separator: ",") + "\r\n"
+            var rows: [ReportRow] = []
+            while let row = try cursor.next() {
+                let id: Int64 = row[0]
+                let basisJSON: String = row[15]
+                let subjectAccount: String? = row[22]
+                rows.append(ReportRow(
+                    store: storeName, findingID: id, lexiconVersion: row[1], recordID: row[2], kind: row[3], createdAt: row[4],
+                    sourcePath: row[5], sourceLine: row[6], rule: row[7], title: row[8], category: row[9], contest: row[10],
+                    pair: row[11], stance: row[12], severity: row[13], score: row[14],
+                    basis: (try? JSONDecoder().decode([String].self, from: Data(basisJSON.utf8))) ?? [],
+                    evidenceJSON: row[16], text: row[17], author: row[18], targetAuthor: row[19], targetText: row[20], group: row[21],
+                    subject: subjectAccount.map { subjects.subject(forAuthor: $0) ?? Subject(account: $0) },
+                    review: reviews[id]))
             }
+            return rows
+        }
+    }
+
+    /// Every finding of this store as RFC 4180 CSV (see ``findingsCSV(of:)``).
+    public func findingsCSV() throws -> String { try Self.findingsCSV(rows: reportRows(storeName: "")) }
+
+    /// The findings of several stores as one RFC 4180 CSV (CRLF line ends, one header row), store
+    /// by store in finding order. Cells a spreadsheet would run as a formula get a leading `'`.
+    public static func findingsCSV(of stores: [(path: String, store: BatchStore)]) throws -> String {
+        var rows: [ReportRow] = []
+        for (path, store) in stores { rows += try store.reportRows(storeName: path) }
+        return findingsCSV(rows: rows)
+    }
+
+    static func findingsCSV(rows: [ReportRow]) -> String {
+        var csv = Self.findingsCSVHeader.joined(separator: ",") + "\r\n"
+        for row in rows {
+            let cells: [String?] = [
+                String(row.findingID), row.lexiconVersion, row.recordID, row.kind, row.createdAt, row.sourcePath, String(row.sourceLine),
+                row.rule, row.category, row.contest, row.pair, row.stance, row.severity, String(row.score), row.evidenceJSON, row.text,
+                row.title, row.subject?.account, row.subject?.nip, row.subject?.name, row.subject?.unit, row.subject?.superior,
+                row.author, row.targetAuthor, row.targetText, row.group, row.review?.state.rawValue, row.review?.reviewer,
+                row.review?.note, row.review?.at, row.store,
+            ]
+            csv += cells.map { csvCell($0 ?? "") }.joined(separator: ",") + "\r\n"
         }
         return csv
     }
@@ -96,3 +159,4 @@ public enum AtomicFile {
         }
     }
 }
+

@@ -1,18 +1,26 @@
 import Foundation
 import GRDB
 import NetraCore
+import NetraReport
 
-/// The outcome of screening one inbox input, committed to the store in one transaction.
-public struct ScreenedInput: Sendable {
-    /// One record of the input and the flags it raised.
-    public struct Item: Sendable {
-        public var record: NetraCore.Record
-        public var flags: [Flag]
-        public init(record: NetraCore.Record, flags: [Flag]) {
-            self.record = record
-            self.flags = flags
-        }
+/// One screened record on its way into the store: the record, its flags and its content hash
+/// (computed by the worker that screened it).
+public struct ScreenedItem: Sendable {
+    public var record: NetraCore.Record
+    public var flags: [Flag]
+    public var contentHash: String
+
+    public init(record: NetraCore.Record, flags: [Flag], contentHash: String? = nil) {
+        self.record = record
+        self.flags = flags
+        self.contentHash = contentHash ?? BatchStore.contentHash(of: record)
     }
+}
+
+/// The outcome of screening one inbox input, held whole in memory (tests and small inputs;
+/// `netra batch` streams through ``BatchStore/writeInput(_:runID:lexiconVersion:privacy:body:)``).
+public struct ScreenedInput: Sendable {
+    public typealias Item = ScreenedItem
 
     public var path: String
     public var contentHash: String
@@ -34,10 +42,56 @@ public struct ScreenedInput: Sendable {
     }
 }
 
+/// Which inbox input is being written: where it is, what it holds, and whose archive it is.
+public struct InputDescription: Sendable {
+    public var path: String
+    public var contentHash: String
+    public var size: Int64
+    /// The subject the inbox entry is named after (records without an author belong to them).
+    public var subject: Subject?
+
+    public init(path: String, contentHash: String, size: Int64, subject: Subject? = nil) {
+        self.path = path
+        self.contentHash = contentHash
+        self.size = size
+        self.subject = subject
+    }
+}
+
+/// How one input ended: screened, or quarantined with a reason; and how many records it had.
+public struct InputOutcome: Sendable {
+    public var quarantineReason: String?
+    /// Records read: flagged, clean, or not screened (skipped with a reason, nothing to judge).
+    public var records: Int
+
+    public init(quarantineReason: String? = nil, records: Int) {
+        self.quarantineReason = quarantineReason
+        self.records = records
+    }
+}
+
+/// What the store keeps about people (DESIGN.md §6): subjects by name, everyone else pseudonymized,
+/// and rule titles to show reviewers.
+public struct StorePrivacy: Sendable {
+    public var pseudonymizer: Pseudonymizer
+    public var subjects: Subjects
+    /// Rule id → title, stored with each finding.
+    public var ruleTitles: [String: String]
+
+    public init(pseudonymizer: Pseudonymizer, subjects: Subjects = Subjects([]), ruleTitles: [String: String] = [:]) {
+        self.pseudonymizer = pseudonymizer
+        self.subjects = subjects
+        self.ruleTitles = ruleTitles
+    }
+}
+
 /// What one commit added to the store.
 public struct CommitCounts: Sendable, Equatable {
+    /// Records with findings stored (a record stored before, from another input, is not added again).
     public var recordsAdded = 0
     public var findingsAdded = 0
+    /// Records screened clean (counted in `inputs.clean`, not stored).
+    public var clean = 0
     public init() {}
 }
 
@@ -54,6 +108,166 @@ public struct StoredFinding: Sendable, Hashable {
     public var lexiconVersion: String
 }
 
+/// One record made ready for its row: every column computed, names pseudonymized, evidence
+/// encoded. Made on the worker threads (``RecordPreparer``), inserted by ``InputWriter``.
+public struct PreparedRecord: Sendable {
+    struct Finding: Sendable {
+        var rule, category, contest, pair, stance, severity: String
+        var score: Double
+        var evidenceJSON, title, basisJSON: String
+    }
+
+    var contentHash: String
+    var recordID: String?
+    var kind: String
+    var createdAt: String?
+    var sourcePath: String
+    var sourceLine: Int
+    var text: String
+    var author: String?
+    var subject: String?
+    var targetAuthor: String?
+    var targetText: String?
+    var group: String?
+    var findings: [Finding]
+
+    /// A record without findings: counted for its input, not stored.
+    static let clean = PreparedRecord(contentHash: "", recordID: nil, kind: "", createdAt: nil, sourcePath: "", sourceLine: 0, text: "",
+                                      author: nil, subject: nil, targetAuthor: nil, targetText: nil, group: nil, findings: [])
+}
+
+/// Decides what the store keeps of one record (DESIGN.md §6), without touching the database, so
+/// the work runs beside screening on the worker threads.
+///
+/// A record with findings is kept with its content hash, provenance, subject, text, target and
+/// group (what a reviewer needs); a clean record is only counted for its input (`inputs.clean`),
+/// since nothing of it is needed and it may name people. Authors and target
+/// accounts are kept by name only when they are a listed subject or, for a target account, when
+/// a finding cites it as evidence (a campaign account the rules recognised); anyone else is kept
+/// as a keyed pseudonym.
+public struct RecordPreparer: Sendable {
+    public let privacy: StorePrivacy
+    /// The subject the input is named after: records without an author belong to them.
+    public let inputSubject: Subject?
+
+    public init(privacy: StorePrivacy, inputSubject: Subject?) {
+        self.privacy = privacy
+        self.inputSubject = inputSubject
+    }
+
+    /// The subject a record belongs to: its author if listed, else (no author) the input's subject.
+    public func subject(of record: NetraCore.Record) -> Subject? {
+        if let author = record.author { return privacy.subjects.subject(forAuthor: author) }
+        return inputSubject
+    }
+
+    /// The row of `record` with `flags`; `contentHash` when the caller has it already.
+    public func prepare(_ record: NetraCore.Record, flags: [Flag], contentHash: String? = nil) -> PreparedRecord {
+        let flagged = !flags.isEmpty
+        // A clean record is counted, not kept.
+        if !flagged { return .clean }
+        func stored(_ name: String?, keep: Bool) -> String? {
+            guard let name, !name.isEmpty else { return nil }
+            if keep || privacy.subjects.subject(forAuthor: name) != nil { return name }
+            return privacy.pseudonymizer.pseudonym(name)
+        }
+        let targetCited = flags.contains { $0.evidence.contains { $0.field == "target.author" } }
+        return PreparedRecord(
+            contentHash: contentHash ?? BatchStore.contentHash(of: record), recordID: record.id, kind: record.kind.rawValue,
+            createdAt: record.createdAt, sourcePath: record.source.path, sourceLine: record.source.line,
+            text: flagged ? record.text : "", author: stored(record.author, keep: false), subject: subject(of: record)?.account,
+            targetAuthor: flagged ? stored(record.target?.author, keep: targetCited) : nil,
+            targetText: flagged ? record.target?.text : nil, group: flagged ? record.group : nil,
+            findings: flags.map { flag in
+                PreparedRecord.Finding(rule: flag.rule, category: flag.category, contest: flag.contest, pair: flag.pair,
+                                       stance: flag.stance.rawValue, severity: flag.severity, score: flag.score,
+                                       evidenceJSON: Self.evidenceJSON(flag.evidence), title: privacy.ruleTitles[flag.rule] ?? "",
+                                       basisJSON: Self.stringsJSON(flag.basis))
+            })
+    }
+
+    /// Evidence as stored in `findings.evidence_json`: objects with sorted keys.
+    static func evidenceJSON(_ evidence: [Evidence]) -> String {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        for (index, e) in evidence.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out += Array("{\"end\":\(e.span.end),\"field\":".utf8)
+            NDJSONPrinter.appendString(e.field, to: &out)
+            out += Array(",\"start\":\(e.span.start),\"term\":".utf8)
+            NDJSONPrinter.appendString(e.term, to: &out)
+            out += Array(",\"text\":".utf8)
+            NDJSONPrinter.appendString(e.text, to: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func stringsJSON(_ strings: [String]) -> String {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        for (index, s) in strings.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            NDJSONPrinter.appendString(s, to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Adds the records of one input inside its transaction (``BatchStore/writeInput(_:runID:lexiconVersion:privacy:body:)``).
+public final class InputWriter {
+    private let db: Database
+    private let inputID: Int64
+    private let lexiconVersion: String
+    /// Prepares records for ``add(_:)``; hand it to the worker threads for ``add(prepared:)``.
+    public let preparer: RecordPreparer
+    private let insertRecord: Statement
+    private let insertFinding: Statement
+    /// What this input added so far.
+    public private(set) var counts = CommitCounts()
+
+    init(db: Database, inputID: Int64, lexiconVersion: String, input: InputDescription, privacy: StorePrivacy) throws {
+        self.db = db
+        self.inputID = inputID
+        self.lexiconVersion = lexiconVersion
+        preparer = RecordPreparer(privacy: privacy, inputSubject: input.subject)
+        insertRecord = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO records (content_hash, lexicon_version, input_id, record_id, kind, created_at, source_path, source_line,
+                                           text, author, subject, target_author, target_text, group_name)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        insertFinding = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO findings (record_hash, lexicon_version, rule, category, contest, pair, stance, severity, score, evidence_json,
+                                            title, basis_json)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+    }
+
+    /// Stores one screened record and its findings (already stored ones are left as they are).
+    public func add(_ item: ScreenedItem) throws {
+        try add(prepared: preparer.prepare(item.record, flags: item.flags, contentHash: item.contentHash))
+    }
+
+    /// Stores one prepared record and its findings (already stored ones are left as they are);
+    /// a clean record is counted.
+    public func add(prepared row: PreparedRecord) throws {
+        if row.findings.isEmpty {
+            counts.clean += 1
+            return
+        }
+        try insertRecord.execute(arguments: [
+            row.contentHash, lexiconVersion, inputID, row.recordID, row.kind, row.createdAt, row.sourcePath, row.sourceLine,
+            row.text, row.author, row.subject, row.targetAuthor, row.targetText, row.group,
+        ])
+        counts.recordsAdded += db.changesCount
+        for f in row.findings {
+            try insertFinding.execute(arguments: [row.contentHash, lexiconVersion, f.rule, f.category, f.contest, f.pair, f.stance,
+                                                   f.severity, f.score, f.evidenceJSON, f.title, f.basisJSON])
+            counts.findingsAdded += db.changesCount
+        }
+    }
+}
+
 /// The SQLite store of the nightly batch (issue 7): runs, inputs, records, findings, reviews.
 ///
 /// Opened in WAL mode with `synchronous=FULL`, so a committed transaction survives `kill -9`
@@ -67,6 +281,13 @@ public final class BatchStore: Sendable {
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // Deleted rows are overwritten with zeros, so a purge really removes them (DESIGN.md §6).
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+            // A night's input is one transaction: a larger page cache keeps its pages from
+            // spilling into the write-ahead log again and again (32 MiB).
+            try db.execute(sql: "PRAGMA cache_size = -32768")
+        }
         queue = try DatabaseQueue(path: path, configuration: configuration)
         // After opening: GRDB's WAL setup lowers `synchronous` to NORMAL, which may lose the last
         // commits on power loss. One connection (a queue), so this holds for every transaction.
@@ -136,10 +357,35 @@ public final class BatchStore: Sendable {
                 );
                 """)
         }
+        // v2: subjects and routing, pseudonymized people, what a reviewer's report shows.
+        // From v2 on, only records with findings are stored; `inputs.clean` counts the others.
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                ALTER TABLE records ADD COLUMN author TEXT;
+                ALTER TABLE records ADD COLUMN subject TEXT;
+                ALTER TABLE records ADD COLUMN target_author TEXT;
+                ALTER TABLE records ADD COLUMN target_text TEXT;
+                ALTER TABLE records ADD COLUMN group_name TEXT;
+                ALTER TABLE findings ADD COLUMN title TEXT NOT NULL DEFAULT '';
+                ALTER TABLE findings ADD COLUMN basis_json TEXT NOT NULL DEFAULT '[]';
+                ALTER TABLE inputs ADD COLUMN clean INTEGER;
+                CREATE TABLE subjects (
+                    account TEXT PRIMARY KEY,
+                    nip TEXT,
+                    name TEXT,
+                    unit TEXT,
+                    superior TEXT,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE INDEX findings_record ON findings(record_hash, lexicon_version);
+                CREATE INDEX reviews_finding ON reviews(finding_id);
+                """)
+        }
         return migrator
     }
 
-    /// The content hash of a record: what it says and where it points, not where it was found.
+    /// The content hash of a record: what it says, who wrote it and where it points, not where it
+    /// was found. (A record without an author hashes as it did before authors were read.)
     public static func contentHash(of record: NetraCore.Record) -> String {
         var hasher = SHA256Hasher()
         let parts: [String] = [record.kind.rawValue, record.id ?? "", record.createdAt ?? "", record.text,
@@ -148,10 +394,15 @@ public final class BatchStore: Sendable {
             hasher.update(part.utf8)
             hasher.update([0])
         }
+        if let author = record.author {
+            hasher.update(Array("author".utf8))
+            hasher.update([0])
+            hasher.update(author.utf8)
+        }
         return hasher.finalizeHex()
     }
 
-    private static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
+    static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
 
     /// Starts a run and returns its id.
     public func beginRun(lexiconVersion: String) throws -> Int64 {
@@ -176,45 +427,58 @@ public final class BatchStore: Sendable {
         }
     }
 
-    /// Commits one input with its records and findings in a single transaction. Records and
-    /// findings already stored for the same (content hash, lexicon version) are left as they are.
-    @discardableResult
-    public func commit(_ input: ScreenedInput, runID: Int64, lexiconVersion: String) throws -> CommitCounts {
+    /// Replaces the stored subjects with `subjects` (the operator's current list).
+    public func saveSubjects(_ subjects: Subjects) throws {
         try queue.write { db in
-            var counts = CommitCounts()
+            try db.execute(sql: "DELETE FROM subjects")
+            let now = Self.now()
+            for subject in subjects.all {
+                try db.execute(sql: "INSERT INTO subjects (account, nip, name, unit, superior, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                               arguments: [subject.account, subject.nip, subject.name, subject.unit, subject.superior, now])
+            }
+        }
+    }
+
+    /// The stored subjects, by account.
+    public func subjects() throws -> Subjects {
+        try queue.read { db in
+            Subjects(try Row.fetchAll(db, sql: "SELECT account, nip, name, unit, superior FROM subjects ORDER BY account").map {
+                Subject(account: $0[0], nip: $0[1], name: $0[2], unit: $0[3], superior: $0[4])
+            })
+        }
+    }
+
+    /// Writes one input in a single transaction: its row first, then whatever `body` adds through
+    /// the writer, then its outcome. If `body` throws, or the process dies, nothing of the input
+    /// is kept, and the next run screens it again. An input already stored with this content and
+    /// lexicon version is left as it is and `body` is not called.
+    @discardableResult
+    public func writeInput(_ input: InputDescription, runID: Int64, lexiconVersion: String, privacy: StorePrivacy,
+                           body: (InputWriter) throws -> InputOutcome) throws -> CommitCounts {
+        try queue.write { db in
             try db.execute(sql: """
                 INSERT OR IGNORE INTO inputs (run_id, path, content_hash, size, lexicon_version, status, reason, records, screened_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [runID, input.path, input.contentHash, input.size, lexiconVersion,
-                                 input.quarantineReason == nil ? "screened" : "quarantined", input.quarantineReason,
-                                 input.items.count + input.unscreenedRecords, Self.now()])
-            guard db.changesCount == 1 else { return counts }
+                VALUES (?, ?, ?, ?, ?, 'screened', NULL, 0, ?)
+                """, arguments: [runID, input.path, input.contentHash, input.size, lexiconVersion, Self.now()])
+            guard db.changesCount == 1 else { return CommitCounts() }
             let inputID = db.lastInsertedRowID
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            // Prepared once per input, not once per row.
-            let insertRecord = try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO records (content_hash, lexicon_version, input_id, record_id, kind, created_at, source_path, source_line, text)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            let insertFinding = try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO findings (record_hash, lexicon_version, rule, category, contest, pair, stance, severity, score, evidence_json)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            for item in input.items {
-                let hash = Self.contentHash(of: item.record)
-                try insertRecord.execute(arguments: [hash, lexiconVersion, inputID, item.record.id, item.record.kind.rawValue,
-                                                     item.record.createdAt, item.record.source.path, item.record.source.line, item.record.text])
-                counts.recordsAdded += db.changesCount
-                for flag in item.flags {
-                    let evidence = flag.evidence.map { EvidenceRow(field: $0.field, start: $0.span.start, end: $0.span.end, text: $0.text, term: $0.term) }
-                    let evidenceJSON = String(decoding: try encoder.encode(evidence), as: UTF8.self)
-                    try insertFinding.execute(arguments: [hash, lexiconVersion, flag.rule, flag.category, flag.contest, flag.pair,
-                                                           flag.stance.rawValue, flag.severity, flag.score, evidenceJSON])
-                    counts.findingsAdded += db.changesCount
-                }
-            }
-            return counts
+            let writer = try InputWriter(db: db, inputID: inputID, lexiconVersion: lexiconVersion, input: input, privacy: privacy)
+            let outcome = try body(writer)
+            try db.execute(sql: "UPDATE inputs SET status = ?, reason = ?, records = ?, clean = ? WHERE id = ?",
+                           arguments: [outcome.quarantineReason == nil ? "screened" : "quarantined", outcome.quarantineReason,
+                                       outcome.records, writer.counts.clean, inputID])
+            return writer.counts
+        }
+    }
+
+    /// Commits one input held in memory with its records and findings in a single transaction.
+    @discardableResult
+    public func commit(_ input: ScreenedInput, runID: Int64, lexiconVersion: String, privacy: StorePrivacy,
+                       subject: Subject? = nil) throws -> CommitCounts {
+        let description = InputDescription(path: input.path, contentHash: input.contentHash, size: input.size, subject: subject)
+        return try writeInput(description, runID: runID, lexiconVersion: lexiconVersion, privacy: privacy) { writer in
+            for item in input.items { try writer.add(item) }
+            return InputOutcome(quarantineReason: input.quarantineReason, records: input.items.count + input.unscreenedRecords)
         }
     }
 
@@ -232,9 +496,9 @@ public final class BatchStore: Sendable {
         }
     }
 
-    /// Number of rows in `table` (runs, inputs, records, findings, reviews).
+    /// Number of rows in `table` (runs, inputs, records, findings, reviews, subjects).
     public func count(_ table: String) throws -> Int {
-        precondition(["runs", "inputs", "records", "findings", "reviews"].contains(table), "unknown table \(table)")
+        precondition(["runs", "inputs", "records", "findings", "reviews", "subjects"].contains(table), "unknown table \(table)")
         return try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
     }
 
@@ -246,7 +510,8 @@ public final class BatchStore: Sendable {
     }
 }
 
-private struct EvidenceRow: Encodable {
+/// Evidence as stored in `findings.evidence_json` (read back for reports).
+struct EvidenceRow: Codable {
     var field: String
     var start: Int
     var end: Int

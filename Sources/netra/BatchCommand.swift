@@ -33,10 +33,27 @@ struct Batch: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("SQLite store (created if missing); FILE.lock beside it is the run lock.", valueName: "FILE"))
     var store: String
 
+    @Option(name: .long, help: ArgumentHelp("Write the reviewers' report (report.html, findings.csv) into this folder after the run.", valueName: "DIR"))
+    var report: String?
+
+    @Option(name: .long, help: ArgumentHelp("CSV of the screened ASN: account, nip, name, unit, superior (header row required).", valueName: "FILE.csv"))
+    var subjects: String?
+
+    @Option(name: .long, help: ArgumentHelp("Key for pseudonyms of other people (default: FILE.key beside the store, created with mode 0600).", valueName: "KEYFILE"))
+    var key: String?
+
     @OptionGroup var lexiconOptions: LexiconOptions
 
     @Option(name: .long, help: "Largest record, in bytes; longer ones are skipped and counted.")
     var maxRecordBytes: Int = 1 << 20
+
+    @Option(name: .long, help: "Worker threads (default: all cores). The store's content is the same for any count.")
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if maxRecordBytes < 1 { throw ValidationError("--max-record-bytes must be at least 1") }
+    }
 
     func run() throws {
         var isDirectory: ObjCBool = false
@@ -44,30 +61,29 @@ struct Batch: ParsableCommand {
             writeError("netra: \(inbox): the inbox is not a folder")
             throw ExitCode(BatchExitStatus.error)
         }
-        let lockPath = store + ".lock"
-        let lockFD = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard lockFD >= 0 else {
-            writeError("netra: \(lockPath): cannot open the lock file: \(String(cString: strerror(errno)))")
-            throw ExitCode(BatchExitStatus.error)
-        }
-        defer { close(lockFD) }
-        guard flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
-            writeError("netra: \(store): another batch is running (lock \(lockPath)); nothing was done")
-            throw ExitCode(BatchExitStatus.busy)
-        }
+        let lock = try StoreLock.acquire(store: store)
+        defer { lock.release() }
         let compiled = try lexiconOptions.load()
+        let listed = try subjects.map(loadSubjects) ?? nil
         let database: BatchStore
+        let pseudonymizer: Pseudonymizer
         do {
             database = try BatchStore(path: store)
+            pseudonymizer = try Pseudonymizer.loadOrCreateKey(at: key ?? store + ".key")
+            if let listed { try database.saveSubjects(listed) }
         } catch {
             writeError("netra: \(store): cannot open the store: \(error)")
             throw ExitCode(BatchExitStatus.error)
         }
         var limits = ReadLimits()
         limits.maxRecordBytes = maxRecordBytes
-        let screener = InputScreener(compiled: compiled, reader: ExportReader(limits: limits))
+        let screening = InputScreening<PreparedRecord>(compiled: compiled, reader: ExportReader(limits: limits),
+                                       threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
         var summary = BatchSummary()
         do {
+            let known = try listed ?? database.subjects()
+            let privacy = StorePrivacy(pseudonymizer: pseudonymizer, subjects: known,
+                                       ruleTitles: Dictionary(compiled.lexicon.rules.map { ($0.id, $0.title) }, uniquingKeysWith: { a, _ in a }))
             let runID = try database.beginRun(lexiconVersion: compiled.version)
             let entries = try FileManager.default.contentsOfDirectory(atPath: inbox).filter { !$0.hasPrefix(".") }.sorted()
             for entry in entries {
@@ -75,26 +91,35 @@ struct Batch: ParsableCommand {
                 summary.inputs += 1
                 let hash: String, size: Int64
                 do {
-                    (hash, size) = try InputScreener.contentHash(path: path)
+                    (hash, size) = try InputHash.of(path: path)
                 } catch {
                     // Without its content there is nothing to key a store row on: reported, tried again next night.
                     summary.quarantined += 1
-                    writeError("netra: \(path): quarantined: cannot read the input: \(error.localizedDescription)")
+                    writeError("netra: \(path): quarantined: cannot read the input: \(error)")
                     continue
                 }
                 if try database.hasInput(contentHash: hash, lexiconVersion: compiled.version) {
                     summary.alreadyScreened += 1
                     continue
                 }
-                let input = screener.screen(path: path, contentHash: hash, size: size)
-                if let reason = input.quarantineReason {
-                    summary.quarantined += 1
-                    writeError("netra: \(path): quarantined: \(reason)")
+                let description = InputDescription(path: path, contentHash: hash, size: size, subject: known.subject(forEntryName: entry))
+                var records = 0
+                let counts = try database.writeInput(description, runID: runID, lexiconVersion: compiled.version, privacy: privacy) { writer in
+                    let preparer = writer.preparer
+                    let outcome = try screening.screen(path: path, prepare: { preparer.prepare($0, flags: $1) }) { batch in
+                        for row in batch { try writer.add(prepared: row) }
+                    }
+                    records = outcome.screened + outcome.unscreened
+                    if let reason = outcome.quarantineReason {
+                        summary.quarantined += 1
+                        writeError("netra: \(path): quarantined: \(reason)")
+                    }
+                    return InputOutcome(quarantineReason: outcome.quarantineReason, records: records)
                 }
-                let counts = try database.commit(input, runID: runID, lexiconVersion: compiled.version)
-                summary.records += input.items.count + input.unscreenedRecords
+                summary.records += records
                 summary.recordsAdded += counts.recordsAdded
                 summary.findingsAdded += counts.findingsAdded
+                summary.clean += counts.clean
             }
             try database.finishRun(runID, status: summary.quarantined > 0 ? "quarantined" : "done")
         } catch {
@@ -102,8 +127,52 @@ struct Batch: ParsableCommand {
             throw ExitCode(BatchExitStatus.error)
         }
         writeError(summary.json(lexiconVersion: compiled.version))
+        if let report {
+            do {
+                try ReviewReportWriter.write(stores: [store], to: report)
+            } catch {
+                writeError("netra: \(report): cannot write the report: \(error)")
+                throw ExitCode(BatchExitStatus.error)
+            }
+        }
         if summary.quarantined > 0 { throw ExitCode(BatchExitStatus.quarantined) }
     }
+
+    private func loadSubjects(_ path: String) throws -> Subjects {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            writeError("netra: \(path): cannot read the subjects file")
+            throw ExitCode(BatchExitStatus.error)
+        }
+        do {
+            return try Subjects.fromRows(CSVRows.parse(Array(data)).map { ($0.fields, $0.line) })
+        } catch let error as SubjectsError {
+            writeError("netra: \(path):\(error.line): \(error.message)")
+            throw ExitCode(BatchExitStatus.error)
+        }
+    }
+}
+
+/// The run lock of a store: `FILE.lock` held with `flock` for the whole command.
+struct StoreLock {
+    let fd: Int32
+
+    /// Takes the lock or exits: 4 (busy) when another command holds it, 2 when it cannot be opened.
+    static func acquire(store: String) throws -> StoreLock {
+        let lockPath = store + ".lock"
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            writeError("netra: \(lockPath): cannot open the lock file: \(String(cString: strerror(errno)))")
+            throw ExitCode(BatchExitStatus.error)
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            writeError("netra: \(store): another batch is running (lock \(lockPath)); nothing was done")
+            throw ExitCode(BatchExitStatus.busy)
+        }
+        return StoreLock(fd: fd)
+    }
+
+    func release() { close(fd) }
 }
 
 /// Counts of one batch run, printed as one JSON line on standard error.
@@ -114,98 +183,90 @@ struct BatchSummary {
     var records = 0
     var recordsAdded = 0
     var findingsAdded = 0
+    var clean = 0
 
     func json(lexiconVersion: String) -> String {
         let version = String(decoding: (try? JSONEncoder().encode(lexiconVersion)) ?? Data("\"\"".utf8), as: UTF8.self)
         return "{\"inputs\":\(inputs),\"already_screened\":\(alreadyScreened),\"quarantined\":\(quarantined),\"records\":\(records),"
-            + "\"records_added\":\(recordsAdded),\"findings_added\":\(findingsAdded),\"lexicon_version\":\(version)}"
+            + "\"records_added\":\(recordsAdded),\"findings_added\":\(findingsAdded),\"clean\":\(clean),\"lexicon_version\":\(version)}"
     }
 }
 
-/// Reads one inbox input with the export readers (JSON lines decoded as `netra scan` does) and screens its records.
-struct InputScreener {
-    let compiled: CompiledLexicon
-    let reader: ExportReader
-
-    /// SHA-256 of a file, or of a folder's sorted relative paths and file contents; and the byte size.
-    static func contentHash(path: String) throws -> (String, Int64) {
-        var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        var hasher = SHA256Hasher()
-        var size: Int64 = 0
-        if isDirectory.boolValue {
-            var files: [String] = []
-            if let walker = FileManager.default.enumerator(atPath: path) {
-                while let relative = walker.nextObject() as? String {
-                    if (walker.fileAttributes?[.type] as? FileAttributeType) == .typeRegular { files.append(relative) }
-                }
-            }
-            for relative in files.sorted() {
-                let data = try Data(contentsOf: URL(fileURLWithPath: (path as NSString).appendingPathComponent(relative)))
-                hasher.update(relative.utf8)
-                hasher.update([0])
-                hasher.update(data)
-                size += Int64(data.count)
-            }
-        } else {
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            hasher.update(data)
-            size = Int64(data.count)
-        }
-        return (hasher.finalizeHex(), size)
-    }
-
-    func screen(path: String, contentHash: String, size: Int64) -> ScreenedInput {
-        var screener = Screener(compiled)
-        var input = ScreenedInput(path: path, contentHash: contentHash, size: size)
-        var problems: [String] = []
-        func take(_ record: Record) {
-            if record.judgedFields.isEmpty { input.unscreenedRecords += 1; return }
-            input.items.append(.init(record: record, flags: screener.screen(record)))
-        }
-        reader.read(path: path) { event in
-            switch event {
-            case .record(let record):
-                take(record)
-            case .jsonLine(let raw, let source):
-                var bytes = raw[...]
-                if source.line == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
-                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return true }
-                switch bytes.withUnsafeBufferPointer({ RecordDecoder.decode($0, source: source) }) {
-                case .success(let (record, _)): take(record)
-                case .failure(let failure):
-                    input.unscreenedRecords += 1
-                    problems.append("\(source.path):\(source.line): \(failure.description)")
-                }
-            case .notJudged:
-                input.unscreenedRecords += 1
-            case .skipped(_, let message, let source):
-                input.unscreenedRecords += 1
-                problems.append("\(source.path):\(source.line): \(message)")
-            case .problem(let problem):
-                problems.append(problem.description)
-            }
-            return true
-        }
-        if !problems.isEmpty {
-            input.quarantineReason = problems.prefix(3).joined(separator: "; ") + (problems.count > 3 ? "; and \(problems.count - 3) more" : "")
-        } else if input.items.isEmpty && input.unscreenedRecords == 0 {
-            input.quarantineReason = "no record could be read"
-        }
-        return input
+/// Writes the reviewers' report of one or more stores: `report.html` and `findings.csv`, each
+/// replaced atomically.
+enum ReviewReportWriter {
+    static func write(stores: [String], to folder: String) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let opened = try stores.map { (path: $0, store: try BatchStore(path: $0)) }
+        let csv = try BatchStore.findingsCSV(of: opened)
+        try AtomicFile.write(Data(csv.utf8), to: (folder as NSString).appendingPathComponent("findings.csv"))
     }
 }
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write the stored findings as CSV (findings.csv) for spreadsheets.",
-        discussion: "The file is replaced atomically (temporary file, fsync, rename). Exit codes: 0 written, 2 error.")
+        abstract: "Write the reviewers' report of one or more stores: report.html (offline) and findings.csv.",
+        discussion: "Files are replaced atomically (temporary file, fsync, rename). Exit codes: 0 written, 2 error.")
+
+    @Option(name: .long, help: ArgumentHelp("SQLite store written by netra batch. Repeatable (one per machine).", valueName: "FILE"))
+    var store: [String]
+
+    @Option(name: .long, help: ArgumentHelp("Folder for the report (created if missing).", valueName: "DIR"))
+    var out: String
+
+    func validate() throws {
+        if store.isEmpty { throw ValidationError("give at least one --store FILE") }
+    }
+
+    func run() throws {
+        for path in store where !FileManager.default.fileExists(atPath: path) {
+            writeError("netra: \(path): no such store")
+            throw ExitCode(BatchExitStatus.error)
+        }
+        do {
+            try ReviewReportWriter.write(stores: store, to: out)
+        } catch {
+            writeError("netra: report failed: \(error)")
+            throw ExitCode(BatchExitStatus.error)
+        }
+    }
+}
+
+struct Review: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Record a reviewer's decision on a finding, or export reviewed findings as labelled JSON lines for netra eval.",
+        discussion: """
+            netra review --store FILE FINDING_ID confirmed|dismissed|unsure [--note TEXT] [--reviewer NAME]
+            netra review --store FILE --export OUT.jsonl   (- for standard output)
+            Exit codes: 0 done, 2 error (no such finding, bad state, unreadable store).
+            """)
 
     @Option(name: .long, help: ArgumentHelp("SQLite store written by netra batch.", valueName: "FILE"))
     var store: String
 
-    @Option(name: .long, help: ArgumentHelp("Folder for the report (created if missing).", valueName: "DIR"))
-    var out: String
+    @Argument(help: "The finding's id (column finding_id of findings.csv, or the card in report.html).")
+    var findingID: Int64?
+
+    @Argument(help: "confirmed, dismissed or unsure.")
+    var state: String?
+
+    @Option(name: .long, help: "Why (kept with the decision).")
+    var note: String?
+
+    @Option(name: .long, help: "Who decided (default: $USER).")
+    var reviewer: String?
+
+    @Option(name: .long, help: ArgumentHelp("Write reviewed records as labelled JSON lines to this file (- for stdout).", valueName: "OUT"))
+    var export: String?
+
+    func validate() throws {
+        if export != nil {
+            if findingID != nil || state != nil { throw ValidationError("--export takes no finding id or state") }
+            return
+        }
+        guard findingID != nil, let state else { throw ValidationError("give FINDING_ID and a state (confirmed, dismissed or unsure), or --export OUT") }
+        if ReviewState(rawValue: state) == nil { throw ValidationError("the state must be one of: confirmed, dismissed, unsure") }
+    }
 
     func run() throws {
         guard FileManager.default.fileExists(atPath: store) else {
@@ -213,11 +274,54 @@ struct Report: ParsableCommand {
             throw ExitCode(BatchExitStatus.error)
         }
         do {
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             let database = try BatchStore(path: store)
-            try AtomicFile.write(Data(try database.findingsCSV().utf8), to: (out as NSString).appendingPathComponent("findings.csv"))
+            if let export {
+                let lines = try database.reviewedExport()
+                let text = lines.map { $0 + "\n" }.joined()
+                if export == "-" {
+                    FileHandle.standardOutput.write(Data(text.utf8))
+                } else {
+                    try AtomicFile.write(Data(text.utf8), to: export)
+                }
+                writeError("netra: exported \(lines.count) reviewed record(s)")
+                return
+            }
+            let who = reviewer ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+            try database.review(findingID: findingID!, state: ReviewState(rawValue: state!)!, reviewer: who, note: note)
         } catch {
-            writeError("netra: report failed: \(error)")
+            writeError("netra: \(store): \(error)")
+            throw ExitCode(BatchExitStatus.error)
+        }
+    }
+}
+
+struct Purge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Really delete what the store holds from inputs screened more than DAYS days ago (secure_delete, VACUUM).",
+        discussion: "Takes the batch lock. One JSON line on stderr says what was deleted. Exit codes: 0 done, 2 error, 4 a batch is running.")
+
+    @Option(name: .long, help: ArgumentHelp("SQLite store written by netra batch.", valueName: "FILE"))
+    var store: String
+
+    @Option(name: .long, help: ArgumentHelp("Delete inputs screened more than this many days ago (0: everything screened until now).", valueName: "DAYS"))
+    var olderThan: Int
+
+    func validate() throws {
+        if olderThan < 0 { throw ValidationError("--older-than must be 0 or more days") }
+    }
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: store) else {
+            writeError("netra: \(store): no such store")
+            throw ExitCode(BatchExitStatus.error)
+        }
+        let lock = try StoreLock.acquire(store: store)
+        defer { lock.release() }
+        do {
+            let counts = try BatchStore(path: store).purge(olderThanDays: olderThan)
+            writeError("netra: purged \(counts.json)")
+        } catch {
+            writeError("netra: \(store): purge failed: \(error)")
             throw ExitCode(BatchExitStatus.error)
         }
     }

@@ -71,7 +71,7 @@ struct NetraCommand: ParsableCommand {
         commandName: "netra",
         abstract: "Screen social-media archives of Indonesian civil servants (ASN) for breaches of election neutrality.",
         discussion: "Exit codes: 0 something was flagged, 1 nothing was flagged, 2 error, 3 some input was skipped or truncated.",
-        subcommands: [Scan.self, Explain.self, Lint.self, TestExamples.self, Eval.self, Batch.self, Report.self])
+        subcommands: [Scan.self, Explain.self, Lint.self, TestExamples.self, Eval.self, Batch.self, Report.self, Review.self, Purge.self])
 }
 
 struct Scan: ParsableCommand {

@@ -104,7 +104,8 @@ struct SplitMix64: RandomNumberGenerator {
         let firstSummary = try summary(first)
         #expect(firstSummary["inputs"] as? Int == 4)
         #expect(firstSummary["records"] as? Int == 12)
-        #expect(firstSummary["records_added"] as? Int == 12)
+        #expect(firstSummary["records_added"] as? Int == 8)
+        #expect(firstSummary["clean"] as? Int == 4)
         let findings = try BatchStore(path: store).findings()
         #expect(findings.count == (try flagsFromScan(inbox: inbox)))
         #expect(findings.count >= 8)
@@ -129,7 +130,7 @@ struct SplitMix64: RandomNumberGenerator {
         let quarantined = try database.quarantined()
         #expect(quarantined.map { ($0.path as NSString).lastPathComponent } == ["poisoned.zip"])
         #expect(quarantined.first?.reason.contains("zip") == true)
-        #expect(try database.count("records") == 9)
+        #expect(try database.count("records") == 6)
         #expect(try database.count("findings") == (try flagsFromScan(inbox: inbox)))
     }
 
@@ -170,9 +171,15 @@ struct SplitMix64: RandomNumberGenerator {
     @Test func killedAtRandomPointsThenResumedEqualsAnUninterruptedRun() throws {
         let files = 40
         let reference = try makeInbox(files: files)
-        let started = Date()
-        #expect(try runBatch(inbox: reference.inbox, store: reference.store).status == 0)
-        let fullRun = Date().timeIntervalSince(started)
+        // The shortest of three uninterrupted runs: kills before it land while a batch is running
+        // even when the machine is busy (and a run is slower) during the trials.
+        var fullRun = Double.infinity
+        for attempt in 0..<3 {
+            let store = reference.store + (attempt == 0 ? "" : "-\(attempt)")
+            let started = Date()
+            #expect(try runBatch(inbox: reference.inbox, store: store).status == 0)
+            fullRun = min(fullRun, Date().timeIntervalSince(started))
+        }
         let expected = try BatchStore(path: reference.store).findings()
         #expect(expected.count == (try flagsFromScan(inbox: reference.inbox)))
 
@@ -181,7 +188,7 @@ struct SplitMix64: RandomNumberGenerator {
         for trial in 0..<20 {
             let (dir, inbox, store) = try makeInbox(files: files)
             let process = try startBatch(inbox: inbox, store: store, errorFile: dir + "/killed.err")
-            let delay = Double.random(in: 0..<(fullRun * 1.1), using: &generator)
+            let delay = Double.random(in: 0..<(fullRun * 0.95), using: &generator)
             usleep(UInt32(delay * 1_000_000))
             if process.isRunning { killedMidway += 1 }
             kill(process.processIdentifier, SIGKILL)
@@ -192,7 +199,12 @@ struct SplitMix64: RandomNumberGenerator {
             let database = try BatchStore(path: store)
             #expect(try database.findings() == expected, "trial \(trial) (delay \(delay) s)")
             #expect(try database.count("inputs") == files, "trial \(trial)")
-            #expect(try database.count("records") == 3 * files, "trial \(trial)")
+            // Two of each input's three records are flagged and stored; the third is counted clean.
+            #expect(try database.count("records") == 2 * files, "trial \(trial)")
+            let (all, clean) = try database.queue.read { db in
+                (try Int.fetchOne(db, sql: "SELECT SUM(records) FROM inputs") ?? 0, try Int.fetchOne(db, sql: "SELECT SUM(clean) FROM inputs") ?? 0)
+            }
+            #expect(all == 3 * files && clean == files, "trial \(trial)")
             try? FileManager.default.removeItem(atPath: dir)
         }
         // The test means something only if most kills landed while the batch was running.
@@ -234,7 +246,7 @@ struct SplitMix64: RandomNumberGenerator {
             return try summary(BatchRun(status: process.terminationStatus, stderr: String(decoding: data, as: UTF8.self)))
         }
         let first = try batch()
-        #expect(first["records_added"] as? Int == 9)
+        #expect(first["records_added"] as? Int == 6)
         #expect(try batch()["already_screened"] as? Int == 3)
         // Any change to a lexicon file changes lexicon_version: a comment is enough.
         let rules = lexicons + "/rules"
@@ -245,7 +257,7 @@ struct SplitMix64: RandomNumberGenerator {
         try handle.close()
         let changed = try batch()
         #expect(changed["already_screened"] as? Int == 0)
-        #expect(changed["records_added"] as? Int == 9)
+        #expect(changed["records_added"] as? Int == 6)
         #expect(changed["lexicon_version"] as? String != first["lexicon_version"] as? String)
         #expect(try BatchStore(path: store).count("inputs") == 6)
     }

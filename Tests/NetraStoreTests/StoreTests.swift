@@ -11,6 +11,9 @@ func temporaryStore() throws -> (BatchStore, String) {
     return (try BatchStore(path: path), path)
 }
 
+/// Pseudonyms with a fixed test key.
+let testPrivacy = StorePrivacy(pseudonymizer: Pseudonymizer(keyBytes: Array(repeating: 7, count: 32)))
+
 func flaggedInput(_ name: String, texts: [String]) -> ScreenedInput {
     let items = texts.enumerated().map { index, text in
         ScreenedInput.Item(
@@ -51,14 +54,14 @@ func flaggedInput(_ name: String, texts: [String]) -> ScreenedInput {
         }
         #expect(journal == "wal")
         #expect(synchronous == 2)  // FULL
-        #expect(applied == ["v1"])
-        for table in ["runs", "inputs", "records", "findings", "reviews"] { #expect(try store.count(table) == 0) }
+        #expect(applied == ["v1", "v2"])
+        for table in ["runs", "inputs", "records", "findings", "reviews", "subjects"] { #expect(try store.count(table) == 0) }
     }
 
     @Test func reopeningKeepsDataAndDoesNotRemigrate() throws {
         let (store, path) = try temporaryStore()
         let run = try store.beginRun(lexiconVersion: "lex-1")
-        try store.commit(flaggedInput("a.jsonl", texts: ["coblos 02", "coblos 01"]), runID: run, lexiconVersion: "lex-1")
+        try store.commit(flaggedInput("a.jsonl", texts: ["coblos 02", "coblos 01"]), runID: run, lexiconVersion: "lex-1", privacy: testPrivacy)
         let reopened = try BatchStore(path: path)
         #expect(try reopened.count("findings") == 2)
     }
@@ -67,10 +70,10 @@ func flaggedInput(_ name: String, texts: [String]) -> ScreenedInput {
         let (store, _) = try temporaryStore()
         let run = try store.beginRun(lexiconVersion: "lex-1")
         let input = flaggedInput("a.jsonl", texts: ["coblos 02", "coblos 01"])
-        let first = try store.commit(input, runID: run, lexiconVersion: "lex-1")
+        let first = try store.commit(input, runID: run, lexiconVersion: "lex-1", privacy: testPrivacy)
         #expect(first.recordsAdded == 2 && first.findingsAdded == 2)
         #expect(try store.hasInput(contentHash: input.contentHash, lexiconVersion: "lex-1"))
-        let second = try store.commit(input, runID: run, lexiconVersion: "lex-1")
+        let second = try store.commit(input, runID: run, lexiconVersion: "lex-1", privacy: testPrivacy)
         #expect(second == CommitCounts())
         #expect(try store.count("inputs") == 1)
         #expect(try store.count("records") == 2)
@@ -81,10 +84,10 @@ func flaggedInput(_ name: String, texts: [String]) -> ScreenedInput {
         let (store, _) = try temporaryStore()
         let run = try store.beginRun(lexiconVersion: "lex-1")
         var copy = flaggedInput("a.jsonl", texts: ["coblos 02"])
-        try store.commit(copy, runID: run, lexiconVersion: "lex-1")
+        try store.commit(copy, runID: run, lexiconVersion: "lex-1", privacy: testPrivacy)
         copy.path = "b.jsonl"
         copy.contentHash = "different-archive"
-        let counts = try store.commit(copy, runID: run, lexiconVersion: "lex-1")
+        let counts = try store.commit(copy, runID: run, lexiconVersion: "lex-1", privacy: testPrivacy)
         #expect(counts == CommitCounts())
         #expect(try store.count("inputs") == 2)
         #expect(try store.count("findings") == 1)
@@ -93,9 +96,9 @@ func flaggedInput(_ name: String, texts: [String]) -> ScreenedInput {
     @Test func aLexiconChangeRescreens() throws {
         let (store, _) = try temporaryStore()
         let input = flaggedInput("a.jsonl", texts: ["coblos 02"])
-        try store.commit(input, runID: try store.beginRun(lexiconVersion: "lex-1"), lexiconVersion: "lex-1")
+        try store.commit(input, runID: try store.beginRun(lexiconVersion: "lex-1"), lexiconVersion: "lex-1", privacy: testPrivacy)
         #expect(try !store.hasInput(contentHash: input.contentHash, lexiconVersion: "lex-2"))
-        let counts = try store.commit(input, runID: try store.beginRun(lexiconVersion: "lex-2"), lexiconVersion: "lex-2")
+        let counts = try store.commit(input, runID: try store.beginRun(lexiconVersion: "lex-2"), lexiconVersion: "lex-2", privacy: testPrivacy)
         #expect(counts.recordsAdded == 1 && counts.findingsAdded == 1)
         #expect(Set(try store.findings().map(\.lexiconVersion)) == ["lex-1", "lex-2"])
     }
@@ -104,7 +107,7 @@ func flaggedInput(_ name: String, texts: [String]) -> ScreenedInput {
         let (store, _) = try temporaryStore()
         let run = try store.beginRun(lexiconVersion: "lex-1")
         let bad = ScreenedInput(path: "bad.zip", contentHash: "h", size: 3, quarantineReason: "not a readable zip archive")
-        try store.commit(bad, runID: run, lexiconVersion: "lex-1")
+        try store.commit(bad, runID: run, lexiconVersion: "lex-1", privacy: testPrivacy)
         let quarantined = try store.quarantined()
         #expect(quarantined.count == 1)
         #expect(quarantined.first?.path == "bad.zip")
@@ -137,7 +140,7 @@ func flaggedInput(_ name: String, texts: [String]) -> ScreenedInput {
     @Test func findingsCSVHasAHeaderAndOneRowPerFinding() throws {
         let (store, _) = try temporaryStore()
         let run = try store.beginRun(lexiconVersion: "lex-1")
-        try store.commit(flaggedInput("a.jsonl", texts: ["coblos 02, ya", "coblos 01"]), runID: run, lexiconVersion: "lex-1")
+        try store.commit(flaggedInput("a.jsonl", texts: ["coblos 02, ya", "coblos 01"]), runID: run, lexiconVersion: "lex-1", privacy: testPrivacy)
         let lines = try store.findingsCSV().components(separatedBy: "\r\n").filter { !$0.isEmpty }
         #expect(lines.first == BatchStore.findingsCSVHeader.joined(separator: ","))
         #expect(lines.count == 1 + 2)

@@ -1,0 +1,198 @@
+import Foundation
+import NetraArchive
+import NetraCore
+import NetraRules
+
+/// How reading one batch input ended.
+public struct InputScreeningOutcome: Sendable {
+    /// Records delivered (screened).
+    public var screened = 0
+    /// Records read but not screened: skipped with a reason, or with nothing to judge.
+    public var unscreened = 0
+    /// Problems in input order (`PATH:LINE: message`): malformed lines, refused entries, limits hit.
+    public var problems: [String] = []
+
+    /// Why the input is quarantined, or nil when it was read cleanly (at most three problems named).
+    public var quarantineReason: String? {
+        if !problems.isEmpty {
+            return problems.prefix(3).joined(separator: "; ") + (problems.count > 3 ? "; and \(problems.count - 3) more" : "")
+        }
+        return screened == 0 && unscreened == 0 ? "no record could be read" : nil
+    }
+}
+
+/// Screens one inbox input of `netra batch` (a JSON-lines file, an export folder, file or zip) on
+/// several threads while the caller stores what is done.
+///
+/// Events from ``ExportReader`` are gathered into chunks in input order; a chunk is decoded,
+/// screened and hashed on the workers (each slice with its own ``Screener``) while the reader
+/// fills the next; each screened record is turned into what the caller stores by `prepare`, on
+/// the workers too; `deliver` is called on the calling thread with each chunk's prepared records
+/// in input order, so the store sees the same sequence as on one thread.
+public final class InputScreening<Prepared: Sendable> {
+    public let compiled: CompiledLexicon
+    public let reader: ExportReader
+    public let threads: Int
+    private let slices: [SliceWorker<Prepared>]
+    /// A chunk is dispatched at this many items or bytes.
+    let chunkItems = 4096
+    let chunkBytes = 4 << 20
+
+    public init(compiled: CompiledLexicon, reader: ExportReader, threads: Int) {
+        self.compiled = compiled
+        self.reader = reader
+        self.threads = max(1, threads)
+        slices = (0..<(threads > 1 ? threads * 4 : 1)).map { _ in SliceWorker(compiled) }
+    }
+
+    /// Reads and screens the input at `path`, handing screened records to `deliver` in input
+    /// order. If `deliver` throws, reading stops and the error is rethrown.
+    public func screen(path: String, prepare: @escaping @Sendable (Record, [Flag]) -> Prepared,
+                       deliver: ([Prepared]) throws -> Void) throws -> InputScreeningOutcome {
+        var outcome = InputScreeningOutcome()
+        var pending: [Work] = []
+        var pendingBytes = 0
+        var inFlight: (group: DispatchGroup, count: Int)?
+        var failure: Error?
+
+        /// Waits for the chunk being screened and takes its results out of the slices.
+        func finishFlight() -> [[Prepared]] {
+            guard let flight = inFlight else { return [] }
+            inFlight = nil
+            flight.group.wait()
+            var results: [[Prepared]] = []
+            for slice in slices.prefix(flight.count) {
+                outcome.screened += slice.screened.count
+                outcome.unscreened += slice.unscreened
+                outcome.problems += slice.problems
+                results.append(slice.takeScreened())
+                slice.reset()
+            }
+            return results
+        }
+        func deliverAll(_ results: [[Prepared]]) throws {
+            for batch in results where !batch.isEmpty { try deliver(batch) }
+        }
+        /// Starts screening the pending items, then stores the previous chunk while they are screened.
+        func dispatch() throws {
+            guard !pending.isEmpty else { return }
+            let previous = finishFlight()
+            let work = pending
+            pending = []
+            pendingBytes = 0
+            let count = work.count < 64 ? 1 : slices.count
+            let per = (work.count + count - 1) / count
+            let slices = self.slices
+            let group = DispatchGroup()
+            inFlight = (group, count)
+            if threads == 1 {
+                slices[0].process(work[...], prepare: prepare)
+            } else {
+                group.enter()
+                DispatchQueue.global().async {
+                    DispatchQueue.concurrentPerform(iterations: count) { s in
+                        let start = min(work.count, s * per), end = min(work.count, start + per)
+                        slices[s].process(work[start..<end], prepare: prepare)
+                    }
+                    group.leave()
+                }
+            }
+            try deliverAll(previous)
+        }
+
+        reader.read(path: path) { event in
+            switch event {
+            case .record(let record):
+                pendingBytes += record.text.utf8.count
+                pending.append(.record(record))
+            case .jsonLine(let bytes, let source):
+                pendingBytes += bytes.count
+                pending.append(.jsonLine(bytes, source))
+            case .notJudged:
+                pending.append(.unscreened(problem: nil))
+            case .skipped(_, let message, let source):
+                pending.append(.unscreened(problem: "\(source.path):\(source.line): \(message)"))
+            case .problem(let problem):
+                pending.append(.problem(problem.description))
+            }
+            if pending.count >= chunkItems || pendingBytes >= chunkBytes {
+                do { try dispatch() } catch {
+                    failure = error
+                    return false
+                }
+            }
+            return true
+        }
+        if let failure {
+            _ = finishFlight()
+            throw failure
+        }
+        try dispatch()
+        try deliverAll(finishFlight())
+        return outcome
+    }
+}
+
+/// One item of a chunk, in input order.
+enum Work: Sendable {
+    case record(Record)
+    case jsonLine([UInt8], SourceLocation)
+    case unscreened(problem: String?)
+    case problem(String)
+}
+
+/// Per-slice scratch: a screener and what the slice produced for the current chunk.
+/// Each is used by one thread at a time.
+final class SliceWorker<Prepared: Sendable>: @unchecked Sendable {
+    var screener: Screener
+    var screened: [Prepared] = []
+    var unscreened = 0
+    var problems: [String] = []
+
+    init(_ compiled: CompiledLexicon) { screener = Screener(compiled) }
+
+    func process(_ work: ArraySlice<Work>, prepare: (Record, [Flag]) -> Prepared) {
+        for item in work {
+            switch item {
+            case .record(let record):
+                take(record, prepare: prepare)
+            case .jsonLine(let raw, let source):
+                var bytes = raw[...]
+                if source.line == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+                switch bytes.withUnsafeBufferPointer({ RecordDecoder.decode($0, source: source) }) {
+                case .success(let (record, _)): take(record, prepare: prepare)
+                case .failure(let failure):
+                    unscreened += 1
+                    problems.append("\(source.path):\(source.line): \(failure.description)")
+                }
+            case .unscreened(let problem):
+                unscreened += 1
+                if let problem { problems.append(problem) }
+            case .problem(let message):
+                problems.append(message)
+            }
+        }
+    }
+
+    private func take(_ record: Record, prepare: (Record, [Flag]) -> Prepared) {
+        if record.judgedFields.isEmpty {
+            unscreened += 1
+            return
+        }
+        let flags = screener.screen(record)
+        screened.append(prepare(record, flags))
+    }
+
+    /// The prepared records of the current chunk, leaving the slice empty.
+    func takeScreened() -> [Prepared] {
+        defer { screened = [] }
+        return screened
+    }
+
+    func reset() {
+        screened.removeAll(keepingCapacity: true)
+        unscreened = 0
+        problems.removeAll(keepingCapacity: true)
+    }
+}

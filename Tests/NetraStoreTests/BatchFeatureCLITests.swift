@@ -1,0 +1,207 @@
+import Foundation
+import GRDB
+import Testing
+@testable import NetraStore
+
+// `netra batch --subjects/--report/--threads`, `netra review`, `netra purge` through the built binary.
+
+struct Run {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs the built `netra` with `arguments`.
+func netra(_ arguments: [String]) throws -> Run {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try batchBinary())
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    // Standard error is small; read stdout first, then stderr.
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+               stderr: String(decoding: errData, as: UTF8.self))
+}
+
+var packageRoot: String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+}
+
+/// A folder with an inbox holding the ASN Rina's posts (JSON lines, named after her account), a
+/// WhatsApp group chat of hers where others write too, and a subjects file.
+func subjectInbox() throws -> (dir: String, inbox: String, store: String, subjects: String) {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("netra-subjects-\(UUID().uuidString)").path
+    let inbox = dir + "/inbox"
+    try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+    let posts = [
+        #"{"id":"p1","text":"Ayo coblos 02 Prabowo-Gibran!","created_at":"2024-02-01T08:00:00+07:00"}"#,
+        #"{"id":"p2","kind":"comment","text":"Gas pak! coblos 02","created_at":"2024-02-01T09:00:00+07:00","target":{"author":"Ahmad Fauzi","text":"Siap menangkan 02"}}"#,
+        #"{"id":"p3","text":"Selamat pagi, jangan lupa sarapan"}"#,
+    ]
+    try Data((posts.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: inbox + "/rina.w-posts.jsonl"))
+    let chat = """
+        01/02/24 08.00 - Budi Santoso: Ayo coblos 01 Anies-Muhaimin, pilih AMIN!
+        01/02/24 08.05 - Rina W: Selamat pagi semua
+        01/02/24 08.06 - Rina W: Ayo coblos 02 Prabowo-Gibran ya bapak ibu
+
+        """
+    try Data(chat.utf8).write(to: URL(fileURLWithPath: inbox + "/rina.w-whatsapp.txt"))
+    let subjects = dir + "/subjects.csv"
+    try Data("account,nip,name,unit,superior\nrina.w,199001012015032001,Rina Wulandari,Dinas Pendidikan,Kepala Dinas\n\"Rina W\",,Rina Wulandari,Dinas Pendidikan,Kepala Dinas\n".utf8)
+        .write(to: URL(fileURLWithPath: subjects))
+    return (dir, inbox, dir + "/store.sqlite", subjects)
+}
+
+/// CSV rows as dictionaries (RFC 4180, as `netra report` writes them).
+func csvRecords(_ text: String) -> [[String: String]] {
+    var rows: [[String]] = [], row: [String] = [], field = "", quoted = false
+    var iterator = Array(text).makeIterator()
+    var pending: Character?
+    while let ch = pending ?? iterator.next() {
+        pending = nil
+        if quoted {
+            if ch == "\"" {
+                if let next = iterator.next() {
+                    if next == "\"" { field.append("\"") } else { quoted = false; pending = next }
+                } else { quoted = false }
+            } else { field.append(ch) }
+        } else if ch == "\"" { quoted = true }
+        else if ch == "," { row.append(field); field = "" }
+        else if ch == "\r\n" || ch == "\n" { row.append(field); rows.append(row); row = []; field = "" }
+        else { field.append(ch) }
+    }
+    guard let header = rows.first else { return [] }
+    return rows.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
+}
+
+@Suite(.serialized) struct BatchFeatureCLITests {
+    @Test func subjectsRouteFindingsAndOthersArePseudonymized() throws {
+        let (dir, inbox, store, subjects) = try subjectInbox()
+        let run = try netra(["batch", "--inbox", inbox, "--store", store, "--subjects", subjects, "--report", dir + "/report"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let csv = try String(contentsOfFile: dir + "/report/findings.csv", encoding: .utf8)
+        let rows = csvRecords(csv)
+        #expect(rows.count == (try BatchStore(path: store).count("findings")))
+        // Rina's own post and her chat message are hers; Budi's chat message is not.
+        let post = try #require(rows.first { $0["record_id"] == "p1" })
+        #expect(post["subject"] == "rina.w" && post["nip"] == "199001012015032001" && post["unit"] == "Dinas Pendidikan")
+        #expect(post["superior"] == "Kepala Dinas")
+        let budi = try #require(rows.first { $0["text"]?.contains("AMIN") == true })
+        #expect(budi["subject"] == "")
+        #expect(budi["author"].map(Pseudonymizer.isPseudonym) == true)
+        #expect(!csv.contains("Budi Santoso"), "another person's name must not be stored")
+        #expect(!csv.contains("Ahmad Fauzi"), "the author of the answered post must not be stored")
+        let mine = try #require(rows.first { $0["text"]?.contains("bapak ibu") == true })
+        #expect(mine["subject"] == "Rina W" && mine["author"] == "Rina W")
+        // The key sits beside the store, private.
+        let mode = try FileManager.default.attributesOfItem(atPath: store + ".key")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    @Test func aBadSubjectsFileNamesItsLine() throws {
+        let (dir, inbox, store, _) = try subjectInbox()
+        try Data("account,name\nrina,R\n,Nobody\n".utf8).write(to: URL(fileURLWithPath: dir + "/bad.csv"))
+        let run = try netra(["batch", "--inbox", inbox, "--store", store, "--subjects", dir + "/bad.csv"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("bad.csv:3: no account in this row"), "\(run.stderr)")
+    }
+
+    @Test func threadCountsStoreTheSameContent() throws {
+        let (dir, inbox, _, subjects) = try subjectInbox()
+        for name in try FileManager.default.contentsOfDirectory(atPath: packageRoot + "/Corpus/examples") {
+            try FileManager.default.copyItem(atPath: packageRoot + "/Corpus/examples/" + name, toPath: inbox + "/" + name)
+        }
+        // A larger input when the shared pool is there: its first 6,000 rows.
+        let pool = packageRoot + "/../shared/corpora/pool.jsonl"
+        if let data = FileManager.default.contents(atPath: pool) {
+            let lines = data.split(separator: 0x0A, maxSplits: 6000).prefix(6000)
+            try Data(lines.joined(separator: [0x0A]) + [0x0A]).write(to: URL(fileURLWithPath: inbox + "/pool-head.jsonl"))
+        }
+        func dump(_ threads: Int) throws -> [String] {
+            let store = dir + "/store-\(threads).sqlite"
+            let run = try netra(["batch", "--inbox", inbox, "--store", store, "--subjects", subjects, "--key", dir + "/shared.key",
+                                 "--threads", String(threads)])
+            #expect(run.status == 0, "\(run.stderr)")
+            return try BatchStore(path: store).queue.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT r.content_hash, r.record_id, r.kind, r.source_path, r.source_line, r.text, r.author, r.subject, r.target_author,
+                           f.rule, f.contest, f.pair, f.stance, f.score, f.evidence_json, f.title, f.basis_json
+                    FROM records r LEFT JOIN findings f ON f.record_hash = r.content_hash AND f.lexicon_version = r.lexicon_version
+                    ORDER BY r.rowid, f.id
+                    """).map { $0.description }
+            }
+        }
+        let one = try dump(1)
+        #expect(one.count > 20)
+        #expect(try dump(2) == one)
+        #expect(try dump(5) == one)
+    }
+
+    @Test func reviewsAreRecordedExportedAndScoredByEval() throws {
+        let (dir, inbox, store, subjects) = try subjectInbox()
+        #expect(try netra(["batch", "--inbox", inbox, "--store", store, "--subjects", subjects]).status == 0)
+        let ids = try BatchStore(path: store).queue.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT f.id, r.record_id, r.text FROM findings f JOIN records r ON r.content_hash = f.record_hash ORDER BY f.id
+                """).map { ($0[0] as Int64, $0[1] as String?, $0[2] as String) }
+        }
+        let p1 = try #require(ids.first { $0.1 == "p1" }?.0)
+        // Every finding of Budi's message is dismissed, so the record is labelled "no violation".
+        let budiFindings = ids.filter { $0.2.contains("AMIN") }.map(\.0)
+        #expect(!budiFindings.isEmpty)
+        #expect(try netra(["review", "--store", store, String(p1), "confirmed", "--note", "ajakan memilih", "--reviewer", "ana"]).status == 0)
+        for id in budiFindings { #expect(try netra(["review", "--store", store, String(id), "dismissed", "--reviewer", "ana"]).status == 0) }
+        let missing = try netra(["review", "--store", store, "99999", "confirmed"])
+        #expect(missing.status == 2 && missing.stderr.contains("no finding 99999"))
+        let badState = try netra(["review", "--store", store, String(p1), "approved"])
+        #expect(badState.status == 2)
+        // The report shows the decision.
+        #expect(try netra(["report", "--store", store, "--out", dir + "/report"]).status == 0)
+        let rows = csvRecords(try String(contentsOfFile: dir + "/report/findings.csv", encoding: .utf8))
+        #expect(rows.first { $0["finding_id"] == String(p1) }?["review_state"] == "confirmed")
+        #expect(rows.first { $0["finding_id"] == String(p1) }?["review_note"] == "ajakan memilih")
+        // Exported labels are what netra eval reads.
+        let export = dir + "/reviewed.jsonl"
+        let exported = try netra(["review", "--store", store, "--export", export])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let lines = try String(contentsOfFile: export, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        let eval = try netra(["eval", "--json", export])
+        #expect(eval.status == 0, "\(eval.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any])
+        let overall = try #require(report["overall"] as? [String: Any])
+        // The confirmed post is flagged again (a true positive); the dismissed message is flagged again (a false positive).
+        #expect(overall["tp"] as? Int == 1)
+        #expect(overall["fp"] as? Int == 1)
+    }
+
+    @Test func purgeTakesTheLockAndReallyDeletes() throws {
+        let (_, inbox, store, subjects) = try subjectInbox()
+        #expect(try netra(["batch", "--inbox", inbox, "--store", store, "--subjects", subjects]).status == 0)
+        let lock = open(store + ".lock", O_RDWR | O_CREAT, 0o644)
+        #expect(flock(lock, LOCK_EX | LOCK_NB) == 0)
+        let busy = try netra(["purge", "--store", store, "--older-than", "0"])
+        close(lock)
+        #expect(busy.status == 4, "\(busy.stderr)")
+        #expect(try BatchStore(path: store).count("records") > 0)
+        let kept = try netra(["purge", "--store", store, "--older-than", "30"])
+        #expect(kept.status == 0 && kept.stderr.contains("\"inputs\":0"), "\(kept.stderr)")
+        sleep(1)  // screened_at has one-second resolution
+        let purged = try netra(["purge", "--store", store, "--older-than", "0"])
+        #expect(purged.status == 0, "\(purged.stderr)")
+        #expect(purged.stderr.contains("\"inputs\":2"), "\(purged.stderr)")
+        let database = try BatchStore(path: store)
+        for table in ["inputs", "records", "findings"] { #expect(try database.count(table) == 0) }
+        let bytes = (FileManager.default.contents(atPath: store) ?? Data()) + (FileManager.default.contents(atPath: store + "-wal") ?? Data())
+        #expect(bytes.range(of: Data("Prabowo-Gibran".utf8)) == nil)
+        // The next night screens the inbox again.
+        #expect(try netra(["batch", "--inbox", inbox, "--store", store]).status == 0)
+        #expect(try BatchStore(path: store).count("inputs") == 2)
+    }
+}
