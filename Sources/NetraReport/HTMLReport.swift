@@ -20,6 +20,7 @@ public struct ReviewReport: Sendable, Hashable {
     /// Inputs that could not be read cleanly, with the reason the batch gave.
     public var quarantined: [QuarantinedInput]
 
+    /// A report; only the title and the generation time are required.
     public init(title: String, generatedAt: String, lexiconVersions: [String] = [], stores: [String] = [],
                 findings: [ReportFinding] = [], quarantined: [QuarantinedInput] = []) {
         self.title = title
@@ -38,6 +39,7 @@ public struct QuarantinedInput: Sendable, Hashable {
     /// Why it was quarantined (the `inputs` table's reason).
     public var reason: String
 
+    /// A quarantined input and why.
     public init(path: String, reason: String) {
         self.path = path
         self.reason = reason
@@ -89,6 +91,7 @@ public struct ReportFinding: Sendable, Hashable {
     /// The store this finding lives in, for the `netra review … --store` hint; nil means the report's first store.
     public var store: String?
 
+    /// A finding; see each property for what the store should put there.
     public init(id: Int64, rule: String, ruleTitle: String = "", category: String, contest: String, pair: String,
                 stance: String, severity: String, score: Double, basis: [String] = [], recordID: String,
                 kind: String, createdAt: String? = nil, day: String? = nil, sourcePath: String, sourceLine: Int,
@@ -125,6 +128,7 @@ public struct ReportField: Sendable, Hashable {
     /// The original text, exactly as the person wrote it.
     public var text: String
 
+    /// A field and its original text.
     public init(name: String, text: String) {
         self.name = name
         self.text = text
@@ -144,6 +148,7 @@ public struct ReportEvidence: Sendable, Hashable {
     /// The normalized lexicon term that matched.
     public var term: String
 
+    /// Evidence in `field` (default `text`) at scalars `start..<end`.
     public init(field: String = "text", start: Int, end: Int, text: String, term: String) {
         self.field = field
         self.start = start
@@ -155,11 +160,17 @@ public struct ReportEvidence: Sendable, Hashable {
 
 /// A reviewer's decision on a finding (the `reviews` table's states).
 public enum ReviewState: String, Sendable, Hashable, CaseIterable {
-    case confirmed, dismissed, unsure
+    /// The reviewer agrees it is a breach (shown "Dikonfirmasi").
+    case confirmed
+    /// Not a breach (shown "Ditolak").
+    case dismissed
+    /// Needs more checking (shown "Ragu-ragu").
+    case unsure
 }
 
 /// The latest review of a finding.
 public struct ReportReview: Sendable, Hashable {
+    /// The decision.
     public var state: ReviewState
     /// Who decided.
     public var reviewer: String
@@ -168,6 +179,7 @@ public struct ReportReview: Sendable, Hashable {
     /// When, as stored (`reviewed_at`).
     public var at: String
 
+    /// A decision by `reviewer` at `at`, with an optional note.
     public init(state: ReviewState, reviewer: String, note: String? = nil, at: String) {
         self.state = state
         self.reviewer = reviewer
@@ -182,12 +194,14 @@ public struct ReportSubject: Sendable, Hashable {
     public var account: String?
     /// Nomor Induk Pegawai.
     public var nip: String?
+    /// The full name, with titles as the personnel record writes it.
     public var name: String?
     /// The unit / OPD; the per-unit chart counts findings without one as "(tidak diketahui)".
     public var unit: String?
     /// The direct superior (atasan langsung).
     public var superior: String?
 
+    /// A subject; leave out what is unknown.
     public init(account: String? = nil, nip: String? = nil, name: String? = nil, unit: String? = nil,
                 superior: String? = nil) {
         self.account = account
@@ -260,13 +274,13 @@ public enum EvidenceHighlighter {
         out.reserveCapacity(text.utf8.count + marks.count * 13)
         var position = 0
         for mark in marks {
-            HTML.appendEscaped(scalars[position..<mark.start], to: &out)
+            HTMLText.appendEscaped(scalars[position..<mark.start], to: &out)
             out += "<mark>"
-            HTML.appendEscaped(scalars[mark.start..<mark.end], to: &out)
+            HTMLText.appendEscaped(scalars[mark.start..<mark.end], to: &out)
             out += "</mark>"
             position = mark.end
         }
-        HTML.appendEscaped(scalars[position...], to: &out)
+        HTMLText.appendEscaped(scalars[position...], to: &out)
         return out
     }
 
@@ -283,7 +297,7 @@ public enum EvidenceHighlighter {
 // MARK: - Escaping
 
 /// HTML escaping for untrusted text, in element content and in quoted attribute values alike.
-public enum HTML {
+public enum HTMLText {
     /// `&`, `<`, `>`, `"` and `'` become entities; NUL and other C0/C1 controls (except tab, line
     /// feed and carriage return) and noncharacters become U+FFFD, so no input can end an element or an
     /// attribute, and the page stays well-formed.
@@ -334,7 +348,9 @@ public enum HTMLReportRenderer {
 
     /// One bar of a chart.
     public struct Bucket: Sendable, Hashable {
+        /// The bar's label (a contest, category, unit or day), unescaped.
         public var label: String
+        /// How many findings fall in it.
         public var count: Int
     }
 
@@ -367,7 +383,7 @@ public enum HTMLReportRenderer {
         h += "<!DOCTYPE html>\n<html lang=\"id\">\n<head>\n<meta charset=\"utf-8\">\n"
         h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         h += "<meta name=\"generator\" content=\"netra\">\n"
-        h += "<title>\(HTML.escape(report.title))</title>\n<style>\n\(stylesheet)</style>\n</head>\n<body>\n"
+        h += "<title>\(HTMLText.escape(report.title))</title>\n<style>\n\(stylesheet)</style>\n</head>\n<body>\n"
         appendHeader(report, findings, to: &h)
         h += "<main>\n"
         appendCharts(findings, to: &h)
@@ -389,13 +405,13 @@ public enum HTMLReportRenderer {
     static func appendHeader(_ report: ReviewReport, _ findings: [ReportFinding], to h: inout String) {
         let reviewed = findings.filter { $0.review != nil }.count
         func count(_ state: ReviewState) -> Int { findings.filter { $0.review?.state == state }.count }
-        h += "<header class=\"top\">\n<h1>\(HTML.escape(report.title))</h1>\n<dl class=\"meta\">\n"
-        h += "<div><dt>Dibuat</dt><dd>\(HTML.escape(report.generatedAt))</dd></div>\n"
+        h += "<header class=\"top\">\n<h1>\(HTMLText.escape(report.title))</h1>\n<dl class=\"meta\">\n"
+        h += "<div><dt>Dibuat</dt><dd>\(HTMLText.escape(report.generatedAt))</dd></div>\n"
         let versions = report.lexiconVersions.isEmpty ? "<dd>—</dd>"
-            : report.lexiconVersions.map { "<dd><code>\(HTML.escape($0))</code></dd>" }.joined()
+            : report.lexiconVersions.map { "<dd><code>\(HTMLText.escape($0))</code></dd>" }.joined()
         h += "<div><dt>Versi leksikon</dt>\(versions)</div>\n"
         let stores = report.stores.isEmpty ? "<dd>—</dd>"
-            : report.stores.map { "<dd><code>\(HTML.escape($0))</code></dd>" }.joined()
+            : report.stores.map { "<dd><code>\(HTMLText.escape($0))</code></dd>" }.joined()
         h += "<div><dt>Basis data</dt>\(stores)</div>\n</dl>\n"
         h += "<ul class=\"stats\">\n"
         func stat(_ key: String, _ label: String, _ value: Int) {
@@ -423,7 +439,7 @@ public enum HTMLReportRenderer {
         h += "</div>\n</section>\n"
     }
 
-    static let chartWidth = 520, labelWidth = 200, barMax = 270, rowHeight = 24
+    static let chartWidth = 540, labelWidth = 240, barMax = 250, rowHeight = 24
 
     /// One horizontal bar chart. Each bar is a `<g class="bar" data-label=… data-count=…>` with the
     /// label, the bar and the count as text, so the page reads without colour and tests can parse it.
@@ -444,10 +460,10 @@ public enum HTMLReportRenderer {
             let tenths = max(20, (bucket.count * barMax * 10) / maximum)
             let width = "\(tenths / 10).\(tenths % 10)"
             let countX = labelWidth + tenths / 10 + 6
-            let label = HTML.escape(bucket.label)
+            let label = HTMLText.escape(bucket.label)
             h += "<g class=\"bar\" data-label=\"\(label)\" data-count=\"\(bucket.count)\">"
             h += "<title>\(label): \(bucket.count)</title>"
-            h += "<text class=\"label\" x=\"\(labelWidth - 8)\" y=\"\(y + 16)\" text-anchor=\"end\">\(HTML.escape(truncated(bucket.label, 30)))</text>"
+            h += "<text class=\"label\" x=\"\(labelWidth - 8)\" y=\"\(y + 16)\" text-anchor=\"end\">\(HTMLText.escape(truncated(bucket.label, 32)))</text>"
             h += "<rect x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(width)\" height=\"\(rowHeight - 6)\" rx=\"2\"></rect>"
             h += "<text class=\"count\" x=\"\(countX)\" y=\"\(y + 16)\">\(bucket.count)</text></g>\n"
         }
@@ -472,7 +488,7 @@ public enum HTMLReportRenderer {
         h += "hasilnya <strong>bukan</strong> hasil bersih: periksa berkas aslinya.</p>\n"
         h += "<table>\n<thead><tr><th>Berkas</th><th>Alasan</th></tr></thead>\n<tbody>\n"
         for input in sorted {
-            h += "<tr><td><code>\(HTML.escape(input.path))</code></td><td>\(HTML.escape(input.reason))</td></tr>\n"
+            h += "<tr><td><code>\(HTMLText.escape(input.path))</code></td><td>\(HTMLText.escape(input.reason))</td></tr>\n"
         }
         h += "</tbody>\n</table>\n</section>\n"
     }
@@ -484,10 +500,10 @@ public enum HTMLReportRenderer {
         h += "<th>Tingkat</th><th>Subjek</th><th>Status</th></tr></thead>\n<tbody>\n"
         for f in findings {
             let subject = f.subject.flatMap { $0.name ?? $0.account ?? $0.nip } ?? "—"
-            h += "<tr><td><a href=\"#finding-\(f.id)\">\(f.id)</a></td><td>\(HTML.escape(f.day ?? "—"))</td>"
-            h += "<td><code>\(HTML.escape(f.rule))</code></td><td>\(HTML.escape(f.contest))</td>"
-            h += "<td>\(HTML.escape(f.pair))</td><td>\(severityBadge(f.severity))</td>"
-            h += "<td>\(HTML.escape(subject))</td><td>\(reviewBadge(f.review))</td></tr>\n"
+            h += "<tr><td><a href=\"#finding-\(f.id)\">\(f.id)</a></td><td>\(HTMLText.escape(f.day ?? "—"))</td>"
+            h += "<td><code>\(HTMLText.escape(f.rule))</code></td><td>\(HTMLText.escape(f.contest))</td>"
+            h += "<td>\(HTMLText.escape(f.pair))</td><td>\(severityBadge(f.severity))</td>"
+            h += "<td>\(HTMLText.escape(subject))</td><td>\(reviewBadge(f.review))</td></tr>\n"
         }
         h += "</tbody>\n</table>\n</section>\n"
     }
@@ -507,7 +523,7 @@ public enum HTMLReportRenderer {
         case "ringan", "low", "rendah": level = "low"
         default: level = "other"
         }
-        return "<span class=\"sev sev-\(level)\">\(HTML.escape(severity))</span>"
+        return "<span class=\"sev sev-\(level)\">\(HTMLText.escape(severity))</span>"
     }
 
     /// The review badge: its class and `data-state` come from a fixed set, never from the input.
@@ -540,7 +556,7 @@ public enum HTMLReportRenderer {
     }
 
     static func appendCard(_ f: ReportFinding, defaultStore: String?, to h: inout String) {
-        let e = HTML.escape
+        let e = HTMLText.escape
         let state = f.review.map { $0.state.rawValue } ?? "unreviewed"
         h += "<article class=\"card state-\(state)\" id=\"finding-\(f.id)\">\n<header>\n"
         h += "<h3><a class=\"anchor\" href=\"#finding-\(f.id)\">#\(f.id)</a> <code class=\"rule\">\(e(f.rule))</code>"
@@ -556,8 +572,8 @@ public enum HTMLReportRenderer {
         fact("Skor", NDJSONPrinter.formatScore(f.score))
         fact("Rekaman", "<code>\(e(f.recordID))</code> · \(e(f.kind))")
         fact("Tanggal", f.createdAt.map { e($0) } ?? (f.day.map { e($0) } ?? "tanpa tanggal"))
-        fact("Sumber", "<code>\(e(f.sourcePath)):\(f.sourceLine)</code>")
-        if !f.basis.isEmpty { fact("Dasar hukum", f.basis.map { e($0) }.joined(separator: "; ")) }
+        h += "<div class=\"wide\"><dt>Sumber</dt><dd><code>\(e(f.sourcePath)):\(f.sourceLine)</code></dd></div>\n"
+        if !f.basis.isEmpty { h += "<div class=\"wide\"><dt>Dasar hukum</dt><dd>\(f.basis.map { e($0) }.joined(separator: "; "))</dd></div>\n" }
         h += "</dl>\n"
 
         appendSubject(f.subject, to: &h)
@@ -575,7 +591,7 @@ public enum HTMLReportRenderer {
             return
         }
         h += "<dl class=\"subject\">\n"
-        for (label, value) in known { h += "<div><dt>\(label)</dt><dd>\(HTML.escape(value))</dd></div>\n" }
+        for (label, value) in known { h += "<div><dt>\(label)</dt><dd>\(HTMLText.escape(value))</dd></div>\n" }
         h += "</dl>\n"
     }
 
@@ -589,8 +605,8 @@ public enum HTMLReportRenderer {
             if field.text.isEmpty && spans.isEmpty { continue }
             if scalarsByField[field.name] == nil { scalarsByField[field.name] = Array(field.text.unicodeScalars) }
             let label = fieldLabels[field.name] ?? field.name
-            h += "<div class=\"field\" data-field=\"\(HTML.escape(field.name))\"><div class=\"field-name\">\(HTML.escape(label))"
-            h += " <code>\(HTML.escape(field.name))</code></div>\n"
+            h += "<div class=\"field\" data-field=\"\(HTMLText.escape(field.name))\"><div class=\"field-name\">\(HTMLText.escape(label))"
+            h += " <code>\(HTMLText.escape(field.name))</code></div>\n"
             if field.text.isEmpty {
                 h += "<p class=\"original empty\">(teks kosong)</p></div>\n"
             } else {
@@ -606,8 +622,8 @@ public enum HTMLReportRenderer {
         let sorted = f.evidence.sorted { ($0.field, $0.start, $0.end, $0.term, $0.text) < ($1.field, $1.start, $1.end, $1.term, $1.text) }
         h += "<div class=\"terms\"><div class=\"terms-title\">Istilah yang cocok</div>\n<ul>\n"
         for ev in sorted {
-            h += "<li><q>\(HTML.escape(ev.text))</q> → <code>\(HTML.escape(ev.term))</code> "
-            h += "<span class=\"where\">\(HTML.escape(ev.field)) [\(ev.start)–\(ev.end)]</span>"
+            h += "<li><q>\(HTMLText.escape(ev.text))</q> → <code>\(HTMLText.escape(ev.term))</code> "
+            h += "<span class=\"where\">\(HTMLText.escape(ev.field)) [\(ev.start)–\(ev.end)]</span>"
             if let scalars = scalarsByField[ev.field] {
                 if EvidenceHighlighter.slice(scalars, ev.start, ev.end) != ev.text {
                     h += " <span class=\"mismatch\">posisi tidak cocok dengan teks asli</span>"
@@ -623,13 +639,13 @@ public enum HTMLReportRenderer {
     static func appendReview(_ f: ReportFinding, defaultStore: String?, to h: inout String) {
         h += "<footer class=\"review\">\n"
         if let review = f.review {
-            h += "<p class=\"decision\">\(reviewBadge(review)) oleh <strong>\(HTML.escape(review.reviewer))</strong>"
-            h += " pada <time>\(HTML.escape(review.at))</time></p>\n"
-            if let note = review.note, !note.isEmpty { h += "<blockquote class=\"note\">\(HTML.escape(note))</blockquote>\n" }
+            h += "<p class=\"decision\">\(reviewBadge(review)) oleh <strong>\(HTMLText.escape(review.reviewer))</strong>"
+            h += " pada <time>\(HTMLText.escape(review.at))</time></p>\n"
+            if let note = review.note, !note.isEmpty { h += "<blockquote class=\"note\">\(HTMLText.escape(note))</blockquote>\n" }
         }
         let store = shellQuoted(f.store ?? defaultStore ?? "FILE")
         h += "<div class=\"hint\"><span>Catat keputusan:</span>\n<pre><code>"
-        h += HTML.escape("netra review \(f.id) confirmed --store \(store)\nnetra review \(f.id) dismissed --store \(store)")
+        h += HTMLText.escape("netra review \(f.id) confirmed --store \(store)\nnetra review \(f.id) dismissed --store \(store)")
         h += "</code></pre></div>\n</footer>\n"
     }
 
@@ -654,7 +670,7 @@ public enum HTMLReportRenderer {
     ul.stats .l { font-size: 13px; color: #dbe5f2; }
     main { max-width: 1180px; margin: 0 auto; padding: 8px 24px 32px; }
     h2 { font-size: 18px; margin: 24px 0 10px; color: var(--accent); border-bottom: 2px solid var(--line); padding-bottom: 4px; }
-    .chart-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 14px; }
+    .chart-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(540px, 1fr)); gap: 14px; }
     figure.chart { margin: 0; background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
     figure.chart figcaption { font-weight: 600; margin-bottom: 6px; }
     figure.chart .total { color: var(--muted); font-weight: 400; }
@@ -684,6 +700,7 @@ public enum HTMLReportRenderer {
     .rule-title { font-weight: 500; }
     dl.facts, dl.subject { display: grid; grid-template-columns: repeat(auto-fill, minmax(210px, 1fr)); gap: 2px 18px;
                            margin: 10px 0; font-size: 14px; }
+    dl.facts div.wide { grid-column: 1 / -1; }
     dl.facts dt, dl.subject dt { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: 0.03em; }
     dl.facts dd, dl.subject dd { margin: 0; overflow-wrap: anywhere; }
     dl.subject { background: #f7f9fb; border: 1px solid var(--line); border-radius: 6px; padding: 6px 10px; }

@@ -125,7 +125,7 @@ func finding(_ id: Int64, text: String = "Ayo coblos 02", day: String? = "2024-0
         #expect(!html.contains("onfocus='"))
         // Payload text shows up only as text: escaped (marks aside; the store is shown shell-quoted).
         let unmarked = html.replacingOccurrences(of: "<mark>", with: "").replacingOccurrences(of: "</mark>", with: "")
-        #expect(unmarked.contains(HTML.escape(position.name == "store of the finding" ? "'" + payload.replacingOccurrences(of: "'", with: "'\\''") + "'" : payload)))
+        #expect(unmarked.contains(HTMLText.escape(position.name == "store of the finding" ? "'" + payload.replacingOccurrences(of: "'", with: "'\\''") + "'" : payload)))
         // No payload reaches markup: every tag parses as ours, with only our attribute names, double-quoted.
         let names: Set<String> = ["lang", "charset", "name", "content", "class", "id", "href", "data-stat", "data-chart",
                                   "data-total", "data-label", "data-count", "data-state", "data-field", "role", "aria-label",
@@ -144,9 +144,9 @@ func finding(_ id: Int64, text: String = "Ayo coblos 02", day: String? = "2024-0
     }
 
     @Test func escapeReplacesEverySpecialCharacter() {
-        #expect(HTML.escape("a&b<c>d\"e'f") == "a&amp;b&lt;c&gt;d&quot;e&#39;f")
-        #expect(HTML.escape("x\u{0}y\u{1B}z\u{85}\u{FFFE}") == "x\u{FFFD}y\u{FFFD}z\u{FFFD}\u{FFFD}")
-        #expect(HTML.escape("tab\tline\ncr\r ✌️ é") == "tab\tline\ncr\r ✌️ é")
+        #expect(HTMLText.escape("a&b<c>d\"e'f") == "a&amp;b&lt;c&gt;d&quot;e&#39;f")
+        #expect(HTMLText.escape("x\u{0}y\u{1B}z\u{85}\u{FFFE}") == "x\u{FFFD}y\u{FFFD}z\u{FFFD}\u{FFFD}")
+        #expect(HTMLText.escape("tab\tline\ncr\r ✌️ é") == "tab\tline\ncr\r ✌️ é")
     }
 
     @Test func storePathInHintIsShellQuotedAndEscaped() {

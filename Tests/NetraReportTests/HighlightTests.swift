@@ -37,7 +37,7 @@ enum OracleHighlighter {
         var open = false
         for (i, u) in scalars.enumerated() {
             if marked[i] != open { out += marked[i] ? "<mark>" : "</mark>"; open = marked[i] }
-            out += HTML.escape(String(u))
+            out += HTMLText.escape(String(u))
         }
         if open { out += "</mark>" }
         return out
