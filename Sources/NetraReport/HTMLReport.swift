@@ -687,6 +687,7 @@ public enum HTMLReportRenderer {
     th, td { text-align: left; padding: 5px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
     th { background: #eef1f5; font-weight: 600; }
     td a { color: var(--accent); font-weight: 600; text-decoration: none; }
+    section.index td:nth-child(2), section.index code { white-space: nowrap; }
     article.card { background: var(--card); border: 1px solid var(--line); border-left: 5px solid #9aa5b1; border-radius: 8px;
                    padding: 12px 18px 12px; margin: 0 0 14px; }
     article.card.state-confirmed { border-left-color: #c0392b; }
