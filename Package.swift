@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "NetraMatch"),
         // Contests, term lists, rules: loading, validation, evaluation.
         .target(name: "NetraRules", dependencies: ["NetraCore", "NetraText", "NetraMatch", "Yams"]),
-        // Printers (NDJSON, text).
+        // Printers (NDJSON, text) and the HTML review report.
         .target(name: "NetraReport", dependencies: ["NetraCore"]),
         // Export readers: Facebook, Instagram, X, TikTok, WhatsApp, CSV; folders and zips with budgets.
         .target(name: "NetraArchive", dependencies: ["NetraCore", "NetraText", "ZIPFoundation"]),
@@ -61,5 +61,6 @@ let package = Package(
         .testTarget(name: "NetraStoreTests", dependencies: ["NetraStore", "NetraCore", "netra"]),
         .testTarget(name: "NetraArchiveTests", dependencies: ["NetraArchive", "NetraCore", "Netra", "NetraRules"],
                     exclude: ["Fixtures"]),
+        .testTarget(name: "NetraReportTests", dependencies: ["NetraReport", "NetraCore"]),
     ]
 )

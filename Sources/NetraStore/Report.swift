@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import NetraCore
+import NetraReport
 
 /// One stored finding with everything a reviewer sees: its record, subject and latest review.
 public struct ReportRow: Sendable {
@@ -160,3 +162,52 @@ public enum AtomicFile {
     }
 }
 
+
+extension BatchStore {
+    /// The reviewers' HTML report of several stores (one page, no external assets).
+    /// `now` is the generation time shown on the page.
+    public static func reportHTML(of stores: [(path: String, store: BatchStore)], now: Date = Date()) throws -> String {
+        var findings: [ReportFinding] = []
+        var quarantined: [QuarantinedInput] = []
+        var versions: Set<String> = []
+        for (path, store) in stores {
+            for row in try store.reportRows(storeName: path) {
+                versions.insert(row.lexiconVersion)
+                findings.append(reportFinding(row))
+            }
+            quarantined += try store.quarantined().map { QuarantinedInput(path: $0.path, reason: $0.reason) }
+        }
+        let report = ReviewReport(title: "Laporan netralitas ASN", generatedAt: ISO8601DateFormatter().string(from: now),
+                                  lexiconVersions: versions.sorted(), stores: stores.map(\.path), findings: findings,
+                                  quarantined: quarantined)
+        return renderHTML(report)
+    }
+
+    /// One stored finding as the HTML report shows it.
+    static func reportFinding(_ row: ReportRow) -> ReportFinding {
+        var fields: [ReportField] = []
+        if !row.text.isEmpty { fields.append(ReportField(name: "text", text: row.text)) }
+        if let t = row.targetText, !t.isEmpty { fields.append(ReportField(name: "target.text", text: t)) }
+        if let a = row.targetAuthor, !a.isEmpty { fields.append(ReportField(name: "target.author", text: a)) }
+        if let g = row.group, !g.isEmpty { fields.append(ReportField(name: "group", text: g)) }
+        let subject = row.subject.map {
+            ReportSubject(account: $0.account, nip: $0.nip, name: $0.name, unit: $0.unit, superior: $0.superior)
+        }
+        return ReportFinding(
+            id: row.findingID, rule: row.rule, ruleTitle: row.title, category: row.category, contest: row.contest, pair: row.pair,
+            stance: row.stance, severity: row.severity, score: row.score, basis: row.basis,
+            recordID: row.recordID ?? "\(row.sourcePath):\(row.sourceLine)", kind: row.kind, createdAt: row.createdAt,
+            day: row.createdAt.flatMap(day), sourcePath: row.sourcePath, sourceLine: row.sourceLine, fields: fields,
+            evidence: row.evidence.map { ReportEvidence(field: $0.field, start: $0.start, end: $0.end, text: $0.text, term: $0.term) },
+            review: row.review.map { ReportReview(state: $0.state, reviewer: $0.reviewer, note: $0.note, at: $0.at) },
+            subject: subject, store: row.store.isEmpty ? nil : row.store)
+    }
+
+    /// The calendar day of a stored `created_at` (ISO 8601, X's form, or unix seconds read in WIB).
+    static func day(_ createdAt: String) -> String? {
+        let text = Substring(createdAt)
+        if let date = CalendarDate(iso: text) ?? CalendarDate(twitter: text) { return date.description }
+        if let seconds = Int64(createdAt) { return CalendarDate(unixSeconds: seconds, utcOffsetSeconds: 7 * 3600).description }
+        return nil
+    }
+}

@@ -1,10 +1,6 @@
 import Foundation
 import GRDB
-
-/// A reviewer's decision on one finding.
-public enum ReviewState: String, Sendable, CaseIterable {
-    case confirmed, dismissed, unsure
-}
+import NetraReport
 
 /// Errors of review, export and purge, each naming what was wrong.
 public struct StoreError: Error, CustomStringConvertible {

@@ -375,6 +375,7 @@ public final class BatchStore: Sendable {
                     name TEXT,
                     unit TEXT,
                     superior TEXT,
+                    aliases TEXT NOT NULL DEFAULT '',
                     updated_at TEXT NOT NULL
                 );
                 CREATE INDEX findings_record ON findings(record_hash, lexicon_version);
@@ -433,8 +434,9 @@ public final class BatchStore: Sendable {
             try db.execute(sql: "DELETE FROM subjects")
             let now = Self.now()
             for subject in subjects.all {
-                try db.execute(sql: "INSERT INTO subjects (account, nip, name, unit, superior, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                               arguments: [subject.account, subject.nip, subject.name, subject.unit, subject.superior, now])
+                try db.execute(sql: "INSERT INTO subjects (account, nip, name, unit, superior, aliases, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               arguments: [subject.account, subject.nip, subject.name, subject.unit, subject.superior,
+                                           subject.aliases.joined(separator: ";"), now])
             }
         }
     }
@@ -442,8 +444,9 @@ public final class BatchStore: Sendable {
     /// The stored subjects, by account.
     public func subjects() throws -> Subjects {
         try queue.read { db in
-            Subjects(try Row.fetchAll(db, sql: "SELECT account, nip, name, unit, superior FROM subjects ORDER BY account").map {
-                Subject(account: $0[0], nip: $0[1], name: $0[2], unit: $0[3], superior: $0[4])
+            Subjects(try Row.fetchAll(db, sql: "SELECT account, nip, name, unit, superior, aliases FROM subjects ORDER BY account").map {
+                Subject(account: $0[0], nip: $0[1], name: $0[2], unit: $0[3], superior: $0[4],
+                        aliases: ($0[5] as String).split(separator: ";").map(String.init))
             })
         }
     }

@@ -12,9 +12,13 @@ public struct Subject: Sendable, Hashable {
     public var unit: String?
     /// The superior (atasan langsung) who receives confirmed findings.
     public var superior: String?
+    /// Other names the ASN's records show as author (a WhatsApp display name, a second handle).
+    public var aliases: [String]
 
-    public init(account: String, nip: String? = nil, name: String? = nil, unit: String? = nil, superior: String? = nil) {
+    public init(account: String, nip: String? = nil, name: String? = nil, unit: String? = nil, superior: String? = nil,
+                aliases: [String] = []) {
         self.account = account
+        self.aliases = aliases
         self.nip = nip
         self.name = name
         self.unit = unit
@@ -31,7 +35,7 @@ public struct SubjectsError: Error, CustomStringConvertible {
 
 /// The subjects of a batch and how records are attributed to them.
 ///
-/// A record belongs to a subject when its `author` is the subject's account or NIP; a record
+/// A record belongs to a subject when its `author` is the subject's account, NIP or an alias; a record
 /// without an author (an ASN's own export) belongs to the subject its inbox entry is named after:
 /// the entry's name starts with the account or NIP followed by a separator or the end
 /// (`199001012015032001_facebook.zip`, `rina.w-instagram.zip`); the longest such match wins.
@@ -44,7 +48,9 @@ public struct Subjects: Sendable {
         var keys: [String: Int] = [:]
         for (index, subject) in subjects.enumerated() {
             keys[Self.canonical(subject.account)] = keys[Self.canonical(subject.account)] ?? index
-            if let nip = subject.nip, !nip.isEmpty { keys[Self.canonical(nip)] = keys[Self.canonical(nip)] ?? index }
+            for key in [subject.nip].compactMap({ $0 }) + subject.aliases where !key.isEmpty {
+                keys[Self.canonical(key)] = keys[Self.canonical(key)] ?? index
+            }
         }
         byKey = keys
     }
@@ -76,8 +82,9 @@ public struct Subjects: Sendable {
     }
 
     /// Reads a subjects table: a header row with an `account` column (or `akun`) and optional
-    /// `nip`, `name`/`nama`, `unit`/`opd`/`unit_kerja`, `superior`/`atasan` columns, then one
-    /// row per ASN. Rows without an account are errors, as are duplicated accounts.
+    /// `nip`, `name`/`nama`, `unit`/`opd`/`unit_kerja`, `superior`/`atasan` and `aliases`/`alias`
+    /// (names separated by `;` or `|`) columns, then one row per ASN. Rows without an account are
+    /// errors, as are duplicated accounts.
     public static func fromRows(_ rows: [(fields: [String], line: Int)]) throws -> Subjects {
         guard let header = rows.first else { throw SubjectsError(line: 1, message: "the file is empty; it needs a header row with an 'account' column") }
         let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
@@ -86,7 +93,7 @@ public struct Subjects: Sendable {
             throw SubjectsError(line: header.line, message: "the header names no 'account' column (found: \(names.joined(separator: ", ")))")
         }
         let nip = column(["nip"]), name = column(["name", "nama"]), unit = column(["unit", "opd", "unit_kerja"])
-        let superior = column(["superior", "atasan"])
+        let superior = column(["superior", "atasan"]), aliases = column(["aliases", "alias", "alias_akun"])
         var subjects: [Subject] = []
         var seen: [String: Int] = [:]
         for row in rows.dropFirst() {
@@ -100,7 +107,10 @@ public struct Subjects: Sendable {
                 throw SubjectsError(line: row.line, message: "account '\(handle)' is listed twice (first on line \(earlier))")
             }
             seen[canonical(handle)] = row.line
-            subjects.append(Subject(account: handle, nip: field(nip), name: field(name), unit: field(unit), superior: field(superior)))
+            let otherNames = (field(aliases) ?? "").split(whereSeparator: { $0 == ";" || $0 == "|" })
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            subjects.append(Subject(account: handle, nip: field(nip), name: field(name), unit: field(unit), superior: field(superior),
+                                    aliases: otherNames))
         }
         return Subjects(subjects)
     }

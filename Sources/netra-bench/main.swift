@@ -2,6 +2,7 @@
 //
 //   swift run -c release netra-bench normalizer [POOL.jsonl] [MEGABYTES]
 //   swift run -c release netra-bench scan [POOL.jsonl] [MEGABYTES]
+//   swift run -c release netra-bench batch [POOL.jsonl] [FILES] [ROUNDS]
 //
 // normalizer: the `text` fields of POOL (default ../shared/corpora/pool.jsonl) repeated until they
 // total MEGABYTES (default 200), normalized on one thread with the bundled lexicon's normalizer
@@ -140,6 +141,69 @@ case "scan":
     print(String(format: "ratios: netra 1 thread / rg = %.2f; netra all cores / rg = %.2f; all cores / 1 thread = %.2f",
                  marginal[0] / marginal[2], marginal[1] / marginal[2], marginal[1] / marginal[0]))
     try? FileManager.default.removeItem(atPath: corpus)
+case "batch":
+    // issue 7: `netra batch` against `netra scan` on the same inputs, side by side in one run. The
+    // inbox holds FILES (default 4) JSON-lines files, each the pool rows shuffled with its own seed
+    // (so each file is a new input); `netra scan` (all cores) reads the same files. Each is timed
+    // ROUNDS times (default 3; a fresh store each time) and the fastest run counts.
+    let pool = arguments.count > 1 ? arguments[1] : root.appendingPathComponent("../shared/corpora/pool.jsonl").standardized.path
+    let files = arguments.count > 2 ? Int(arguments[2]) ?? 4 : 4
+    let rounds = arguments.count > 3 ? Int(arguments[3]) ?? 3 : 3
+    let netra = root.appendingPathComponent(".build/release/netra").path
+    guard FileManager.default.isExecutableFile(atPath: netra) else { fail("build netra first: swift build -c release") }
+    guard let data = FileManager.default.contents(atPath: pool) else { fail("cannot read \(pool)") }
+    let lines = data.split(separator: 0x0A).map { Data($0) }
+    let work = FileManager.default.temporaryDirectory.appendingPathComponent("netra-bench-batch-\(getpid())").path
+    let inbox = work + "/inbox"
+    try? FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+    var inputs: [String] = []
+    var bytes = 0
+    for index in 0..<files {
+        var shuffled = lines
+        var rng = SplitMix64(seed: 7000 + UInt64(index))
+        shuffled.shuffle(using: &rng)
+        var chunk = Data()
+        for line in shuffled {
+            chunk += line
+            chunk.append(0x0A)
+        }
+        let path = String(format: "%@/part-%02d.jsonl", inbox, index)
+        try? chunk.write(to: URL(fileURLWithPath: path))
+        inputs.append(path)
+        bytes += chunk.count
+    }
+    func timed(_ arguments: [String]) -> (seconds: Double, cpu: Double, peakKB: Int) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
+        process.arguments = ["-f", "%e %U %S %M"] + arguments
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        let err = Pipe()
+        process.standardError = err
+        try? process.run()
+        let output = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let parts = (output.split(separator: "\n").last.map(String.init) ?? "").split(separator: " ").map { Double($0) ?? -1 }
+        guard parts.count == 4 else { fail("could not time \(arguments): \(output)") }
+        return (parts[0], parts[1] + parts[2], Int(parts[3]))
+    }
+    print("inbox: \(files) files, \(bytes / 1_000_000) MB, \(files * lines.count) records; fastest of \(rounds)")
+    var best: [String: (seconds: Double, cpu: Double, peakKB: Int)] = [:]
+    for _ in 0..<rounds {
+        for name in ["scan", "batch"] {
+            let store = work + "/store.sqlite"
+            for suffix in ["", "-wal", "-shm", ".key", ".lock"] { try? FileManager.default.removeItem(atPath: store + suffix) }
+            let command = name == "scan" ? [netra, "scan"] + inputs : [netra, "batch", "--inbox", inbox, "--store", store]
+            let result = timed(command)
+            if best[name] == nil || result.seconds < best[name]!.seconds { best[name] = result }
+        }
+    }
+    for name in ["scan", "batch"] {
+        let r = best[name]!
+        print(String(format: "netra %-6@ %.2f s   %.0f MB/s   CPU %.2f s   peak RSS %d MB", name as NSString, r.seconds,
+                     Double(bytes) / 1e6 / r.seconds, r.cpu, r.peakKB / 1024))
+    }
+    print(String(format: "batch throughput / scan throughput = %.2f (target >= 0.80)", best["scan"]!.seconds / best["batch"]!.seconds))
+    try? FileManager.default.removeItem(atPath: work)
 case "mojibake":
     // How many `raw` fields of the pool MojibakeRepair turns into their repaired `text`.
     let pool = arguments.count > 1 ? arguments[1] : root.appendingPathComponent("../shared/corpora/pool.jsonl").standardized.path

@@ -3,6 +3,7 @@ import Foundation
 import Netra
 import NetraArchive
 import NetraCore
+import NetraReport
 import NetraRules
 import NetraStore
 
@@ -200,6 +201,8 @@ enum ReviewReportWriter {
         let opened = try stores.map { (path: $0, store: try BatchStore(path: $0)) }
         let csv = try BatchStore.findingsCSV(of: opened)
         try AtomicFile.write(Data(csv.utf8), to: (folder as NSString).appendingPathComponent("findings.csv"))
+        let html = try BatchStore.reportHTML(of: opened)
+        try AtomicFile.write(Data(html.utf8), to: (folder as NSString).appendingPathComponent("report.html"))
     }
 }
 

@@ -53,7 +53,7 @@ func subjectInbox() throws -> (dir: String, inbox: String, store: String, subjec
         """
     try Data(chat.utf8).write(to: URL(fileURLWithPath: inbox + "/rina.w-whatsapp.txt"))
     let subjects = dir + "/subjects.csv"
-    try Data("account,nip,name,unit,superior\nrina.w,199001012015032001,Rina Wulandari,Dinas Pendidikan,Kepala Dinas\n\"Rina W\",,Rina Wulandari,Dinas Pendidikan,Kepala Dinas\n".utf8)
+    try Data("account,nip,name,unit,superior,aliases\nrina.w,199001012015032001,Rina Wulandari,Dinas Pendidikan,Kepala Dinas,Rina W\n".utf8)
         .write(to: URL(fileURLWithPath: subjects))
     return (dir, inbox, dir + "/store.sqlite", subjects)
 }
@@ -98,7 +98,15 @@ func csvRecords(_ text: String) -> [[String: String]] {
         #expect(!csv.contains("Budi Santoso"), "another person's name must not be stored")
         #expect(!csv.contains("Ahmad Fauzi"), "the author of the answered post must not be stored")
         let mine = try #require(rows.first { $0["text"]?.contains("bapak ibu") == true })
-        #expect(mine["subject"] == "Rina W" && mine["author"] == "Rina W")
+        // Her chat name is an alias: the message is hers, and her name is kept.
+        #expect(mine["subject"] == "rina.w" && mine["author"] == "Rina W")
+        // The HTML page: one card per finding, evidence marked, the subject named, others not.
+        let html = try String(contentsOfFile: dir + "/report/report.html", encoding: .utf8)
+        #expect(html.components(separatedBy: "<article class=\"card").count - 1 == rows.count)
+        #expect(html.contains("<mark>"))
+        #expect(html.contains("Rina Wulandari") && html.contains("Dinas Pendidikan"))
+        #expect(!html.contains("Budi Santoso") && !html.contains("Ahmad Fauzi"))
+        #expect(!html.contains("http://") && !html.contains("https://"))
         // The key sits beside the store, private.
         let mode = try FileManager.default.attributesOfItem(atPath: store + ".key")[.posixPermissions] as? Int
         #expect(mode == 0o600)
@@ -166,6 +174,8 @@ func csvRecords(_ text: String) -> [[String: String]] {
         let rows = csvRecords(try String(contentsOfFile: dir + "/report/findings.csv", encoding: .utf8))
         #expect(rows.first { $0["finding_id"] == String(p1) }?["review_state"] == "confirmed")
         #expect(rows.first { $0["finding_id"] == String(p1) }?["review_note"] == "ajakan memilih")
+        let html = try String(contentsOfFile: dir + "/report/report.html", encoding: .utf8)
+        #expect(html.contains("id=\"finding-\(p1)\"") && html.contains("ajakan memilih"))
         // Exported labels are what netra eval reads.
         let export = dir + "/reviewed.jsonl"
         let exported = try netra(["review", "--store", store, "--export", export])

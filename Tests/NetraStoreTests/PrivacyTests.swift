@@ -117,7 +117,15 @@ func storeOne(_ record: NetraCore.Record, flags: [Flag], entrySubject: Subject? 
         var testDescription: String { name }
     }
 
-    static let directory = Subjects([rina, Subject(account: "rina", nip: "198503122010011001"), Subject(account: "andi")])
+    static let directory = Subjects([rina, Subject(account: "rina", nip: "198503122010011001"), Subject(account: "andi", aliases: ["Andi S"])])
+
+    @Test func anAliasNamesTheSubject() throws {
+        #expect(Self.directory.subject(forAuthor: "andi s")?.account == "andi")
+        let parsed = try Subjects.fromRows([(["account", "aliases"], 1), (["rina.w", "Rina W; Bu Rina|@rinaw"], 2)])
+        #expect(parsed.all.first?.aliases == ["Rina W", "Bu Rina", "@rinaw"])
+        #expect(parsed.subject(forAuthor: "RINAW")?.account == "rina.w")
+        #expect(parsed.subject(forAuthor: "Bu Rina")?.account == "rina.w")
+    }
 
     @Test(arguments: [
         EntryCase(name: "account then platform", entry: "rina.w-facebook.zip", account: "rina.w"),
@@ -143,6 +151,7 @@ func storeOne(_ record: NetraCore.Record, flags: [Flag], entrySubject: Subject? 
     @Test(arguments: [
         FileCase(name: "english header", csv: "account,nip,name,unit,superior\nrina.w,1990,Rina,Dinas,Kadis\n", error: nil, accounts: ["rina.w"]),
         FileCase(name: "indonesian header", csv: "akun;nama;opd;atasan\nandi;Andi;BKD;Sekda\n", error: nil, accounts: ["andi"]),
+        FileCase(name: "aliases", csv: "account,aliases\nrina.w,Rina W; Bu Rina|@rinaw\n", error: nil, accounts: ["rina.w"]),
         FileCase(name: "quoted fields", csv: "account,name\n\"budi\",\"Budi, S.Pd\"\n", error: nil, accounts: ["budi"]),
         FileCase(name: "no account column", csv: "nip,name\n1,A\n", error: "line 1: the header names no 'account' column", accounts: []),
         FileCase(name: "a row without account", csv: "account,name\nrina,R\n,Nobody\n", error: "line 3: no account", accounts: []),
