@@ -52,6 +52,8 @@ public final class InputScreening<Prepared: Sendable> {
         var outcome = InputScreeningOutcome()
         var pending: [Work] = []
         var pendingBytes = 0
+        /// The bytes of the pending JSON lines, one after another.
+        var storage: [UInt8] = []
         var inFlight: (group: DispatchGroup, count: Int)?
         var failure: Error?
 
@@ -77,22 +79,24 @@ public final class InputScreening<Prepared: Sendable> {
         func dispatch() throws {
             guard !pending.isEmpty else { return }
             let previous = finishFlight()
-            let work = pending
+            let work = pending, bytes = storage
             pending = []
             pendingBytes = 0
+            // A new buffer: the workers still read the old one.
+            storage = []
             let count = work.count < 64 ? 1 : slices.count
             let per = (work.count + count - 1) / count
             let slices = self.slices
             let group = DispatchGroup()
             inFlight = (group, count)
             if threads == 1 {
-                slices[0].process(work[...], prepare: prepare)
+                slices[0].process(work[...], storage: bytes, path: path, prepare: prepare)
             } else {
                 group.enter()
                 DispatchQueue.global().async {
                     DispatchQueue.concurrentPerform(iterations: count) { s in
                         let start = min(work.count, s * per), end = min(work.count, start + per)
-                        slices[s].process(work[start..<end], prepare: prepare)
+                        slices[s].process(work[start..<end], storage: bytes, path: path, prepare: prepare)
                     }
                     group.leave()
                 }
@@ -100,28 +104,63 @@ public final class InputScreening<Prepared: Sendable> {
             try deliverAll(previous)
         }
 
-        reader.read(path: path) { event in
-            switch event {
-            case .record(let record):
-                pendingBytes += record.text.utf8.count
-                pending.append(.record(record))
-            case .jsonLine(let bytes, let source):
-                pendingBytes += bytes.count
-                pending.append(.jsonLine(bytes, source))
-            case .notJudged:
-                pending.append(.unscreened(problem: nil))
-            case .skipped(_, let message, let source):
-                pending.append(.unscreened(problem: "\(source.path):\(source.line): \(message)"))
-            case .problem(let problem):
-                pending.append(.problem(problem.description))
+        func full() -> Bool { pending.count >= chunkItems || pendingBytes >= chunkBytes }
+        if ExportReader.isJSONLinesFile(path: path) {
+            // Plain JSON lines, read as `netra scan` reads them: big reads, lines copied into
+            // one buffer per chunk.
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                outcome.problems.append("\(path): cannot open: \(String(cString: strerror(errno)))")
+                return outcome
             }
-            if pending.count >= chunkItems || pendingBytes >= chunkBytes {
-                do { try dispatch() } catch {
-                    failure = error
-                    return false
+            defer { close(fd) }
+            var lines = LineReader(fd: fd, maxLineBytes: reader.limits.maxRecordBytes)
+            do {
+                try lines.forEach { event in
+                    switch event {
+                    case .line(let bytes, let number):
+                        let start = storage.count
+                        storage.append(contentsOf: bytes)
+                        pendingBytes += bytes.count
+                        pending.append(.line(start: start, end: storage.count, number: number))
+                    case .tooLong(let number, let length):
+                        pending.append(.unscreened(problem: "\(path):\(number): record skipped: \(length) bytes is over the limit of \(reader.limits.maxRecordBytes) bytes"))
+                    }
+                    if full() {
+                        do { try dispatch() } catch {
+                            failure = error
+                            return false
+                        }
+                    }
+                    return true
                 }
+            } catch {
+                pending.append(.problem("\(path): read error: \(error.description); the rest of this input was not screened"))
             }
-            return true
+        } else {
+            reader.read(path: path) { event in
+                switch event {
+                case .record(let record):
+                    pendingBytes += record.text.utf8.count
+                    pending.append(.record(record))
+                case .jsonLine(let bytes, let source):
+                    pendingBytes += bytes.count
+                    pending.append(.jsonLine(bytes, source))
+                case .notJudged:
+                    pending.append(.unscreened(problem: nil))
+                case .skipped(_, let message, let source):
+                    pending.append(.unscreened(problem: "\(source.path):\(source.line): \(message)"))
+                case .problem(let problem):
+                    pending.append(.problem(problem.description))
+                }
+                if full() {
+                    do { try dispatch() } catch {
+                        failure = error
+                        return false
+                    }
+                }
+                return true
+            }
         }
         if let failure {
             _ = finishFlight()
@@ -137,6 +176,8 @@ public final class InputScreening<Prepared: Sendable> {
 enum Work: Sendable {
     case record(Record)
     case jsonLine([UInt8], SourceLocation)
+    /// A line of a JSON-lines file: bytes `start..<end` of the chunk's storage.
+    case line(start: Int, end: Int, number: Int)
     case unscreened(problem: String?)
     case problem(String)
 }
@@ -151,9 +192,21 @@ final class SliceWorker<Prepared: Sendable>: @unchecked Sendable {
 
     init(_ compiled: CompiledLexicon) { screener = Screener(compiled) }
 
-    func process(_ work: ArraySlice<Work>, prepare: (Record, [Flag]) -> Prepared) {
+    func process(_ work: ArraySlice<Work>, storage: [UInt8], path: String, prepare: (Record, [Flag]) -> Prepared) {
         for item in work {
             switch item {
+            case .line(let start, let end, let number):
+                var bytes = storage[start..<end]
+                if let last = bytes.last, last == 0x0D { bytes = bytes.dropLast() }
+                if number == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                let source = SourceLocation(path: path, line: number)
+                switch bytes.withUnsafeBufferPointer({ RecordDecoder.decode($0, source: source) }) {
+                case .success(let (record, _)): take(record, prepare: prepare)
+                case .failure(let failure):
+                    unscreened += 1
+                    problems.append("\(path):\(number): \(failure.description)")
+                }
             case .record(let record):
                 take(record, prepare: prepare)
             case .jsonLine(let raw, let source):

@@ -32,6 +32,14 @@ public struct ExportReader: Sendable {
         case other
     }
 
+    /// A regular file named as JSON lines (`.jsonl`, `.ndjson`): read line by line as `netra scan`
+    /// reads standard input, without the export readers.
+    public static func isJSONLinesFile(path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { return false }
+        return kind(forFileName: lastComponent(path)) == .jsonl
+    }
+
     /// Classifies a file by its name alone; `nil` means the content must decide.
     public static func kind(forFileName name: String) -> FileKind? {
         let lower = name.lowercased()

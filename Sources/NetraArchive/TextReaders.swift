@@ -48,7 +48,10 @@ struct LineSplitter {
         if length > maxLineBytes {
             try body(.tooLong(number: number, length: length))
         } else {
-            try body(.line(pending, number: number))
+            // An exact-size copy: handing out `pending` itself would make the next line allocate a
+            // buffer of the largest capacity seen, and a consumer holding many lines (the batch's
+            // chunks) would hold that much per line.
+            try body(.line(pending.withUnsafeBufferPointer { [UInt8]($0) }, number: number))
         }
         pending.removeAll(keepingCapacity: true)
         pendingLength = 0
