@@ -68,6 +68,9 @@ def main(argv):
     version = check.stdout.strip()
     print(f"spark_scan: lexicon_version {version}", file=sys.stderr)
 
+    # Spark's Python workers run PYSPARK_PYTHON (default: python3 on PATH); this interpreter is
+    # the one that has pyspark (it may be a virtual environment).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     from pyspark import SparkConf, SparkContext, SparkFiles
 
     conf = SparkConf().setAppName("netra-scan")

@@ -152,13 +152,17 @@ func shardsEqualSingleRun(_ c: ShardCase) throws {
                                                single.path, out.path, "--", "--all"])
         #expect(result.status == single.status, "\(result.stderr)")
         let shardFiles = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("shards").path)
-        #expect(shardFiles.filter { $0.hasSuffix(".out") }.count == c.shards, "split -l made \(c.shards) shards")
+        // split -l cuts ceil(lines / shards) lines per shard: exactly N shards for the pool sample.
+        let per = (sample.lines.count + c.shards - 1) / c.shards
+        let expected = (sample.lines.count + per - 1) / per
+        if sample.fromPool { #expect(expected == c.shards) }
+        #expect(shardFiles.filter { $0.hasSuffix(".out") }.count == expected, "split -l made \(expected) shards")
         let merged = try Data(contentsOf: out.appendingPathComponent("result.ndjson"))
         #expect(merged == single.stdout, "merged shards are byte-identical to the single run")
         let stats = try String(contentsOf: out.appendingPathComponent("stats"), encoding: .utf8)
         let summed = try #require(statsLine(stats))
         #expect(withoutInputs(summed) == withoutInputs(single.stats))
-        #expect(summed.hasPrefix("{\"inputs\":\(c.shards),"))
+        #expect(summed.hasPrefix("{\"inputs\":\(expected),"))
     case .stdinWithOffsets:
         let per = (sample.lines.count + c.shards - 1) / c.shards
         var concatenated = Data()
@@ -446,14 +450,23 @@ func merge(_ c: MergeCase) throws {
 
 // MARK: Spark (local mode)
 
-/// Java and pyspark, as the Spark test needs them; nil when both are there.
+func works(_ tool: String, _ arguments: [String]) -> Bool {
+    guard let result = try? runTool("/usr/bin/env", [tool] + arguments) else { return false }
+    return result.status == 0
+}
+
+/// The Python that has pyspark: $NETRA_PYTHON, the virtual environment scripts/install-deps.sh
+/// makes when pip may not install into the system's python3, or python3 on PATH.
+let sparkPython: String? = {
+    var candidates = [root.appendingPathComponent(".build/spark-venv/bin/python3").path, "python3"]
+    if let python = ProcessInfo.processInfo.environment["NETRA_PYTHON"] { candidates.insert(python, at: 0) }
+    return candidates.first { works($0, ["-c", "import pyspark"]) }
+}()
+
+/// Why the Spark test cannot run here; nil when Java and pyspark are both there.
 let sparkUnavailable: String? = {
-    func works(_ tool: String, _ arguments: [String]) -> Bool {
-        guard let result = try? runTool("/usr/bin/env", [tool] + arguments) else { return false }
-        return result.status == 0
-    }
     if !works("java", ["-version"]) { return "java is not installed (scripts/install-deps.sh installs openjdk-17-jre-headless when it can)" }
-    if !works("python3", ["-c", "import pyspark"]) { return "pyspark is not importable (scripts/install-deps.sh installs pyspark==4.3.0 from PyPI when it can)" }
+    if sparkPython == nil { return "pyspark is not importable (scripts/install-deps.sh installs pyspark==4.3.0 from PyPI when it can)" }
     return nil
 }()
 
@@ -464,7 +477,8 @@ func sparkLocalMode() throws {
     let single = try #require(SingleRun.shared)
     let out = FileManager.default.temporaryDirectory.appendingPathComponent("netra-spark-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: out) }
-    let result = try runTool("/usr/bin/env", ["python3", "scripts/spark_scan.py", "--master", "local[2]", "--partitions", "4",
+    let python = try #require(sparkPython)
+    let result = try runTool("/usr/bin/env", [python, "scripts/spark_scan.py", "--master", "local[2]", "--partitions", "4",
                                               "--netra", try netraBinary().path, "--lexicons", root.appendingPathComponent("Lexicons").path,
                                               single.path, out.path])
     #expect(result.status == 0, "\(result.stderr)")
