@@ -156,6 +156,11 @@ struct ShardMerger {
         for raw in data.split(separator: 0x0A, omittingEmptySubsequences: false) {
             number += 1
             if raw.isEmpty { continue }
+            if let head = raw.withUnsafeBytes({ (buffer: UnsafeRawBufferPointer) in OutputLineHead(buffer.bindMemory(to: UInt8.self)) }) {
+                try add(raw, head, file: file, number: number)
+                continue
+            }
+            // Escapes in the fields read, or not a line of netra's: Foundation decides.
             guard let object = try? JSONSerialization.jsonObject(with: raw) as? [String: Any] else {
                 throw MergeError("\(file):\(number): not a JSON object: give the NDJSON output of netra scan --format ndjson")
             }
@@ -164,19 +169,25 @@ struct ShardMerger {
                   let flagged = object["flagged"] as? Bool, let lexiconVersion = object["lexicon_version"] as? String else {
                 throw MergeError("\(file):\(number): not a netra scan output line (id, source, flagged and lexicon_version are needed)")
             }
-            if let expectedVersion, lexiconVersion != expectedVersion {
-                throw MergeError("\(file):\(number): lexicon_version \(lexiconVersion) is not the expected \(expectedVersion); every shard must be screened with the same lexicon")
-            }
-            if let version {
-                if version.value != lexiconVersion {
-                    throw MergeError("\(file):\(number): lexicon_version \(lexiconVersion) differs from \(version.value) (\(version.file):\(version.line)); every shard must be screened with the same lexicon")
-                }
-            } else {
-                version = (lexiconVersion, file, number)
-            }
-            lines.append(MergedLine(bytes: Array(raw), id: Array(id.utf8), path: Array(path.utf8), line: line,
-                                    flagged: flagged, file: file, fileLine: number))
+            try add(raw, OutputLineHead(id: id, path: path, line: line, flagged: flagged, version: lexiconVersion), file: file, number: number)
         }
+    }
+
+    /// Checks one line's lexicon version and keeps it.
+    private mutating func add(_ raw: Data, _ head: OutputLineHead, file: String, number: Int) throws {
+        let lexiconVersion = head.version
+        if let expectedVersion, lexiconVersion != expectedVersion {
+            throw MergeError("\(file):\(number): lexicon_version \(lexiconVersion) is not the expected \(expectedVersion); every shard must be screened with the same lexicon")
+        }
+        if let version {
+            if version.value != lexiconVersion {
+                throw MergeError("\(file):\(number): lexicon_version \(lexiconVersion) differs from \(version.value) (\(version.file):\(version.line)); every shard must be screened with the same lexicon")
+            }
+        } else {
+            version = (lexiconVersion, file, number)
+        }
+        lines.append(MergedLine(bytes: Array(raw), id: Array(head.id.utf8), path: Array(head.path.utf8), line: head.line,
+                                flagged: head.flagged, file: file, fileLine: number))
     }
 
     /// Reads one shard's standard error: it must hold exactly one `netra: stats` line.
@@ -255,5 +266,159 @@ extension ScanStatistics {
         self.clean = clean
         self.undatedBadDate = undated
         self.flags = flags
+    }
+}
+
+/// The fields `netra merge` reads from one output line (id, source, flagged, lexicon_version),
+/// found by walking the line's top-level members without building its JSON tree (Foundation's
+/// parser is 16 MB/s here; a merge of a night's output should not take longer than its scan).
+struct OutputLineHead {
+    var id: String
+    var path: String
+    var line: Int
+    var flagged: Bool
+    var version: String
+
+    init(id: String, path: String, line: Int, flagged: Bool, version: String) {
+        (self.id, self.path, self.line, self.flagged, self.version) = (id, path, line, flagged, version)
+    }
+
+    /// Nil unless `bytes` is one JSON object with all four fields, none of the strings read
+    /// holding an escape (those lines go to Foundation's parser).
+    init?(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var reader = HeadReader(bytes: bytes)
+        var id: String?, path: String?, line: Int?, flagged: Bool?, version: String?
+        guard reader.members({ key, r in
+            switch key {
+            case "id": id = r.plainString(); return id != nil
+            case "lexicon_version": version = r.plainString(); return version != nil
+            case "flagged": flagged = r.boolean(); return flagged != nil
+            case "source":
+                return r.members { key, r in
+                    switch key {
+                    case "path": path = r.plainString(); return path != nil
+                    case "line": line = r.integer(); return line != nil
+                    default: return r.skipValue()
+                    }
+                }
+            default: return r.skipValue()
+            }
+        }) else { return nil }
+        reader.skipSpace()
+        guard reader.atEnd, let id, let path, let line, let flagged, let version else { return nil }
+        self.init(id: id, path: path, line: line, flagged: flagged, version: version)
+    }
+}
+
+/// A cursor over one JSON text for `OutputLineHead`: reads members, plain strings, integers and
+/// booleans, and skips any other value (strings with escapes, nested objects and arrays).
+private struct HeadReader {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var i = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    var atEnd: Bool { i == bytes.count }
+    var current: UInt8? { i < bytes.count ? bytes[i] : nil }
+
+    mutating func skipSpace() {
+        while let c = current, c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A { i += 1 }
+    }
+
+    mutating func expect(_ byte: UInt8) -> Bool {
+        skipSpace()
+        guard current == byte else { return false }
+        i += 1
+        return true
+    }
+
+    /// An object: calls `member` with each key, the cursor at its value; false on any error.
+    mutating func members(_ member: (String, inout HeadReader) -> Bool) -> Bool {
+        guard expect(UInt8(ascii: "{")) else { return false }
+        skipSpace()
+        if current == UInt8(ascii: "}") { i += 1; return true }
+        while true {
+            skipSpace()
+            guard let key = plainString(), expect(UInt8(ascii: ":")) else { return false }
+            skipSpace()
+            guard member(key, &self) else { return false }
+            skipSpace()
+            switch current {
+            case UInt8(ascii: ","): i += 1
+            case UInt8(ascii: "}"): i += 1; return true
+            default: return false
+            }
+        }
+    }
+
+    /// A string without escapes or control characters; nil otherwise.
+    mutating func plainString() -> String? {
+        guard current == UInt8(ascii: "\"") else { return nil }
+        let start = i + 1
+        var j = start
+        while j < bytes.count {
+            let c = bytes[j]
+            if c == UInt8(ascii: "\"") {
+                i = j + 1
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<j]), as: UTF8.self)
+            }
+            if c == UInt8(ascii: "\\") || c < 0x20 { return nil }
+            j += 1
+        }
+        return nil
+    }
+
+    mutating func integer() -> Int? {
+        let start = i
+        if current == UInt8(ascii: "-") { i += 1 }
+        while let c = current, c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") { i += 1 }
+        guard i > start, let c = current, c == UInt8(ascii: ",") || c == UInt8(ascii: "}") || c == 0x20 else { return nil }
+        return Int(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
+    }
+
+    mutating func boolean() -> Bool? {
+        for (word, value) in [("true", true), ("false", false)] where bytes.count - i >= word.utf8.count {
+            if word.utf8.elementsEqual(UnsafeBufferPointer(rebasing: bytes[i..<(i + word.utf8.count)])) {
+                i += word.utf8.count
+                return value
+            }
+        }
+        return nil
+    }
+
+    /// Skips one value: a string (escapes allowed), an object or array (nesting counted, strings
+    /// inside skipped whole), or a number or literal.
+    mutating func skipValue() -> Bool {
+        switch current {
+        case UInt8(ascii: "\""):
+            return skipString()
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var depth = 0
+            while let c = current {
+                switch c {
+                case UInt8(ascii: "\""): guard skipString() else { return false }; continue
+                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    if depth == 0 { i += 1; return true }
+                default: break
+                }
+                i += 1
+            }
+            return false
+        default:
+            let start = i
+            while let c = current, c != UInt8(ascii: ","), c != UInt8(ascii: "}"), c != UInt8(ascii: "]"), c > 0x20 { i += 1 }
+            return i > start
+        }
+    }
+
+    mutating func skipString() -> Bool {
+        i += 1
+        while let c = current {
+            i += 1
+            if c == UInt8(ascii: "\\") { i += 1 } else if c == UInt8(ascii: "\"") { return true }
+        }
+        return false
     }
 }
