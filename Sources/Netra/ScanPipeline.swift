@@ -21,8 +21,9 @@ public struct ScanStatistics: Sendable, Equatable {
 
     public var skippedTotal: Int { skipped.values.reduce(0, +) }
 
-    /// One JSON object on one line, keys sorted, for stderr and for merging shard summaries.
-    mutating func merge(_ other: ScanStatistics) {
+    /// Adds another run's counts to these (`skipped` reason by reason): the counts of shards
+    /// scanned separately, merged, equal the counts of one run over their concatenation.
+    public mutating func merge(_ other: ScanStatistics) {
         inputs += other.inputs
         inputErrors += other.inputErrors
         records += other.records
@@ -33,6 +34,7 @@ public struct ScanStatistics: Sendable, Equatable {
         flags += other.flags
     }
 
+    /// One JSON object on one line (the `netra: stats` line), for stderr and for merging shard summaries.
     public var json: String {
         let skippedJSON = skipped.keys.sorted().map { "\"\($0)\":\(skipped[$0]!)" }.joined(separator: ",")
         return "{\"inputs\":\(inputs),\"input_errors\":\(inputErrors),\"records\":\(records),\"flagged\":\(flagged),"
@@ -201,7 +203,16 @@ public final class ScanPipeline {
     }
 
     /// Screens one input: a path, or `-` for standard input.
-    public func scan(path: String) {
+    ///
+    /// - Parameters:
+    ///   - path: the file to read, or `-` for standard input.
+    ///   - sourceName: the name given to this input in every record's `source.path`, in the
+    ///     `PATH:LINE` name of records without `id` and in messages (default: `path`). A shard
+    ///     cut from a larger file names that file, so its output is the single run's.
+    ///   - lineOffset: added to every line number (default 0): the number of lines of the larger
+    ///     file that come before this shard.
+    public func scan(path: String, sourceName: String? = nil, lineOffset: Int = 0) {
+        let name = sourceName ?? path
         statistics.inputs += 1
         let fd: Int32
         if path == "-" {
@@ -226,21 +237,21 @@ public final class ScanPipeline {
             try reader.forEach { event in
                 switch event {
                 case .tooLong(let number, let bytes):
-                    batch.append(PendingLine(number: number, start: batchStorage.count, end: batchStorage.count, tooLong: bytes))
+                    batch.append(PendingLine(number: number + lineOffset, start: batchStorage.count, end: batchStorage.count, tooLong: bytes))
                 case .line(let bytes, let number):
                     let start = batchStorage.count
                     batchStorage.append(contentsOf: bytes)
-                    batch.append(PendingLine(number: number, start: start, end: batchStorage.count, tooLong: nil))
+                    batch.append(PendingLine(number: number + lineOffset, start: start, end: batchStorage.count, tooLong: nil))
                 }
-                if batchBytes >= Self.batchLimit || batch.count >= 16_384 { flushBatch(path: path) }
+                if batchBytes >= Self.batchLimit || batch.count >= 16_384 { flushBatch(path: name) }
                 return !output.closed
             }
-            flushBatch(path: path)
+            flushBatch(path: name)
             collect()
         } catch {
-            flushBatch(path: path)
+            flushBatch(path: name)
             collect()
-            report("\(path): read error: \(error.description); the rest of this input was not screened")
+            report("\(name): read error: \(error.description); the rest of this input was not screened")
             statistics.inputErrors += 1
         }
     }

@@ -71,7 +71,8 @@ struct NetraCommand: ParsableCommand {
         commandName: "netra",
         abstract: "Screen social-media archives of Indonesian civil servants (ASN) for breaches of election neutrality.",
         discussion: "Exit codes: 0 something was flagged, 1 nothing was flagged, 2 error, 3 some input was skipped or truncated.",
-        subcommands: [Scan.self, Explain.self, Lint.self, TestExamples.self, Eval.self, Batch.self, Report.self, Review.self, Purge.self])
+        subcommands: [Scan.self, Explain.self, Lint.self, TestExamples.self, Eval.self, Batch.self, Report.self, Review.self,
+                      Purge.self, Merge.self])
 }
 
 struct Scan: ParsableCommand {
@@ -102,6 +103,15 @@ struct Scan: ParsableCommand {
     @Option(name: .long, help: "Largest record, in bytes; longer ones are skipped and reported.")
     var maxRecordBytes: Int = 1 << 20
 
+    @Option(name: .long, help: ArgumentHelp("Name the input NAME in source.path, in the PATH:LINE name of records without id and in messages (one JSON-lines input or standard input): a shard gives the name of the file it was cut from.", valueName: "NAME"))
+    var sourcePath: String?
+
+    @Option(name: .long, help: ArgumentHelp("Add N to every line number of the input (one JSON-lines input or standard input): a shard that starts after line N of its file gives that file's line numbers.", valueName: "N"))
+    var lineOffset: Int?
+
+    @ArgumentParser.Flag(name: .long, help: "Print the lexicon fingerprint (the output's lexicon_version for these --lexicons and --contest) and exit 0, screening nothing; workers of one sharded run must print the same.")
+    var lexiconVersion = false
+
     @ArgumentParser.Flag(name: .long, help: "Screen with the slow reference implementations (Foundation's JSON parser, the normalizer's general path for every word, a naive matcher) to check the fast ones: the output must be identical.")
     var reference = false
 
@@ -111,6 +121,12 @@ struct Scan: ParsableCommand {
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if maxRecordBytes < 1 { throw ValidationError("--max-record-bytes must be at least 1") }
+        if let lineOffset, lineOffset < 0 { throw ValidationError("--line-offset must be 0 or more") }
+        if sourcePath != nil || lineOffset != nil {
+            if paths.count > 1 { throw ValidationError("--source-path and --line-offset name one input: give one PATH or standard input") }
+            if let from, from != ExportFormat.jsonl.rawValue { throw ValidationError("--source-path and --line-offset apply to JSON lines, not --from \(from)") }
+        }
+        if let sourcePath, sourcePath.isEmpty { throw ValidationError("--source-path must not be empty") }
         if let from {
             guard let format = ExportFormat(rawValue: from) else {
                 throw ValidationError("--from must be one of: \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -123,6 +139,10 @@ struct Scan: ParsableCommand {
 
     func run() throws {
         let compiled = try lexiconOptions.load()
+        if lexiconVersion {
+            print(compiled.version)
+            return
+        }
         var options = ScanOptions()
         options.format = format.flatMap(OutputFormat.init) ?? (isatty(1) != 0 ? .text : .ndjson)
         options.all = all
@@ -143,6 +163,10 @@ struct Scan: ParsableCommand {
             let exportInput = path != "-" && (forced.map { $0 != .jsonl } ?? false
                 || (forced == nil && ExportReader.handles(path: path))
                 || (forced == .jsonl && FileManager.default.isDirectoryOrZip(path)))
+            if exportInput && (sourcePath != nil || lineOffset != nil) {
+                writeError("netra: \(path): --source-path and --line-offset apply to JSON lines; this is an export (folder, zip or export file)")
+                throw ExitCode(ExitStatus.error)
+            }
             if exportInput {
                 // Whatever the JSON-lines pipeline still has in flight is written first: output stays in input order.
                 pipeline.finish()
@@ -150,7 +174,7 @@ struct Scan: ParsableCommand {
                 archives.finish()
                 readArchives = true
             } else {
-                pipeline.scan(path: path)
+                pipeline.scan(path: path, sourceName: sourcePath, lineOffset: lineOffset ?? 0)
             }
         }
         pipeline.finish()
