@@ -4,12 +4,17 @@ SHELL := /bin/bash
 export PATH := $(PATH):/opt/swift/usr/bin
 PREFIX ?= /usr/local
 
-.PHONY: deps build demo test install clean
+.PHONY: deps deps-build build demo test install clean
 
+# Everything the tests need (also Java and pyspark for the Spark test, when they can be had).
 deps:
 	@./scripts/install-deps.sh
 
-build: deps
+# What building and running need.
+deps-build:
+	@NETRA_SKIP_SPARK=1 ./scripts/install-deps.sh
+
+build: deps-build
 	swift build -c release
 
 # Screens Corpus/examples with the bundled lexicons; exit 0 (flagged) or 1 (clean) is success.
@@ -18,6 +23,10 @@ demo: build
 	@./.build/release/netra scan --stats --format text Corpus/examples/*.jsonl; status=$$?; \
 	  echo "== exit status $$status (0: something flagged, 1: nothing, 2: error, 3: incomplete) =="; \
 	  [ $$status -le 1 ]
+	@echo "== netra batch over Corpus/examples into .build/demo/store.sqlite, report in .build/demo/report =="
+	@rm -rf .build/demo && mkdir -p .build/demo
+	@./.build/release/netra batch --inbox Corpus/examples --store .build/demo/store.sqlite --report .build/demo/report
+	@echo "== open .build/demo/report/report.html in a browser; findings.csv for spreadsheets =="
 
 test: deps
 	swift test
