@@ -43,6 +43,7 @@ let package = Package(
         // The nightly batch store: SQLite through GRDB (runs, inputs, records, findings, reviews).
         // SHA-256 content hashes and HMAC pseudonyms from swift-crypto.
         .target(name: "NetraStore", dependencies: ["NetraCore", "NetraReport", .product(name: "GRDB", package: "GRDB.swift"),
+                                                  .product(name: "GRDBSQLite", package: "GRDB.swift"),
                                                   .product(name: "Crypto", package: "swift-crypto")]),
         // The executable: commands, flags, exit codes.
         .executableTarget(name: "netra", dependencies: [

@@ -78,7 +78,7 @@ public final class ArchiveScanner {
 
     private func screen(_ record: Record) {
         statistics.records += 1
-        if record.judgedFields.isEmpty {
+        if !record.hasJudgedFields {
             notJudged["no_text", default: 0] += 1
             return
         }

@@ -5,8 +5,10 @@ import NetraRules
 
 /// How reading one batch input ended.
 public struct InputScreeningOutcome: Sendable {
-    /// Records delivered (screened).
+    /// Records screened: delivered with their flags, or clean.
     public var screened = 0
+    /// Records screened without a flag (not delivered).
+    public var clean = 0
     /// Records read but not screened: skipped with a reason, or with nothing to judge.
     public var unscreened = 0
     /// Problems in input order (`PATH:LINE: message`): malformed lines, refused entries, limits hit.
@@ -26,14 +28,17 @@ public struct InputScreeningOutcome: Sendable {
 ///
 /// Events from ``ExportReader`` are gathered into chunks in input order; a chunk is decoded,
 /// screened and hashed on the workers (each slice with its own ``Screener``) while the reader
-/// fills the next; each screened record is turned into what the caller stores by `prepare`, on
-/// the workers too; `deliver` is called on the calling thread with each chunk's prepared records
-/// in input order, so the store sees the same sequence as on one thread.
+/// fills the next; each flagged record is turned into what the caller stores by `prepare`, on
+/// the workers too (clean records are only counted); `deliver` is called on the calling thread
+/// with each chunk's prepared records in input order, so the store sees the same sequence as on
+/// one thread.
 public final class InputScreening<Prepared: Sendable> {
     public let compiled: CompiledLexicon
     public let reader: ExportReader
     public let threads: Int
-    private let slices: [SliceWorker<Prepared>]
+    /// Two sets of slices: one chunk is screened on one set while the next waits on the other, so
+    /// the workers never wait for the reader and the store between chunks.
+    private let sliceSets: [[SliceWorker<Prepared>]]
     /// A chunk is dispatched at this many items or bytes.
     let chunkItems = 4096
     let chunkBytes = 4 << 20
@@ -42,11 +47,11 @@ public final class InputScreening<Prepared: Sendable> {
         self.compiled = compiled
         self.reader = reader
         self.threads = max(1, threads)
-        slices = (0..<(threads > 1 ? threads * 4 : 1)).map { _ in SliceWorker(compiled) }
+        sliceSets = (0..<(threads > 1 ? 2 : 1)).map { _ in (0..<(threads > 1 ? threads * 4 : 1)).map { _ in SliceWorker(compiled) } }
     }
 
-    /// Reads and screens the input at `path`, handing screened records to `deliver` in input
-    /// order. If `deliver` throws, reading stops and the error is rethrown.
+    /// Reads and screens the input at `path`, handing flagged records, prepared, to `deliver` in
+    /// input order. If `deliver` throws, reading stops and the error is rethrown.
     public func screen(path: String, prepare: @escaping @Sendable (Record, [Flag]) -> Prepared,
                        deliver: ([Prepared]) throws -> Void) throws -> InputScreeningOutcome {
         var outcome = InputScreeningOutcome()
@@ -54,17 +59,30 @@ public final class InputScreening<Prepared: Sendable> {
         var pendingBytes = 0
         /// The bytes of the pending JSON lines, one after another.
         var storage: [UInt8] = []
-        var inFlight: (group: DispatchGroup, count: Int)?
+        /// Chunks being screened, oldest first.
+        var inFlight: [Flight] = []
+        /// Buffers of finished chunks, reused so that each chunk does not map fresh pages.
+        var spareWork: [[Work]] = []
+        var spareBytes: [[UInt8]] = []
+        var nextSet = 0
         var failure: Error?
 
-        /// Waits for the chunk being screened and takes its results out of the slices.
-        func finishFlight() -> [[Prepared]] {
-            guard let flight = inFlight else { return [] }
-            inFlight = nil
+        /// Waits for the oldest chunk being screened and takes its results out of its slices.
+        func finishOldest() -> [[Prepared]] {
+            guard !inFlight.isEmpty else { return [] }
+            var flight = inFlight.removeFirst()
             flight.group.wait()
+            var work: [Work] = [], bytes: [UInt8] = []
+            swap(&work, &flight.work)
+            swap(&bytes, &flight.bytes)
+            work.removeAll(keepingCapacity: true)
+            bytes.removeAll(keepingCapacity: true)
+            spareWork.append(work)
+            spareBytes.append(bytes)
             var results: [[Prepared]] = []
-            for slice in slices.prefix(flight.count) {
-                outcome.screened += slice.screened.count
+            for slice in sliceSets[flight.set].prefix(flight.count) {
+                outcome.screened += slice.screened.count + slice.clean
+                outcome.clean += slice.clean
                 outcome.unscreened += slice.unscreened
                 outcome.problems += slice.problems
                 results.append(slice.takeScreened())
@@ -75,20 +93,26 @@ public final class InputScreening<Prepared: Sendable> {
         func deliverAll(_ results: [[Prepared]]) throws {
             for batch in results where !batch.isEmpty { try deliver(batch) }
         }
-        /// Starts screening the pending items, then stores the previous chunk while they are screened.
+        /// Starts screening the pending items; when every slice set is busy, first waits for the
+        /// oldest chunk, and stores it while the newer ones are screened.
         func dispatch() throws {
             guard !pending.isEmpty else { return }
-            let previous = finishFlight()
+            let previous = inFlight.count == sliceSets.count ? finishOldest() : []
             let work = pending, bytes = storage
-            pending = []
             pendingBytes = 0
-            // A new buffer: the workers still read the old one.
-            storage = []
+            // Other buffers: the workers still read these.
+            pending = spareWork.popLast() ?? []
+            storage = spareBytes.popLast() ?? []
+            if storage.capacity == 0 {
+                storage.reserveCapacity(bytes.count + (bytes.count >> 3))
+                pending.reserveCapacity(work.count)
+            }
+            let slices = sliceSets[nextSet]
             let count = work.count < 64 ? 1 : slices.count
             let per = (work.count + count - 1) / count
-            let slices = self.slices
             let group = DispatchGroup()
-            inFlight = (group, count)
+            inFlight.append(Flight(group: group, set: nextSet, count: count, work: work, bytes: bytes))
+            nextSet = (nextSet + 1) % sliceSets.count
             if threads == 1 {
                 slices[0].process(work[...], storage: bytes, path: path, prepare: prepare)
             } else {
@@ -163,18 +187,29 @@ public final class InputScreening<Prepared: Sendable> {
             }
         }
         if let failure {
-            _ = finishFlight()
+            while !inFlight.isEmpty { _ = finishOldest() }
             throw failure
         }
         try dispatch()
-        try deliverAll(finishFlight())
+        while !inFlight.isEmpty { try deliverAll(finishOldest()) }
         return outcome
     }
 }
 
+/// A chunk being screened: the slice set it uses, how many slices, and its buffers (taken back
+/// for later chunks once it is done).
+struct Flight {
+    var group: DispatchGroup
+    var set: Int
+    var count: Int
+    var work: [Work]
+    var bytes: [UInt8]
+}
+
 /// One item of a chunk, in input order.
 enum Work: Sendable {
-    case record(Record)
+    /// Boxed, so that a chunk of JSON lines is an array of small items.
+    indirect case record(Record)
     case jsonLine([UInt8], SourceLocation)
     /// A line of a JSON-lines file: bytes `start..<end` of the chunk's storage.
     case line(start: Int, end: Int, number: Int)
@@ -187,6 +222,7 @@ enum Work: Sendable {
 final class SliceWorker<Prepared: Sendable>: @unchecked Sendable {
     var screener: Screener
     var screened: [Prepared] = []
+    var clean = 0
     var unscreened = 0
     var problems: [String] = []
 
@@ -229,11 +265,15 @@ final class SliceWorker<Prepared: Sendable>: @unchecked Sendable {
     }
 
     private func take(_ record: Record, prepare: (Record, [Flag]) -> Prepared) {
-        if record.judgedFields.isEmpty {
+        if !record.hasJudgedFields {
             unscreened += 1
             return
         }
         let flags = screener.screen(record)
+        if flags.isEmpty {
+            clean += 1
+            return
+        }
         screened.append(prepare(record, flags))
     }
 
@@ -245,6 +285,7 @@ final class SliceWorker<Prepared: Sendable>: @unchecked Sendable {
 
     func reset() {
         screened.removeAll(keepingCapacity: true)
+        clean = 0
         unscreened = 0
         problems.removeAll(keepingCapacity: true)
     }

@@ -74,14 +74,25 @@ public struct Record: Sendable {
     /// `target.author`, `group`). A share is judged by its caption and by what it shares; a like,
     /// follow or membership by what it points at. Empty fields are left out.
     public var judgedFields: [(field: String, text: String)] {
-        var fields: [(String, String)] = []
-        if kind.judgesOwnText || !text.isEmpty { fields.append(("text", text)) }
+        // Typed as the result, so no element is cast on return.
+        var fields: [(field: String, text: String)] = []
+        if !text.isEmpty { fields.append(("text", text)) }
         if !kind.judgesOwnText || kind == .share {
             if let t = target?.text, !t.isEmpty { fields.append(("target.text", t)) }
             if let a = target?.author, !a.isEmpty { fields.append(("target.author", a)) }
             if kind != .share, let g = group, !g.isEmpty { fields.append(("group", g)) }
         }
-        return fields.filter { !$0.1.isEmpty }
+        return fields
+    }
+
+    /// Whether ``judgedFields`` is not empty, without building it.
+    public var hasJudgedFields: Bool {
+        if !text.isEmpty { return true }
+        guard !kind.judgesOwnText || kind == .share else { return false }
+        if let t = target?.text, !t.isEmpty { return true }
+        if let a = target?.author, !a.isEmpty { return true }
+        if kind != .share, let g = group, !g.isEmpty { return true }
+        return false
     }
 }
 

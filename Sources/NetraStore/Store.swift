@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import NetraCore
 import NetraReport
 
@@ -63,10 +64,13 @@ public struct InputOutcome: Sendable {
     public var quarantineReason: String?
     /// Records read: flagged, clean, or not screened (skipped with a reason, nothing to judge).
     public var records: Int
+    /// Records screened clean that were not handed to the writer (counted, never stored).
+    public var cleanNotAdded: Int
 
-    public init(quarantineReason: String? = nil, records: Int) {
+    public init(quarantineReason: String? = nil, records: Int, cleanNotAdded: Int = 0) {
         self.quarantineReason = quarantineReason
         self.records = records
+        self.cleanNotAdded = cleanNotAdded
     }
 }
 
@@ -130,10 +134,6 @@ public struct PreparedRecord: Sendable {
     var targetText: String?
     var group: String?
     var findings: [Finding]
-
-    /// A record without findings: counted for its input, not stored.
-    static let clean = PreparedRecord(contentHash: "", recordID: nil, kind: "", createdAt: nil, sourcePath: "", sourceLine: 0, text: "",
-                                      author: nil, subject: nil, targetAuthor: nil, targetText: nil, group: nil, findings: [])
 }
 
 /// Decides what the store keeps of one record (DESIGN.md §6), without touching the database, so
@@ -164,8 +164,6 @@ public struct RecordPreparer: Sendable {
     /// The row of `record` with `flags`; `contentHash` when the caller has it already.
     public func prepare(_ record: NetraCore.Record, flags: [Flag], contentHash: String? = nil) -> PreparedRecord {
         let flagged = !flags.isEmpty
-        // A clean record is counted, not kept.
-        if !flagged { return .clean }
         func stored(_ name: String?, keep: Bool) -> String? {
             guard let name, !name.isEmpty else { return nil }
             if keep || privacy.subjects.subject(forAuthor: name) != nil { return name }
@@ -188,14 +186,20 @@ public struct RecordPreparer: Sendable {
 
     /// Evidence as stored in `findings.evidence_json`: objects with sorted keys.
     static func evidenceJSON(_ evidence: [Evidence]) -> String {
-        var out: [UInt8] = [UInt8(ascii: "[")]
+        var out: [UInt8] = []
+        out.reserveCapacity(96 * evidence.count + 2)
+        out.append(UInt8(ascii: "["))
         for (index, e) in evidence.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            out += Array("{\"end\":\(e.span.end),\"field\":".utf8)
+            out.append(contentsOf: #"{"end":"#.utf8)
+            out.append(contentsOf: String(e.span.end).utf8)
+            out.append(contentsOf: #","field":"#.utf8)
             NDJSONPrinter.appendString(e.field, to: &out)
-            out += Array(",\"start\":\(e.span.start),\"term\":".utf8)
+            out.append(contentsOf: #","start":"#.utf8)
+            out.append(contentsOf: String(e.span.start).utf8)
+            out.append(contentsOf: #","term":"#.utf8)
             NDJSONPrinter.appendString(e.term, to: &out)
-            out += Array(",\"text\":".utf8)
+            out.append(contentsOf: #","text":"#.utf8)
             NDJSONPrinter.appendString(e.text, to: &out)
             out.append(UInt8(ascii: "}"))
         }
@@ -215,14 +219,17 @@ public struct RecordPreparer: Sendable {
 }
 
 /// Adds the records of one input inside its transaction (``BatchStore/writeInput(_:runID:lexiconVersion:privacy:body:)``).
+///
+/// The two inserts are prepared once per input and bound through SQLite's C interface: at a
+/// night's volume GRDB's argument values cost as much as SQLite itself.
 public final class InputWriter {
     private let db: Database
     private let inputID: Int64
     private let lexiconVersion: String
     /// Prepares records for ``add(_:)``; hand it to the worker threads for ``add(prepared:)``.
     public let preparer: RecordPreparer
-    private let insertRecord: Statement
-    private let insertFinding: Statement
+    private let insertRecord: RawStatement
+    private let insertFinding: RawStatement
     /// What this input added so far.
     public private(set) var counts = CommitCounts()
 
@@ -231,12 +238,12 @@ public final class InputWriter {
         self.inputID = inputID
         self.lexiconVersion = lexiconVersion
         preparer = RecordPreparer(privacy: privacy, inputSubject: input.subject)
-        insertRecord = try db.cachedStatement(sql: """
+        insertRecord = try RawStatement(db, """
             INSERT OR IGNORE INTO records (content_hash, lexicon_version, input_id, record_id, kind, created_at, source_path, source_line,
                                            text, author, subject, target_author, target_text, group_name)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        insertFinding = try db.cachedStatement(sql: """
+        insertFinding = try RawStatement(db, """
             INSERT OR IGNORE INTO findings (record_hash, lexicon_version, rule, category, contest, pair, stance, severity, score, evidence_json,
                                             title, basis_json)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -249,22 +256,76 @@ public final class InputWriter {
     }
 
     /// Stores one prepared record and its findings (already stored ones are left as they are);
-    /// a clean record is counted.
+    /// a record without findings is only counted.
     public func add(prepared row: PreparedRecord) throws {
         if row.findings.isEmpty {
             counts.clean += 1
             return
         }
-        try insertRecord.execute(arguments: [
-            row.contentHash, lexiconVersion, inputID, row.recordID, row.kind, row.createdAt, row.sourcePath, row.sourceLine,
-            row.text, row.author, row.subject, row.targetAuthor, row.targetText, row.group,
-        ])
-        counts.recordsAdded += db.changesCount
-        for f in row.findings {
-            try insertFinding.execute(arguments: [row.contentHash, lexiconVersion, f.rule, f.category, f.contest, f.pair, f.stance,
-                                                   f.severity, f.score, f.evidenceJSON, f.title, f.basisJSON])
-            counts.findingsAdded += db.changesCount
+        let r = insertRecord
+        r.bind(1, row.contentHash); r.bind(2, lexiconVersion); r.bind(3, inputID); r.bind(4, row.recordID); r.bind(5, row.kind)
+        r.bind(6, row.createdAt); r.bind(7, row.sourcePath); r.bind(8, Int64(row.sourceLine)); r.bind(9, row.text)
+        r.bind(10, row.author); r.bind(11, row.subject); r.bind(12, row.targetAuthor); r.bind(13, row.targetText); r.bind(14, row.group)
+        counts.recordsAdded += try r.run()
+        let f = insertFinding
+        for finding in row.findings {
+            f.bind(1, row.contentHash); f.bind(2, lexiconVersion); f.bind(3, finding.rule); f.bind(4, finding.category)
+            f.bind(5, finding.contest); f.bind(6, finding.pair); f.bind(7, finding.stance); f.bind(8, finding.severity)
+            f.bind(9, finding.score); f.bind(10, finding.evidenceJSON); f.bind(11, finding.title); f.bind(12, finding.basisJSON)
+            counts.findingsAdded += try f.run()
         }
+    }
+}
+
+/// A statement prepared on GRDB's connection and run through SQLite's C interface (text bound
+/// as a copy). Used only inside the transaction that made it.
+final class RawStatement {
+    private let connection: OpaquePointer
+    private let handle: OpaquePointer
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    init(_ db: Database, _ sql: String) throws {
+        guard let connection = db.sqliteConnection else { throw StoreError(message: "the store's connection is closed") }
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(connection, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
+            throw StoreError(message: "cannot prepare an insert: \(String(cString: sqlite3_errmsg(connection)))")
+        }
+        self.connection = connection
+        handle = statement
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    func bind(_ index: Int32, _ value: String?) {
+        guard var value else {
+            sqlite3_bind_null(handle, index)
+            return
+        }
+        value.withUTF8 { bytes in
+            guard let base = bytes.baseAddress, !bytes.isEmpty else {
+                sqlite3_bind_text(handle, index, "", 0, Self.transient)
+                return
+            }
+            _ = base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                sqlite3_bind_text(handle, index, $0, Int32(bytes.count), Self.transient)
+            }
+        }
+    }
+
+    func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
+    func bind(_ index: Int32, _ value: Double) { sqlite3_bind_double(handle, index, value) }
+
+    /// Steps the statement to its end and returns the number of rows it changed.
+    func run() throws -> Int {
+        defer {
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
+        }
+        let code = sqlite3_step(handle)
+        guard code == SQLITE_DONE else {
+            throw StoreError(message: "insert failed (\(code)): \(String(cString: sqlite3_errmsg(connection)))")
+        }
+        return Int(sqlite3_changes(connection))
     }
 }
 
@@ -285,8 +346,8 @@ public final class BatchStore: Sendable {
             // Deleted rows are overwritten with zeros, so a purge really removes them (DESIGN.md §6).
             try db.execute(sql: "PRAGMA secure_delete = ON")
             // A night's input is one transaction: a larger page cache keeps its pages from
-            // spilling into the write-ahead log again and again (32 MiB).
-            try db.execute(sql: "PRAGMA cache_size = -32768")
+            // spilling into the write-ahead log again and again (8 MiB).
+            try db.execute(sql: "PRAGMA cache_size = -8192")
         }
         queue = try DatabaseQueue(path: path, configuration: configuration)
         // After opening: GRDB's WAL setup lowers `synchronous` to NORMAL, which may lose the last
@@ -378,7 +439,6 @@ public final class BatchStore: Sendable {
                     aliases TEXT NOT NULL DEFAULT '',
                     updated_at TEXT NOT NULL
                 );
-                CREATE INDEX findings_record ON findings(record_hash, lexicon_version);
                 CREATE INDEX reviews_finding ON reviews(finding_id);
                 """)
         }
@@ -389,12 +449,13 @@ public final class BatchStore: Sendable {
     /// was found. (A record without an author hashes as it did before authors were read.)
     public static func contentHash(of record: NetraCore.Record) -> String {
         var hasher = SHA256Hasher()
-        let parts: [String] = [record.kind.rawValue, record.id ?? "", record.createdAt ?? "", record.text,
-                               record.target?.author ?? "", record.target?.text ?? "", record.group ?? ""]
-        for part in parts {
-            hasher.update(part.utf8)
-            hasher.update([0])
+        func add(_ part: String?) {
+            var text = part ?? ""
+            text.withUTF8 { hasher.update(UnsafeRawBufferPointer($0)) }
+            withUnsafeBytes(of: UInt8(0)) { hasher.update($0) }
         }
+        add(record.kind.rawValue); add(record.id); add(record.createdAt); add(record.text)
+        add(record.target?.author); add(record.target?.text); add(record.group)
         if let author = record.author {
             hasher.update(Array("author".utf8))
             hasher.update([0])
@@ -467,10 +528,12 @@ public final class BatchStore: Sendable {
             let inputID = db.lastInsertedRowID
             let writer = try InputWriter(db: db, inputID: inputID, lexiconVersion: lexiconVersion, input: input, privacy: privacy)
             let outcome = try body(writer)
+            var counts = writer.counts
+            counts.clean += outcome.cleanNotAdded
             try db.execute(sql: "UPDATE inputs SET status = ?, reason = ?, records = ?, clean = ? WHERE id = ?",
                            arguments: [outcome.quarantineReason == nil ? "screened" : "quarantined", outcome.quarantineReason,
-                                       outcome.records, writer.counts.clean, inputID])
-            return writer.counts
+                                       outcome.records, counts.clean, inputID])
+            return counts
         }
     }
 
