@@ -58,6 +58,22 @@ nonisolated func measure(_ texts: [String], bytes target: Int, normalizer: Norma
     return (rounds * size, seconds)
 }
 
+/// Runs `arguments` under /usr/bin/time: wall seconds, CPU seconds (user + system), peak RSS in KB.
+func timed(_ arguments: [String]) -> (seconds: Double, cpu: Double, peakKB: Int) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
+    process.arguments = ["-f", "%e %U %S %M"] + arguments
+    process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+    let err = Pipe()
+    process.standardError = err
+    try? process.run()
+    let output = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    let parts = (output.split(separator: "\n").last.map(String.init) ?? "").split(separator: " ").map { Double($0) ?? -1 }
+    guard parts.count == 4 else { fail("could not time \(arguments): \(output)") }
+    return (parts[0], parts[1] + parts[2], Int(parts[3]))
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let command = arguments.first else { fail("usage: netra-bench normalizer [POOL.jsonl] [MEGABYTES]") }
 switch command {
@@ -109,20 +125,6 @@ case "scan":
     }
     try? handle.close()
     try? Data(lines[0] + Data([0x0A])).write(to: URL(fileURLWithPath: one))
-    func timed(_ arguments: [String]) -> (seconds: Double, peakKB: Int) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
-        process.arguments = ["-f", "%e %M"] + arguments
-        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        let err = Pipe()
-        process.standardError = err
-        try? process.run()
-        let output = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        let last = output.split(separator: "\n").last.map(String.init) ?? ""
-        let parts = last.split(separator: " ")
-        return (Double(parts.first ?? "") ?? -1, Int(parts.last ?? "") ?? -1)
-    }
     let runs: [(String, [String])] = [
         ("netra --threads 1", [netra, "scan", "--threads", "1"]),
         ("netra (all cores)", [netra, "scan"]),
@@ -171,20 +173,6 @@ case "batch":
         try? chunk.write(to: URL(fileURLWithPath: path))
         inputs.append(path)
         bytes += chunk.count
-    }
-    func timed(_ arguments: [String]) -> (seconds: Double, cpu: Double, peakKB: Int) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
-        process.arguments = ["-f", "%e %U %S %M"] + arguments
-        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        let err = Pipe()
-        process.standardError = err
-        try? process.run()
-        let output = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        let parts = (output.split(separator: "\n").last.map(String.init) ?? "").split(separator: " ").map { Double($0) ?? -1 }
-        guard parts.count == 4 else { fail("could not time \(arguments): \(output)") }
-        return (parts[0], parts[1] + parts[2], Int(parts[3]))
     }
     print("inbox: \(files) files, \(bytes / 1_000_000) MB, \(files * lines.count) records; fastest of \(rounds)")
     var best: [String: (seconds: Double, cpu: Double, peakKB: Int)] = [:]

@@ -24,10 +24,16 @@ struct RunResult {
 
 /// Runs netra with `arguments`, feeding `stdin` from a file, and waits for it.
 func run(_ arguments: [String], stdin: Data = Data()) throws -> RunResult {
+    try runTool(try netraBinary().path, arguments, stdin: stdin)
+}
+
+/// Runs any executable (netra, a script) from the repository root, `stdin` from a file; waits for it.
+func runTool(_ executable: String, _ arguments: [String], stdin: Data = Data(), environment: [String: String] = [:]) throws -> RunResult {
     let process = Process()
-    process.executableURL = try netraBinary()
+    process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     process.currentDirectoryURL = root
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let inputPath = try temporaryFile("stdin", stdin)
     let errorPath = try temporaryFile("stderr", Data())
     defer {

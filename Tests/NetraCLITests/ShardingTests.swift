@@ -85,29 +85,6 @@ func sortedBySourceless(_ data: Data) -> [String] {
     String(decoding: data, as: UTF8.self).split(separator: "\n").map(withoutSource).sorted()
 }
 
-/// Runs any executable (a script) from the repository root, `stdin` from a file; waits for it.
-func runTool(_ executable: String, _ arguments: [String], stdin: Data = Data(), environment: [String: String] = [:]) throws -> RunResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.currentDirectoryURL = root
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let inputPath = try temporaryFile("stdin", stdin)
-    let errorPath = try temporaryFile("stderr", Data())
-    defer {
-        try? FileManager.default.removeItem(atPath: inputPath)
-        try? FileManager.default.removeItem(atPath: errorPath)
-    }
-    let output = Pipe()
-    process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inputPath))
-    process.standardOutput = output
-    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
-    try process.run()
-    let out = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let err = try Data(contentsOf: URL(fileURLWithPath: errorPath))
-    return RunResult(status: process.terminationStatus, stdout: out, stderr: String(decoding: err, as: UTF8.self))
-}
 
 // MARK: Any split equals the single run
 

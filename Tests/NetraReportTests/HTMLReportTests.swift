@@ -290,7 +290,7 @@ func finding(_ id: Int64, text: String = "Ayo coblos 02", day: String? = "2024-0
         let report = Sample.report()
         let first = renderHTML(report)
         #expect(renderHTML(report) == first)
-        var rng = SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         var shuffled = report
         shuffled.findings.shuffle(using: &rng)
         shuffled.quarantined.shuffle(using: &rng)

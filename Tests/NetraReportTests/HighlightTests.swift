@@ -44,17 +44,6 @@ enum OracleHighlighter {
     }
 }
 
-/// SplitMix64: a small seeded generator so random cases repeat exactly.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite struct HighlightTests {
     struct Case: Sendable, CustomTestStringConvertible {
@@ -111,7 +100,7 @@ struct SplitMix64: RandomNumberGenerator {
 
     @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8] as [UInt64])
     func matchesOracleOnRandomSpans(seed: UInt64) {
-        var rng = SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         for _ in 0..<250 {
             let length = Int.random(in: 0...14, using: &rng)
             let text = (0..<length).map { _ in Self.alphabet.randomElement(using: &rng)! }.joined()
