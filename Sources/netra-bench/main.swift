@@ -178,9 +178,10 @@ case "batch":
     var best: [String: (seconds: Double, cpu: Double, peakKB: Int)] = [:]
     // Each round runs the two back to back, so a round's ratio is taken under one machine load.
     var ratios: [Double] = []
-    for _ in 0..<rounds {
+    for index in 0..<rounds {
         var round: [String: Double] = [:]
-        for name in ["scan", "batch"] {
+        // Alternate which goes first, so neither always runs on a machine the other just warmed.
+        for name in index % 2 == 0 ? ["scan", "batch"] : ["batch", "scan"] {
             let store = work + "/store.sqlite"
             for suffix in ["", "-wal", "-shm", ".key", ".lock"] { try? FileManager.default.removeItem(atPath: store + suffix) }
             let command = name == "scan" ? [netra, "scan"] + inputs : [netra, "batch", "--inbox", inbox, "--store", store]

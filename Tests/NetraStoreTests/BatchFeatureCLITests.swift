@@ -58,6 +58,19 @@ func subjectInbox() throws -> (dir: String, inbox: String, store: String, subjec
     return (dir, inbox, dir + "/store.sqlite", subjects)
 }
 
+/// The bars of one chart of report.html: label → count (`<g class="bar" data-label=… data-count=…>`).
+func chartBars(_ html: String, chart: String) -> [String: Int] {
+    guard let start = html.range(of: "data-chart=\"\(chart)\""), let end = html.range(of: "</figure>", range: start.upperBound..<html.endIndex)
+    else { return [:] }
+    var bars: [String: Int] = [:]
+    for piece in html[start.upperBound..<end.lowerBound].components(separatedBy: "<g class=\"bar\" data-label=\"").dropFirst() {
+        let label = String(piece.prefix { $0 != "\"" })
+        guard let countStart = piece.range(of: "data-count=\"") else { continue }
+        bars[label] = Int(piece[countStart.upperBound...].prefix { $0 != "\"" })
+    }
+    return bars
+}
+
 /// CSV rows as dictionaries (RFC 4180, as `netra report` writes them).
 func csvRecords(_ text: String) -> [[String: String]] {
     var rows: [[String]] = [], row: [String] = [], field = "", quoted = false
@@ -107,6 +120,14 @@ func csvRecords(_ text: String) -> [[String: String]] {
         #expect(html.contains("Rina Wulandari") && html.contains("Dinas Pendidikan"))
         #expect(!html.contains("Budi Santoso") && !html.contains("Ahmad Fauzi"))
         #expect(!html.contains("http://") && !html.contains("https://"))
+        // The charts count what the CSV lists.
+        func tally(_ column: String, empty: String) -> [String: Int] {
+            rows.reduce(into: [:]) { counts, row in counts[(row[column] ?? "").isEmpty ? empty : row[column]!, default: 0] += 1 }
+        }
+        #expect(chartBars(html, chart: "contest") == tally("contest", empty: "(tanpa kontestasi)"))
+        #expect(chartBars(html, chart: "category") == tally("category", empty: ""))
+        #expect(chartBars(html, chart: "unit") == tally("unit", empty: "(tidak diketahui)"))
+        #expect(chartBars(html, chart: "contest").values.reduce(0, +) == rows.count)
         // The key sits beside the store, private.
         let mode = try FileManager.default.attributesOfItem(atPath: store + ".key")[.posixPermissions] as? Int
         #expect(mode == 0o600)
