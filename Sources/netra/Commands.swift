@@ -225,6 +225,15 @@ struct Explain: ParsableCommand {
     @Option(name: .long, help: "Date of the text (YYYY-MM-DD) for contest windows; default: undated.")
     var date: String?
 
+    @Option(name: .long, help: ArgumentHelp("The post a comment or reply answers (its target.text), for rules with a target condition.", valueName: "TEXT"))
+    var target: String?
+
+    func validate() throws {
+        if target != nil, kind != "comment", kind != "reply" {
+            throw ValidationError("--target goes with --kind comment or --kind reply (only they are judged with the post they answer)")
+        }
+    }
+
     func run() throws {
         guard let recordKind = RecordKind(rawValue: kind) else { throw ValidationError("unknown kind '\(kind)'") }
         var day: CalendarDate?
@@ -235,8 +244,10 @@ struct Explain: ParsableCommand {
         let compiled = try lexiconOptions.load()
         var screener = Screener(compiled)
         let field = recordKind.judgesOwnText ? "text" : (recordKind == .group ? "group" : "target.author")
-        let e = screener.explain(text: text, kind: recordKind, date: day, field: field)
-        var out = "original:   \(text)\nnormalized: \(e.normalized)\nlexicon:    \(compiled.version)\ntokens (normalized ← original [scalar offsets], sentence):\n"
+        let e = screener.explain(text: text, kind: recordKind, date: day, field: field, target: target)
+        var out = "original:   \(text)\n"
+        if let target { out += "target:     \(target)\n" }
+        out += "normalized: \(e.normalized)\nlexicon:    \(compiled.version)\ntokens (normalized ← original [scalar offsets], sentence):\n"
         for token in e.tokens {
             out += "  \(token.text) ← «\(token.original)» [\(token.span.start)-\(token.span.end)] s\(token.sentence)\n"
         }
@@ -248,7 +259,7 @@ struct Explain: ParsableCommand {
         out += "decisions:\n"
         if e.decisions.isEmpty { out += "  (no rule fired or was vetoed)\n" }
         for d in e.decisions {
-            let ev = d.evidence.map { "«\($0.text)»" }.joined(separator: " ")
+            let ev = d.evidence.map { $0.field == e.field ? "«\($0.text)»" : "\($0.field) «\($0.text)»" }.joined(separator: " ")
             out += "  \(d.rule) \(d.contest)/\(d.pair): \(d.outcome == .hit ? "HIT" : "VETOED") score \(NDJSONPrinter.formatScore(d.score)) evidence \(ev)"
             if d.outcome == .vetoed { out += " — vetoed by " + d.vetoEvidence.map { "«\($0.text)» (\($0.term))" }.joined(separator: ", ") }
             out += "\n"

@@ -388,3 +388,33 @@ func threadsAgree() throws {
         #expect(other.stderr == runs[0].stderr, "stderr differs between thread counts")
     }
 }
+
+struct ExplainCase: Sendable, CustomTestStringConvertible {
+    var name: String
+    var arguments: [String]
+    var status: Int32
+    /// Lines the output must contain.
+    var contains: [String]
+    /// Text the output must not contain.
+    var lacks: [String] = []
+    var testDescription: String { name }
+}
+
+let explainCases = [
+    ExplainCase(name: "a cheer under a campaign post is support, with the post's words as evidence",
+                arguments: ["explain", "--kind", "comment", "--target", "Ayo coblos 02 Prabowo-Gibran!", "Gas pak!"], status: 0,
+                contains: ["target:     Ayo coblos 02 Prabowo-Gibran!", "NET-SM-02T pilpres-2024/02: HIT", "target.text «02»"]),
+    ExplainCase(name: "the same cheer alone fires nothing", arguments: ["explain", "--kind", "comment", "Gas pak!"], status: 0,
+                contains: ["(no rule fired or was vetoed)"], lacks: ["NET-SM-02T"]),
+    ExplainCase(name: "a target needs a comment or reply", arguments: ["explain", "--target", "Ayo coblos 02", "Gas pak!"], status: 2,
+                contains: []),
+]
+
+@Test("netra explain shows a comment's decision with the post it answers", arguments: explainCases)
+func explainWithTarget(_ c: ExplainCase) throws {
+    let result = try run(c.arguments)
+    #expect(result.status == c.status, "\(result.stderr)")
+    let out = String(decoding: result.stdout, as: UTF8.self)
+    for line in c.contains { #expect(out.contains(line), "\(line) in \(out)") }
+    for text in c.lacks { #expect(!out.contains(text)) }
+}
