@@ -45,7 +45,7 @@ enum Hex {
 /// answered, other members of a chat): `anon-` and the first 16 hex digits of
 /// HMAC-SHA-256(key, the name trimmed and lower-cased). The same person gets the same pseudonym in
 /// every run with the same key, so a reviewer can follow one account without learning its name;
-/// whoever holds the key can check a suspected name with `netra pseudonym`.
+/// whoever holds the key can check a suspected name by computing its pseudonym.
 public struct Pseudonymizer: Sendable {
     /// The raw key (SymmetricKey is not Sendable; one is made per use).
     private let keyBytes: [UInt8]
