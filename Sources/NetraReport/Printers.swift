@@ -78,6 +78,9 @@ public enum TextPrinter {
     public static func append(_ finding: Finding, to out: inout [UInt8]) {
         let r = finding.record
         var s = "\(r.source.path):\(r.source.line) \(r.displayID) [\(r.kind.rawValue)\(r.createdAt.map { " " + $0 } ?? "")] "
+        // Who wrote it, when the input says so: in a chat export, the exporter's own messages and
+        // other members' look alike otherwise.
+        if let author = r.author, !author.isEmpty { s += "by \(author) " }
         s += finding.flagged ? "FLAGGED\n" : "clean\n"
         for flag in finding.flags {
             s += "  \(flag.rule) \(flag.category) · \(flag.contest) pair \(flag.pair) · \(flag.stance.rawValue) · \(flag.severity) · score \(NDJSONPrinter.formatScore(flag.score))\n"

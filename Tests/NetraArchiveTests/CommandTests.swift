@@ -84,3 +84,18 @@ func fromOption() throws {
     #expect(try netra(["scan", "--from", "myspace", csv.path], in: cwd).status == 2)
     #expect(try netra(["scan", "--from", "facebook", "-"], in: cwd).status == 2)
 }
+
+@Test("the text format names a chat message's sender, so the exporter's messages and others' can be told apart")
+func chatSenderInTextFormat() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("netra-chat-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let chat = dir.appendingPathComponent("Chat WhatsApp dengan Grup RT.txt")
+    try Data("01/02/24 08.00 - Budi Santoso: Ayo coblos 01 Anies-Muhaimin, pilih AMIN!\n01/02/24 08.06 - Rina W: Selamat pagi semua\n".utf8)
+        .write(to: chat)
+    let run = try netra(["scan", "--format", "text", "--all", chat.path])
+    #expect(run.status == 0, "\(run.stderr)")
+    let lines = run.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.contains { $0.contains(":1 ") && $0.contains("by Budi Santoso FLAGGED") })
+    #expect(lines.contains { $0.contains(":2 ") && $0.contains("by Rina W clean") })
+}
