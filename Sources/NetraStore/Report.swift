@@ -30,11 +30,44 @@ public struct ReportRow: Sendable {
     public var group: String?
     public var subject: Subject?
     public var review: (state: ReviewState, reviewer: String, note: String?, at: String)?
+    /// When the record's input was screened (ISO 8601, UTC).
+    public var screenedAt: String
 
     /// The evidence items decoded from `evidenceJSON`.
     public var evidence: [(field: String, start: Int, end: Int, text: String, term: String)] {
         let rows = (try? JSONDecoder().decode([EvidenceRow].self, from: Data(evidenceJSON.utf8))) ?? []
         return rows.map { ($0.field, $0.start, $0.end, $0.text, $0.term) }
+    }
+}
+
+/// Which findings a report shows: by review state and by when their input was screened.
+public struct ReportFilter: Sendable {
+    /// Review states to show (`nil` in the set: not reviewed yet); nil shows every finding.
+    public var states: Set<ReviewState?>?
+    /// Only findings of inputs screened on or after this day (`YYYY-MM-DD`, UTC).
+    public var screenedSince: String?
+
+    public init(states: Set<ReviewState?>? = nil, screenedSince: String? = nil) {
+        self.states = states
+        self.screenedSince = screenedSince
+    }
+
+    /// Whether `row` is shown.
+    public func admits(_ row: ReportRow) -> Bool {
+        if let states, !states.contains(row.review?.state) { return false }
+        if let since = screenedSince, row.screenedAt < since { return false }
+        return true
+    }
+
+    /// What the filter keeps, for the page's title ("" when it keeps everything).
+    var summary: String {
+        var parts: [String] = []
+        if let states {
+            let names = states.map { $0.map(\.rawValue) ?? "unreviewed" }.sorted()
+            parts.append(names.joined(separator: ", "))
+        }
+        if let since = screenedSince { parts.append("screened since \(since)") }
+        return parts.joined(separator: "; ")
     }
 }
 
@@ -55,8 +88,9 @@ extension BatchStore {
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT f.id, f.lexicon_version, r.record_id, r.kind, r.created_at, r.source_path, r.source_line, f.rule, f.title,
                        f.category, f.contest, f.pair, f.stance, f.severity, f.score, f.basis_json, f.evidence_json, r.text, r.author,
-                       r.target_author, r.target_text, r.group_name, r.subject
+                       r.target_author, r.target_text, r.group_name, r.subject, i.screened_at
                 FROM findings f JOIN records r ON r.content_hash = f.record_hash AND r.lexicon_version = f.lexicon_version
+                LEFT JOIN inputs i ON i.id = r.input_id
                 ORDER BY f.id
                 """)
             var rows: [ReportRow] = []
@@ -71,7 +105,7 @@ extension BatchStore {
                     basis: (try? JSONDecoder().decode([String].self, from: Data(basisJSON.utf8))) ?? [],
                     evidenceJSON: row[16], text: row[17], author: row[18], targetAuthor: row[19], targetText: row[20], group: row[21],
                     subject: subjectAccount.map { subjects.subject(forAuthor: $0) ?? Subject(account: $0) },
-                    review: reviews[id]))
+                    review: reviews[id], screenedAt: (row[23] as String?) ?? ""))
             }
             return rows
         }
@@ -82,9 +116,9 @@ extension BatchStore {
 
     /// The findings of several stores as one RFC 4180 CSV (CRLF line ends, one header row), store
     /// by store in finding order. Cells a spreadsheet would run as a formula get a leading `'`.
-    public static func findingsCSV(of stores: [(path: String, store: BatchStore)]) throws -> String {
+    public static func findingsCSV(of stores: [(path: String, store: BatchStore)], filter: ReportFilter = ReportFilter()) throws -> String {
         var rows: [ReportRow] = []
-        for (path, store) in stores { rows += try store.reportRows(storeName: path) }
+        for (path, store) in stores { rows += try store.reportRows(storeName: path).filter(filter.admits) }
         return findingsCSV(rows: rows)
     }
 
@@ -166,18 +200,20 @@ public enum AtomicFile {
 extension BatchStore {
     /// The reviewers' HTML report of several stores (one page, no external assets).
     /// `now` is the generation time shown on the page.
-    public static func reportHTML(of stores: [(path: String, store: BatchStore)], now: Date = Date()) throws -> String {
+    public static func reportHTML(of stores: [(path: String, store: BatchStore)], filter: ReportFilter = ReportFilter(),
+                                  now: Date = Date()) throws -> String {
         var findings: [ReportFinding] = []
         var quarantined: [QuarantinedInput] = []
         var versions: Set<String> = []
         for (path, store) in stores {
-            for row in try store.reportRows(storeName: path) {
+            for row in try store.reportRows(storeName: path) where filter.admits(row) {
                 versions.insert(row.lexiconVersion)
                 findings.append(reportFinding(row))
             }
             quarantined += try store.quarantined().map { QuarantinedInput(path: $0.path, reason: $0.reason) }
         }
-        let report = ReviewReport(title: "Laporan netralitas ASN", generatedAt: ISO8601DateFormatter().string(from: now),
+        let shown = filter.summary
+        let report = ReviewReport(title: "Laporan netralitas ASN" + (shown.isEmpty ? "" : " (\(shown))"), generatedAt: ISO8601DateFormatter().string(from: now),
                                   lexiconVersions: versions.sorted(), stores: stores.map(\.path), findings: findings,
                                   quarantined: quarantined)
         return renderHTML(report)

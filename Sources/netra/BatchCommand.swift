@@ -196,12 +196,12 @@ struct BatchSummary {
 /// Writes the reviewers' report of one or more stores: `report.html` and `findings.csv`, each
 /// replaced atomically.
 enum ReviewReportWriter {
-    static func write(stores: [String], to folder: String) throws {
+    static func write(stores: [String], to folder: String, filter: ReportFilter = ReportFilter()) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let opened = try stores.map { (path: $0, store: try BatchStore(path: $0)) }
-        let csv = try BatchStore.findingsCSV(of: opened)
+        let csv = try BatchStore.findingsCSV(of: opened, filter: filter)
         try AtomicFile.write(Data(csv.utf8), to: (folder as NSString).appendingPathComponent("findings.csv"))
-        let html = try BatchStore.reportHTML(of: opened)
+        let html = try BatchStore.reportHTML(of: opened, filter: filter)
         try AtomicFile.write(Data(html.utf8), to: (folder as NSString).appendingPathComponent("report.html"))
     }
 }
@@ -217,8 +217,22 @@ struct Report: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Folder for the report (created if missing).", valueName: "DIR"))
     var out: String
 
+    @Option(name: .long, help: ArgumentHelp("Only findings in this review state: unreviewed, confirmed, dismissed or unsure. Repeatable.", valueName: "STATE"))
+    var state: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Only findings of inputs screened on or after this day (YYYY-MM-DD, UTC).", valueName: "DAY"))
+    var since: String?
+
     func validate() throws {
         if store.isEmpty { throw ValidationError("give at least one --store FILE") }
+        for s in state where s != "unreviewed" && ReviewState(rawValue: s) == nil {
+            throw ValidationError("--state must be one of: unreviewed, confirmed, dismissed, unsure")
+        }
+        if let since, CalendarDate(iso: Substring(since)) == nil || since.count != 10 { throw ValidationError("--since must be YYYY-MM-DD") }
+    }
+
+    var filter: ReportFilter {
+        ReportFilter(states: state.isEmpty ? nil : Set(state.map { ReviewState(rawValue: $0) }), screenedSince: since)
     }
 
     func run() throws {
@@ -227,7 +241,7 @@ struct Report: ParsableCommand {
             throw ExitCode(BatchExitStatus.error)
         }
         do {
-            try ReviewReportWriter.write(stores: store, to: out)
+            try ReviewReportWriter.write(stores: store, to: out, filter: filter)
         } catch {
             writeError("netra: report failed: \(error)")
             throw ExitCode(BatchExitStatus.error)

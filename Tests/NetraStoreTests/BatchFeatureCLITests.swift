@@ -197,6 +197,22 @@ func csvRecords(_ text: String) -> [[String: String]] {
         #expect(rows.first { $0["finding_id"] == String(p1) }?["review_note"] == "ajakan memilih")
         let html = try String(contentsOfFile: dir + "/report/report.html", encoding: .utf8)
         #expect(html.contains("id=\"finding-\(p1)\"") && html.contains("ajakan memilih"))
+        // Filters: by review state and by the day the input was screened.
+        func reportRows(_ extra: [String]) throws -> [[String: String]] {
+            let out = dir + "/filtered-\(UUID().uuidString)"
+            let result = try netra(["report", "--store", store, "--out", out] + extra)
+            #expect(result.status == 0, "\(result.stderr)")
+            return csvRecords(try String(contentsOfFile: out + "/findings.csv", encoding: .utf8))
+        }
+        let all = try reportRows([])
+        #expect(try reportRows(["--state", "confirmed"]).map { $0["finding_id"] } == [String(p1)])
+        let unreviewed = try reportRows(["--state", "unreviewed"])
+        #expect(unreviewed.count == all.count - 1 - budiFindings.count && unreviewed.allSatisfy { $0["review_state"] == "" })
+        #expect(try reportRows(["--state", "confirmed", "--state", "dismissed"]).count == 1 + budiFindings.count)
+        #expect(try reportRows(["--since", "2000-01-01"]).count == all.count)
+        #expect(try reportRows(["--since", "2999-01-01"]).isEmpty)
+        #expect(try netra(["report", "--store", store, "--out", dir + "/x", "--state", "approved"]).status == 2)
+        #expect(try netra(["report", "--store", store, "--out", dir + "/x", "--since", "yesterday"]).status == 2)
         // Exported labels are what netra eval reads.
         let export = dir + "/reviewed.jsonl"
         let exported = try netra(["review", "--store", store, "--export", export])
