@@ -27,12 +27,21 @@ extension BatchStore {
     /// Records a reviewer's decision on finding `findingID`. Decisions are kept as a history; the
     /// latest one is the finding's state.
     public func review(findingID: Int64, state: ReviewState, reviewer: String, note: String?, at time: Date = Date()) throws {
+        try review(findingIDs: [findingID], state: state, reviewer: reviewer, note: note, at: time)
+    }
+
+    /// Records one decision on several findings in one transaction: all of them, or none when
+    /// one id is not in the store (the error names it).
+    public func review(findingIDs: [Int64], state: ReviewState, reviewer: String, note: String?, at time: Date = Date()) throws {
         try queue.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM findings WHERE id = ?)", arguments: [findingID]) == true else {
-                throw StoreError(message: "no finding \(findingID) in this store (see the id column of findings.csv or the report)")
+            let at = ISO8601DateFormatter().string(from: time)
+            for findingID in findingIDs {
+                guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM findings WHERE id = ?)", arguments: [findingID]) == true else {
+                    throw StoreError(message: "no finding \(findingID) in this store (see the id column of findings.csv or the report); nothing was recorded")
+                }
+                try db.execute(sql: "INSERT INTO reviews (finding_id, state, reviewer, note, reviewed_at) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [findingID, state.rawValue, reviewer, note, at])
             }
-            try db.execute(sql: "INSERT INTO reviews (finding_id, state, reviewer, note, reviewed_at) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [findingID, state.rawValue, reviewer, note, ISO8601DateFormatter().string(from: time)])
         }
     }
 

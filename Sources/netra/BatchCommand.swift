@@ -253,19 +253,18 @@ struct Review: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Record a reviewer's decision on a finding, or export reviewed findings as labelled JSON lines for netra eval.",
         discussion: """
-            netra review --store FILE FINDING_ID confirmed|dismissed|unsure [--note TEXT] [--reviewer NAME]
+            netra review --store FILE FINDING_ID [FINDING_ID …] confirmed|dismissed|unsure [--note TEXT] [--reviewer NAME]
             netra review --store FILE --export OUT.jsonl   (- for standard output)
+            Several ids get the same decision in one transaction (none is recorded when one id is unknown).
             Exit codes: 0 done, 2 error (no such finding, bad state, unreadable store).
             """)
 
     @Option(name: .long, help: ArgumentHelp("SQLite store written by netra batch.", valueName: "FILE"))
     var store: String
 
-    @Argument(help: "The finding's id (column finding_id of findings.csv, or the card in report.html).")
-    var findingID: Int64?
-
-    @Argument(help: "confirmed, dismissed or unsure.")
-    var state: String?
+    @Argument(help: ArgumentHelp("Finding ids (column finding_id of findings.csv, or the card in report.html), then confirmed, dismissed or unsure.",
+                                 valueName: "FINDING_ID… STATE"))
+    var decision: [String] = []
 
     @Option(name: .long, help: "Why (kept with the decision).")
     var note: String?
@@ -276,13 +275,17 @@ struct Review: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write reviewed records as labelled JSON lines to this file (- for stdout).", valueName: "OUT"))
     var export: String?
 
+    var findingIDs: [Int64] { decision.dropLast().compactMap { Int64($0) } }
+    var state: ReviewState? { decision.last.flatMap(ReviewState.init(rawValue:)) }
+
     func validate() throws {
         if export != nil {
-            if findingID != nil || state != nil { throw ValidationError("--export takes no finding id or state") }
+            if !decision.isEmpty { throw ValidationError("--export takes no finding id or state") }
             return
         }
-        guard findingID != nil, let state else { throw ValidationError("give FINDING_ID and a state (confirmed, dismissed or unsure), or --export OUT") }
-        if ReviewState(rawValue: state) == nil { throw ValidationError("the state must be one of: confirmed, dismissed, unsure") }
+        guard decision.count >= 2 else { throw ValidationError("give FINDING_ID… and a state (confirmed, dismissed or unsure), or --export OUT") }
+        if state == nil { throw ValidationError("the state (last) must be one of: confirmed, dismissed, unsure") }
+        for id in decision.dropLast() where Int64(id) == nil { throw ValidationError("'\(id)' is not a finding id") }
     }
 
     func run() throws {
@@ -304,7 +307,7 @@ struct Review: ParsableCommand {
                 return
             }
             let who = reviewer ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
-            try database.review(findingID: findingID!, state: ReviewState(rawValue: state!)!, reviewer: who, note: note)
+            try database.review(findingIDs: findingIDs, state: state!, reviewer: who, note: note)
         } catch {
             writeError("netra: \(store): \(error)")
             throw ExitCode(BatchExitStatus.error)

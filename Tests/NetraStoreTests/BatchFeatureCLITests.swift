@@ -185,7 +185,12 @@ func csvRecords(_ text: String) -> [[String: String]] {
         let budiFindings = ids.filter { $0.2.contains("AMIN") }.map(\.0)
         #expect(!budiFindings.isEmpty)
         #expect(try netra(["review", "--store", store, String(p1), "confirmed", "--note", "ajakan memilih", "--reviewer", "ana"]).status == 0)
-        for id in budiFindings { #expect(try netra(["review", "--store", store, String(id), "dismissed", "--reviewer", "ana"]).status == 0) }
+        // An unknown id among several records nothing; then all of Budi's findings at once.
+        let mixed = try netra(["review", "--store", store] + budiFindings.map(String.init) + ["99999", "dismissed"])
+        #expect(mixed.status == 2 && mixed.stderr.contains("no finding 99999") && mixed.stderr.contains("nothing was recorded"))
+        #expect(try BatchStore(path: store).count("reviews") == 1)
+        #expect(try netra(["review", "--store", store] + budiFindings.map(String.init) + ["dismissed", "--reviewer", "ana"]).status == 0)
+        #expect(try BatchStore(path: store).count("reviews") == 1 + budiFindings.count)
         let missing = try netra(["review", "--store", store, "99999", "confirmed"])
         #expect(missing.status == 2 && missing.stderr.contains("no finding 99999"))
         let badState = try netra(["review", "--store", store, String(p1), "approved"])
