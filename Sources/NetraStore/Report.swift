@@ -117,12 +117,18 @@ extension BatchStore {
     /// The findings of several stores as one RFC 4180 CSV (CRLF line ends, one header row), store
     /// by store in finding order. Cells a spreadsheet would run as a formula get a leading `'`.
     public static func findingsCSV(of stores: [(path: String, store: BatchStore)], filter: ReportFilter = ReportFilter()) throws -> String {
-        var rows: [ReportRow] = []
-        for (path, store) in stores { rows += try store.reportRows(storeName: path).filter(filter.admits) }
-        return findingsCSV(rows: rows)
+        findingsCSV(rows: try reportRows(of: stores, filter: filter))
     }
 
-    static func findingsCSV(rows: [ReportRow]) -> String {
+    /// The rows of several stores that `filter` admits, store by store in finding order.
+    public static func reportRows(of stores: [(path: String, store: BatchStore)], filter: ReportFilter = ReportFilter()) throws -> [ReportRow] {
+        var rows: [ReportRow] = []
+        for (path, store) in stores { rows += try store.reportRows(storeName: path).filter(filter.admits) }
+        return rows
+    }
+
+    /// Rows as CSV (see ``findingsCSV(of:filter:)``).
+    public static func findingsCSV(rows: [ReportRow]) -> String {
         var csv = Self.findingsCSVHeader.joined(separator: ",") + "\r\n"
         for row in rows {
             let cells: [String?] = [
@@ -139,12 +145,21 @@ extension BatchStore {
 
     /// One CSV cell: quoted when it holds a comma, quote or line break; formula triggers neutralized.
     static func csvCell(_ text: String) -> String {
-        var cell = text
-        if let first = cell.first, "=+-@".contains(first) { cell = "'" + cell }
-        if cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            cell = "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        let formulaStarts: Set<UInt8> = [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@")]
+        let quoteTriggers: Set<UInt8> = [UInt8(ascii: ","), UInt8(ascii: "\""), 0x0A, 0x0D]
+        let formula = text.utf8.first.map { formulaStarts.contains($0) } ?? false
+        let quoted = text.utf8.contains { quoteTriggers.contains($0) }
+        if !formula && !quoted { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 8)
+        if quoted { out.append(UInt8(ascii: "\"")) }
+        if formula { out.append(UInt8(ascii: "'")) }
+        for byte in text.utf8 {
+            out.append(byte)
+            if byte == UInt8(ascii: "\"") { out.append(byte) }
         }
-        return cell
+        if quoted { out.append(UInt8(ascii: "\"")) }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
@@ -202,14 +217,16 @@ extension BatchStore {
     /// `now` is the generation time shown on the page.
     public static func reportHTML(of stores: [(path: String, store: BatchStore)], filter: ReportFilter = ReportFilter(),
                                   now: Date = Date()) throws -> String {
-        var findings: [ReportFinding] = []
+        try reportHTML(rows: reportRows(of: stores, filter: filter), of: stores, filter: filter, now: now)
+    }
+
+    /// The page for `rows` (already filtered) of `stores`.
+    public static func reportHTML(rows: [ReportRow], of stores: [(path: String, store: BatchStore)], filter: ReportFilter = ReportFilter(),
+                                  now: Date = Date()) throws -> String {
         var quarantined: [QuarantinedInput] = []
-        var versions: Set<String> = []
-        for (path, store) in stores {
-            for row in try store.reportRows(storeName: path) where filter.admits(row) {
-                versions.insert(row.lexiconVersion)
-                findings.append(reportFinding(row))
-            }
+        let versions = Set(rows.map(\.lexiconVersion))
+        let findings = rows.map(reportFinding)
+        for (_, store) in stores {
             quarantined += try store.quarantined().map { QuarantinedInput(path: $0.path, reason: $0.reason) }
         }
         let shown = filter.summary

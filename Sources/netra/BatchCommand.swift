@@ -199,9 +199,9 @@ enum ReviewReportWriter {
     static func write(stores: [String], to folder: String, filter: ReportFilter = ReportFilter()) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let opened = try stores.map { (path: $0, store: try BatchStore(path: $0)) }
-        let csv = try BatchStore.findingsCSV(of: opened, filter: filter)
-        try AtomicFile.write(Data(csv.utf8), to: (folder as NSString).appendingPathComponent("findings.csv"))
-        let html = try BatchStore.reportHTML(of: opened, filter: filter)
+        let rows = try BatchStore.reportRows(of: opened, filter: filter)
+        try AtomicFile.write(Data(BatchStore.findingsCSV(rows: rows).utf8), to: (folder as NSString).appendingPathComponent("findings.csv"))
+        let html = try BatchStore.reportHTML(rows: rows, of: opened, filter: filter)
         try AtomicFile.write(Data(html.utf8), to: (folder as NSString).appendingPathComponent("report.html"))
     }
 }
