@@ -64,13 +64,13 @@ public struct InputOutcome: Sendable {
     public var quarantineReason: String?
     /// Records read: flagged, clean, or not screened (skipped with a reason, nothing to judge).
     public var records: Int
-    /// Records screened clean that were not handed to the writer (counted, never stored).
-    public var cleanNotAdded: Int
+    /// Of those, records screened clean (counted in `inputs.clean`, never stored).
+    public var clean: Int
 
-    public init(quarantineReason: String? = nil, records: Int, cleanNotAdded: Int = 0) {
+    public init(quarantineReason: String? = nil, records: Int, clean: Int = 0) {
         self.quarantineReason = quarantineReason
         self.records = records
-        self.cleanNotAdded = cleanNotAdded
+        self.clean = clean
     }
 }
 
@@ -250,18 +250,17 @@ public final class InputWriter {
             """)
     }
 
-    /// Stores one screened record and its findings (already stored ones are left as they are).
+    /// Stores one screened record and its findings (already stored ones are left as they are);
+    /// a clean record is not stored (the input's outcome counts it).
     public func add(_ item: ScreenedItem) throws {
+        guard !item.flags.isEmpty else { return }
         try add(prepared: preparer.prepare(item.record, flags: item.flags, contentHash: item.contentHash))
     }
 
     /// Stores one prepared record and its findings (already stored ones are left as they are);
-    /// a record without findings is only counted.
+    /// a record without findings is not stored.
     public func add(prepared row: PreparedRecord) throws {
-        if row.findings.isEmpty {
-            counts.clean += 1
-            return
-        }
+        guard !row.findings.isEmpty else { return }
         let r = insertRecord
         r.bind(1, row.contentHash); r.bind(2, lexiconVersion); r.bind(3, inputID); r.bind(4, row.recordID); r.bind(5, row.kind)
         r.bind(6, row.createdAt); r.bind(7, row.sourcePath); r.bind(8, Int64(row.sourceLine)); r.bind(9, row.text)
@@ -529,7 +528,7 @@ public final class BatchStore: Sendable {
             let writer = try InputWriter(db: db, inputID: inputID, lexiconVersion: lexiconVersion, input: input, privacy: privacy)
             let outcome = try body(writer)
             var counts = writer.counts
-            counts.clean += outcome.cleanNotAdded
+            counts.clean = outcome.clean
             try db.execute(sql: "UPDATE inputs SET status = ?, reason = ?, records = ?, clean = ? WHERE id = ?",
                            arguments: [outcome.quarantineReason == nil ? "screened" : "quarantined", outcome.quarantineReason,
                                        outcome.records, counts.clean, inputID])
@@ -544,7 +543,8 @@ public final class BatchStore: Sendable {
         let description = InputDescription(path: input.path, contentHash: input.contentHash, size: input.size, subject: subject)
         return try writeInput(description, runID: runID, lexiconVersion: lexiconVersion, privacy: privacy) { writer in
             for item in input.items { try writer.add(item) }
-            return InputOutcome(quarantineReason: input.quarantineReason, records: input.items.count + input.unscreenedRecords)
+            return InputOutcome(quarantineReason: input.quarantineReason, records: input.items.count + input.unscreenedRecords,
+                                clean: input.items.filter { $0.flags.isEmpty }.count)
         }
     }
 

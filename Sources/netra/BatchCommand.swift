@@ -115,7 +115,7 @@ struct Batch: ParsableCommand {
                         summary.quarantined += 1
                         writeError("netra: \(path): quarantined: \(reason)")
                     }
-                    return InputOutcome(quarantineReason: outcome.quarantineReason, records: records, cleanNotAdded: outcome.clean)
+                    return InputOutcome(quarantineReason: outcome.quarantineReason, records: records, clean: outcome.clean)
                 }
                 summary.records += records
                 summary.recordsAdded += counts.recordsAdded
