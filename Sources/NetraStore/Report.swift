@@ -111,14 +111,8 @@ extension BatchStore {
         }
     }
 
-    /// Every finding of this store as RFC 4180 CSV (see ``findingsCSV(of:)``).
+    /// Every finding of this store as RFC 4180 CSV (see ``findingsCSV(rows:)``).
     public func findingsCSV() throws -> String { try Self.findingsCSV(rows: reportRows(storeName: "")) }
-
-    /// The findings of several stores as one RFC 4180 CSV (CRLF line ends, one header row), store
-    /// by store in finding order. Cells a spreadsheet would run as a formula get a leading `'`.
-    public static func findingsCSV(of stores: [(path: String, store: BatchStore)], filter: ReportFilter = ReportFilter()) throws -> String {
-        findingsCSV(rows: try reportRows(of: stores, filter: filter))
-    }
 
     /// The rows of several stores that `filter` admits, store by store in finding order.
     public static func reportRows(of stores: [(path: String, store: BatchStore)], filter: ReportFilter = ReportFilter()) throws -> [ReportRow] {
@@ -127,7 +121,8 @@ extension BatchStore {
         return rows
     }
 
-    /// Rows as CSV (see ``findingsCSV(of:filter:)``).
+    /// Rows (of one or several stores, see ``reportRows(of:filter:)``) as RFC 4180 CSV: CRLF line
+    /// ends, one header row. Cells a spreadsheet would run as a formula get a leading `'`.
     public static func findingsCSV(rows: [ReportRow]) -> String {
         var csv = Self.findingsCSVHeader.joined(separator: ",") + "\r\n"
         for row in rows {
@@ -213,14 +208,8 @@ public enum AtomicFile {
 
 
 extension BatchStore {
-    /// The reviewers' HTML report of several stores (one page, no external assets).
-    /// `now` is the generation time shown on the page.
-    public static func reportHTML(of stores: [(path: String, store: BatchStore)], filter: ReportFilter = ReportFilter(),
-                                  now: Date = Date()) throws -> String {
-        try reportHTML(rows: reportRows(of: stores, filter: filter), of: stores, filter: filter, now: now)
-    }
-
-    /// The page for `rows` (already filtered) of `stores`.
+    /// The reviewers' HTML report (one page, no external assets) for `rows`, already filtered, of
+    /// `stores` (their quarantined inputs are listed too). `now` is the generation time shown.
     public static func reportHTML(rows: [ReportRow], of stores: [(path: String, store: BatchStore)], filter: ReportFilter = ReportFilter(),
                                   now: Date = Date()) throws -> String {
         var quarantined: [QuarantinedInput] = []
