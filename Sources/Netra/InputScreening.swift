@@ -148,7 +148,7 @@ public final class InputScreening<Prepared: Sendable> {
                         pendingBytes += bytes.count
                         pending.append(.line(start: start, end: storage.count, number: number))
                     case .tooLong(let number, let length):
-                        pending.append(.unscreened(problem: "\(path):\(number): record skipped: \(length) bytes is over the limit of \(reader.limits.maxRecordBytes) bytes"))
+                        pending.append(.unscreened(problem: "\(path):\(number): " + ScanWorker.tooLongMessage(length, limit: reader.limits.maxRecordBytes)))
                     }
                     if full() {
                         do { try dispatch() } catch {
@@ -236,31 +236,30 @@ final class SliceWorker<Prepared: Sendable>: @unchecked Sendable {
                 if let last = bytes.last, last == 0x0D { bytes = bytes.dropLast() }
                 if number == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                let source = SourceLocation(path: path, line: number)
-                switch bytes.withUnsafeBufferPointer({ RecordDecoder.decode($0, source: source) }) {
-                case .success(let (record, _)): take(record, prepare: prepare)
-                case .failure(let failure):
-                    unscreened += 1
-                    problems.append("\(path):\(number): \(failure.description)")
-                }
+                decode(bytes, SourceLocation(path: path, line: number), prepare: prepare)
             case .record(let record):
                 take(record, prepare: prepare)
             case .jsonLine(let raw, let source):
                 var bytes = raw[...]
                 if source.line == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-                switch bytes.withUnsafeBufferPointer({ RecordDecoder.decode($0, source: source) }) {
-                case .success(let (record, _)): take(record, prepare: prepare)
-                case .failure(let failure):
-                    unscreened += 1
-                    problems.append("\(source.path):\(source.line): \(failure.description)")
-                }
+                decode(bytes, source, prepare: prepare)
             case .unscreened(let problem):
                 unscreened += 1
                 if let problem { problems.append(problem) }
             case .problem(let message):
                 problems.append(message)
             }
+        }
+    }
+
+    /// One JSON line (blank lines already passed over): screened, or counted with its problem.
+    private func decode(_ bytes: ArraySlice<UInt8>, _ source: SourceLocation, prepare: (Record, [Flag]) -> Prepared) {
+        switch bytes.withUnsafeBufferPointer({ RecordDecoder.decode($0, source: source) }) {
+        case .success(let (record, _)): take(record, prepare: prepare)
+        case .failure(let failure):
+            unscreened += 1
+            problems.append("\(source.path):\(source.line): \(failure.description)")
         }
     }
 

@@ -123,7 +123,7 @@ final class ScanWorker: @unchecked Sendable {
             if let length = line.tooLong {
                 statistics.records += 1
                 statistics.skipped["too_long", default: 0] += 1
-                messages.append("\(path):\(line.number): record skipped: \(length) bytes is over the limit of \(options.maxRecordBytes) bytes")
+                messages.append("\(path):\(line.number): " + Self.tooLongMessage(length, limit: options.maxRecordBytes))
                 return
             }
             handle(UnsafeBufferPointer(rebasing: all[line.start..<line.end]), path: path, number: line.number, options: options, version: version)
@@ -154,6 +154,11 @@ final class ScanWorker: @unchecked Sendable {
             if flags.isEmpty && !options.all { return }
             options.format.append(Finding(record: record, flags: flags), lexiconVersion: version, to: &output)
         }
+    }
+
+    /// What `netra scan` and `netra batch` say of a JSON line over the record size limit.
+    static func tooLongMessage(_ length: Int, limit: Int) -> String {
+        "record skipped: \(length) bytes is over the limit of \(limit) bytes"
     }
 
     func reset() {
