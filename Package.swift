@@ -28,8 +28,10 @@ let package = Package(
             pkgConfig: "icu-i18n",
             providers: [.apt(["libicu-dev", "pkg-config"])]),
         .target(name: "CICU", dependencies: ["CICUSystem"]),
+        // Byte classification for the normalizer's fast path (SSE2 where available, a byte loop elsewhere).
+        .target(name: "CNetraBytes"),
         // Normalization of record text and lexicon terms, with an offset map to the original.
-        .target(name: "NetraText", dependencies: ["NetraCore", "CICU"]),
+        .target(name: "NetraText", dependencies: ["NetraCore", "CICU", "CNetraBytes"]),
         // Aho-Corasick automaton over normalized UTF-8 bytes.
         .target(name: "NetraMatch"),
         // Contests, term lists, rules: loading, validation, evaluation.

@@ -314,9 +314,11 @@ struct NormalizerCore {
 
     private var mode: NormalizationMode = .text
     private var memo = ScalarMemo()
+    /// The fast path's classification of the text being normalized.
+    private var maps = ByteClassMaps()
 
     private let hasSlang: Bool
-    /// Whether ordinary words take `fastRun` (false only for the oracle in tests).
+    /// Whether ordinary words take `fastSpan` (false only for the oracle in tests).
     var fastPath = true
     /// The slang table's shape bits (length, first and last letter of every key), for the fast path.
     private let slangShapes: UnsafeMutablePointer<UInt64>
@@ -344,6 +346,7 @@ struct NormalizerCore {
         tokenStarts.free()
         sentenceStarts.free()
         segments.free()
+        maps.free()
         slangShapes.deallocate()
         slangBloom.deallocate()
     }
@@ -399,7 +402,14 @@ struct NormalizerCore {
         var i = 0
         var scalar: Int32 = 0
         let classes = asciiClassTable
+        if fastPath { maps.build(input) }
         while i < n {
+            if fastPath && !inToken {
+                let consumed = fastSpan(input, from: i, scalar: scalar)
+                i += consumed
+                scalar += Int32(truncatingIfNeeded: consumed)
+                if i >= n { break }
+            }
             let b = input[i]
             switch classes[Int(b)] {
             case .lower, .upper, .digit:
@@ -412,8 +422,7 @@ struct NormalizerCore {
                         continue
                     }
                 }
-                let fast = inToken || !fastPath ? 0 : fastRun(input, from: i, scalar: scalar, classes: classes)
-                let count = fast > 0 ? fast : alphanumericRun(input, from: i, scalar: scalar, classes: classes)
+                let count = alphanumericRun(input, from: i, scalar: scalar, classes: classes)
                 i += count
                 scalar += Int32(count)
                 continue
@@ -460,171 +469,281 @@ struct NormalizerCore {
         }
     }
 
-    /// The fast path: a run of ordinary words separated by single spaces, written and mapped
-    /// in one loop with no call per word. An ordinary word is ASCII letters or digits only,
-    /// ended by ASCII punctuation or space, needing no token rule: no letter-digit mix, no
-    /// camel case, not one letter, no run of three equal letters, no doubled letter in a word
-    /// that could be the prayer ("a…n"). A slang word is replaced here as the general path
-    /// would. Eight bytes are classified at a time (`WordBytes`). The run stops before the
-    /// first word that needs the general path (nothing of that word is committed) or after a
-    /// word not followed by one space and another word. Returns the bytes consumed, 0 when
-    /// the first word needs the general path (which is always correct, only slower).
+    /// The fast path: ordinary words and the ASCII separators between them, from `i` on, written
+    /// and mapped with no call per word. An ordinary word is ASCII letters only or digits only,
+    /// not one letter, with no camel case and no three equal letters in a row, not shaped like
+    /// the prayer ("a…n" with a doubled letter), not followed by a non-ASCII byte, and (for
+    /// digits) not continued by a joiner and a digit ("10:30"); `ByteClassMaps` answers all but
+    /// the last two with bit operations. A slang word is replaced here as the general path would.
+    /// Separators are handled as the general path handles them between tokens (sentence ends,
+    /// the period after a word of three bytes or more). The span stops before the first word
+    /// that needs the general path, before a `#` that opens a hashtag, and before a non-ASCII
+    /// byte; nothing of what stops it is consumed. Returns the bytes consumed (the span is ASCII,
+    /// so also the scalars).
     @inline(__always)
-    private mutating func fastRun(_ input: UnsafeBufferPointer<UInt8>, from i: Int, scalar: Int32,
-                                  classes: UnsafePointer<ASCIIClass>) -> Int {
+    private mutating func fastSpan(_ input: UnsafeBufferPointer<UInt8>, from i: Int, scalar: Int32) -> Int {
         let n = input.count
         let p = input.baseAddress!
-        // Room for the rest of the input plus one unaligned 8-byte store past it; slang
+        let classes = asciiClassTable
+        // Room for the rest of the input plus unaligned 8-byte stores past it; slang
         // replacements can grow a word, so room is checked again after each one.
-        if out.count &+ (n &- i) &+ 16 > out.capacity { reserveOutput(out.count &+ (n &- i) &+ 16) }
-        tokenStarts.reserve(tokenStarts.count &+ (n &- i) / 2 &+ 2)
+        if out.count &+ (n &- i) &+ 32 > out.capacity { reserveOutput(out.count &+ (n &- i) &+ 32) }
+        if tokenStarts.count &+ (n &- i) / 2 &+ 8 > tokenStarts.capacity { tokenStarts.reserve(tokenStarts.count &+ (n &- i) / 2 &+ 8) }
+        var o = out.pointer
         var w = out.count
         var tokenCount = tokenStarts.count
         var tokenPointer = tokenStarts.pointer
+        let folded = maps.folded.pointer
         let shapes = slangShapes, bloom = slangBloom
         let slang = hasSlang
-        let kinds = alphanumericKind
-        // The current `words` segment: normalized byte w came from scalar w + shift.
-        var segmentStart = w
-        var shift = scalar &- Int32(truncatingIfNeeded: w) &- (w > 0 ? 1 : 0)
-        var j = i                    // start of the current word in the input
-        var consumed = 0             // input bytes of accepted words (and spaces between them)
-        var accepted = 0
-        var lastLength = 0
-        words: while true {
-            if tokenCount &+ 8 > tokenStarts.capacity {
-                tokenStarts.count = tokenCount
-                tokenStarts.reserve(tokenCount &+ 64 &+ (n &- j) / 2)
-                tokenPointer = tokenStarts.pointer
-            }
-            let spaced = w > 0
-            let wordStart = spaced ? w &+ 1 : w
-            var o = out.pointer
-            var k = j
-            var special: UInt64 = 0
-            var pairs: UInt64 = 0    // equal letters side by side (first eight bytes)
-            var anyLetter: UInt64 = 0, anyDigit: UInt64 = 0
-            var first: UInt64 = 0, second: UInt64 = 0
-            var previous: UInt64 = 0
-            var previousLower = false
-            var chunks = 0
-            var v = wordStart
-            while true {
-                let raw = k &+ 8 <= n ? UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self) : WordBytes.loadTail(p + k, count: n &- k)
-                let letters = WordBytes.between(raw | WordBytes.ones &* 0x20, 0x61, 0x7A)
-                let digits = WordBytes.between(raw, 0x30, 0x39)
-                let stop = ~(letters | digits) & WordBytes.high
-                let count = stop == 0 ? 8 : stop.trailingZeroBitCount >> 3
-                let inside: UInt64 = count == 8 ? WordBytes.high : ((UInt64(1) &<< UInt64(count &* 8)) &- 1) & WordBytes.high
-                let folded = raw | (letters & inside) >> 2
-                let lower = WordBytes.between(raw, 0x61, 0x7A) & inside
-                let upper = letters & inside & ~lower
-                let pairLetters = letters & (letters >> 8) & (inside >> 8)
-                let equal = WordBytes.zeroBytes(folded ^ (folded >> 8)) & pairLetters
-                if chunks == 0 { pairs = equal } else { special |= equal }
-                special |= (lower << 8) & upper
-                if chunks > 0 && count > 0 {
-                    // The pair across the previous eight bytes and these.
-                    if letters & 0x80 != 0 && folded & 0xFF == previous { special |= 1 }
-                    if previousLower && upper & 0x80 != 0 { special |= 1 }
+        // Input byte g (ASCII) is scalar g + delta.
+        let delta = scalar &- Int32(truncatingIfNeeded: i)
+        // The open `words` segment, if the last segment is one that ends at `w`: a letter at
+        // normalized x came from scalar x + shift.
+        var segmentOpen = false
+        var shift: Int32 = 0
+        var g = i
+        span: while true {
+            // Separators, up to the next word.
+            while g < n {
+                let c = p[g]
+                let cls = classes[Int(c)]
+                if cls.rawValue <= ASCIIClass.digit.rawValue { break }
+                switch cls {
+                case .nonASCII:
+                    break span
+                case .hash:
+                    if g &+ 1 < n && (p[g &+ 1] >= 0x80 || classes[Int(p[g &+ 1])].rawValue <= ASCIIClass.digit.rawValue) { break span }
+                case .joiner:
+                    if c == UInt8(ascii: "."), lastTokenLength > 2, Self.periodEndsSentence(input, after: g) { pendingSentence = true }
+                case .sentenceEnd, .newline:
+                    pendingSentence = true
+                default:
+                    break
                 }
-                anyLetter |= letters & inside
-                anyDigit |= digits & inside
-                UnsafeMutableRawPointer(o + v).storeBytes(of: folded, as: UInt64.self)
-                let kept = folded & ((inside >> 7) &* 0xFF)
-                if chunks == 0 { first = kept } else if chunks == 1 { second = kept }
-                v &+= count
-                k &+= count
-                chunks &+= 1
-                if count < 8 || k >= n { break }
-                previous = folded >> 56
-                previousLower = lower >> 63 != 0
+                g &+= 1
             }
-            let length = k &- j
-            var plain = special == 0 && (anyLetter == 0 || anyDigit == 0) && (length > 1 || anyLetter == 0)
-            if plain && pairs != 0 {
-                // Doubled letters are kept ("maaf"); three in a row are squeezed, and "a…n"
-                // may be the prayer: the general path decides those.
-                let lastByte = length <= 8 ? UInt8(truncatingIfNeeded: first &>> UInt64(8 &* (length &- 1))) : 0
-                plain = pairs & (pairs >> 8) == 0 && !(UInt8(truncatingIfNeeded: first) == 0x61 && (lastByte == 0x6E || length > 8))
+            if g >= n { break span }
+            // A stretch of ordinary words separated by single spaces, judged up to 64 bytes at a
+            // time: written by one copy of the folded bytes, mapped by one segment.
+            let stretch = ordinaryStretch(input, at: g)
+            if stretch.bytes > 0 {
+                if pendingSentence {
+                    sentenceStarts.append(Int32(truncatingIfNeeded: tokenCount))
+                    pendingSentence = false
+                }
+                let wordScalar = Int32(truncatingIfNeeded: g) &+ delta
+                let required = wordScalar &- Int32(truncatingIfNeeded: w) &- (w > 0 ? 1 : 0)
+                if !segmentOpen || required != shift {
+                    segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: w), originalStart: Int32(truncatingIfNeeded: w) &+ required, originalEnd: MapSegment.words))
+                    shift = required
+                    segmentOpen = true
+                }
+                if w > 0 {
+                    o[w] = 0x20
+                    w &+= 1
+                }
+                // Token starts: the word starts of the stretch, at their output positions.
+                var starts = stretch.wordStarts
+                let base = Int32(truncatingIfNeeded: w)
+                while starts != 0 {
+                    tokenPointer[tokenCount] = base &+ Int32(truncatingIfNeeded: starts.trailingZeroBitCount)
+                    tokenCount &+= 1
+                    starts &= starts &- 1
+                }
+                let from = UnsafeRawPointer(folded + g), to = UnsafeMutableRawPointer(o + w)
+                var m = 0
+                repeat {
+                    let eight: UInt64 = from.loadUnaligned(fromByteOffset: m, as: UInt64.self)
+                    to.storeBytes(of: eight, toByteOffset: m, as: UInt64.self)
+                    m &+= 8
+                } while m < stretch.bytes
+                w &+= stretch.bytes
+                g &+= stretch.bytes
+                lastTokenLength = stretch.lastWordLength
+                singleLetterRun = 0
+                continue span
             }
-            if plain && k < n {
-                let t = p[k]
-                if t >= 0x80 || (anyDigit != 0 && classes[Int(t)] == .joiner && k &+ 1 < n && classes[Int(p[k &+ 1])] == .digit) { plain = false }
+            // A word: g..<k.
+            let k = maps.endOfAlnum(from: g)
+            let length = k &- g
+            if k < n && p[k] >= 0x80 { break span }
+            if maps.any(.special, from: g, to: k) { break span }
+            let letters = maps.contains(.letter, g)
+            if letters {
+                if length == 1 { break span }
+                if folded[g] == UInt8(ascii: "a") && folded[k &- 1] == UInt8(ascii: "n") && maps.any(.equal, from: g, to: k) { break span }
+            } else if k &+ 1 < n && classes[Int(p[k])] == .joiner && classes[Int(p[k &+ 1])] == .digit {
+                break span
             }
-            guard plain else { break words }
             // Slang: a shape test (length, first and last letter) first, the table only then.
             var replacement = -1
-            if slang && anyDigit == 0 && length <= SlangTable.maxKeyLength {
-                let lastByte = length <= 8 ? UInt8(truncatingIfNeeded: first &>> UInt64(8 &* (length &- 1)))
-                    : UInt8(truncatingIfNeeded: second &>> UInt64(8 &* (length &- 9)))
-                if let shape = SlangTable.shape(length, UInt8(truncatingIfNeeded: first), lastByte),
-                   shapes[shape &>> 6] & (1 &<< UInt64(truncatingIfNeeded: shape & 63)) != 0 {
-                    let h = SlangTable.hash((first, second, length))
-                    if bloom[(h &>> 6) & 1023] & (1 &<< UInt64(truncatingIfNeeded: h & 63)) != 0 {
-                        replacement = configuration.slang.lookup(packed: (first, second, length))
-                    }
+            if slang && letters && length <= SlangTable.maxKeyLength,
+               let shape = SlangTable.shape(length, folded[g], folded[k &- 1]),
+               shapes[shape &>> 6] & (1 &<< UInt64(truncatingIfNeeded: shape & 63)) != 0 {
+                let head: UInt64 = UnsafeRawPointer(folded + g).loadUnaligned(as: UInt64.self)
+                let tail: UInt64 = UnsafeRawPointer(folded + g + 8).loadUnaligned(as: UInt64.self)
+                let packed: (UInt64, UInt64, Int)
+                if length >= 8 {
+                    let tailBits = UInt64(truncatingIfNeeded: 8 * (length - 8))
+                    let tailMask: UInt64 = tailBits >= 64 ? ~0 : (1 &<< tailBits) &- 1
+                    packed = (head, tail & tailMask, length)
+                } else {
+                    let headBits = UInt64(truncatingIfNeeded: 8 * length)
+                    packed = (head & ((1 << headBits) - 1), 0, length)
+                }
+                let f = SlangTable.filterIndex(packed.0, packed.1)
+                if bloom[f &>> 6] & (1 &<< UInt64(truncatingIfNeeded: f & 63)) != 0 {
+                    replacement = configuration.slang.lookup(packed: packed)
                 }
             }
-            // Accepted: commit the word.
+            // Accepted: write the space, the token and its map.
             if pendingSentence {
                 sentenceStarts.append(Int32(truncatingIfNeeded: tokenCount))
                 pendingSentence = false
             }
-            if spaced { o[w] = 0x20 }
-            tokenPointer[tokenCount] = Int32(truncatingIfNeeded: wordStart)
+            let wordScalar = Int32(truncatingIfNeeded: g) &+ delta
+            if w > 0 {
+                // The space maps to nothing just before the word: it fits a `words` segment whose
+                // letters map to x + required.
+                let required = wordScalar &- Int32(truncatingIfNeeded: w) &- 1
+                if !segmentOpen || required != shift {
+                    segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: w), originalStart: Int32(truncatingIfNeeded: w) &+ required, originalEnd: MapSegment.words))
+                    shift = required
+                    segmentOpen = true
+                }
+                o[w] = 0x20
+                w &+= 1
+            }
+            tokenPointer[tokenCount] = Int32(truncatingIfNeeded: w)
             tokenCount &+= 1
-            let wordScalar = Int32(truncatingIfNeeded: j &- i) &+ scalar
-            if replacement >= 0 {
+            if replacement < 0 {
+                let required = wordScalar &- Int32(truncatingIfNeeded: w)
+                if !segmentOpen || required != shift {
+                    segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: w), originalStart: wordScalar, originalEnd: MapSegment.words))
+                    shift = required
+                    segmentOpen = true
+                }
+                var m = 0
+                let from = UnsafeRawPointer(folded + g), to = UnsafeMutableRawPointer(o + w)
+                repeat {
+                    let eight: UInt64 = from.loadUnaligned(fromByteOffset: m, as: UInt64.self)
+                    to.storeBytes(of: eight, toByteOffset: m, as: UInt64.self)
+                    m &+= 8
+                } while m < length
+                w &+= length
+            } else {
                 // "yg" → "yang": every byte of the replacement came from the whole word.
                 let bytes = configuration.slang.replacement(replacement)
-                if wordStart &+ bytes.count &+ (n &- k) &+ 16 > out.capacity {
-                    // Keep everything written so far, the space before this word included.
-                    out.count = wordStart
-                    reserveOutput(wordStart &+ bytes.count &+ (n &- k) &+ 16)
+                if w &+ bytes.count &+ (n &- k) &+ 32 > out.capacity {
+                    out.count = w
+                    reserveOutput(w &+ bytes.count &+ (n &- k) &+ 32)
                     o = out.pointer
                 }
-                if wordStart > segmentStart {
-                    segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: segmentStart), originalStart: Int32(truncatingIfNeeded: segmentStart) &+ shift, originalEnd: MapSegment.words))
-                }
-                segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: wordStart), originalStart: wordScalar, originalEnd: wordScalar &+ Int32(truncatingIfNeeded: length)))
+                segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: w), originalStart: wordScalar, originalEnd: wordScalar &+ Int32(truncatingIfNeeded: length)))
+                segmentOpen = false
                 for (b, byte) in bytes.enumerated() {
-                    o[wordStart &+ b] = byte
+                    o[w &+ b] = byte
                     if byte == 0x20 {
                         if tokenCount &+ 2 > tokenStarts.capacity {
                             tokenStarts.count = tokenCount
-                            tokenStarts.reserve(tokenCount &+ 64)
+                            tokenStarts.reserve(tokenCount &+ 64 &+ (n &- k) / 2)
                             tokenPointer = tokenStarts.pointer
                         }
-                        tokenPointer[tokenCount] = Int32(truncatingIfNeeded: wordStart &+ b &+ 1)
+                        tokenPointer[tokenCount] = Int32(truncatingIfNeeded: w &+ b &+ 1)
                         tokenCount &+= 1
                     }
                 }
-                w = wordStart &+ bytes.count
-                segmentStart = w
-                shift = wordScalar &+ Int32(truncatingIfNeeded: length) &- Int32(truncatingIfNeeded: w)
-            } else {
-                w = v
+                w &+= bytes.count
+                if tokenCount &+ (n &- k) / 2 &+ 8 > tokenStarts.capacity {
+                    tokenStarts.count = tokenCount
+                    tokenStarts.reserve(tokenCount &+ (n &- k) / 2 &+ 8)
+                    tokenPointer = tokenStarts.pointer
+                }
             }
-            accepted &+= 1
-            lastLength = length
-            consumed = k &- i
-            // Go on only over exactly one space to another word.
-            guard k &+ 1 < n, p[k] == 0x20, kinds[Int(p[k &+ 1])] != 0 else { break words }
-            j = k &+ 1
-        }
-        guard accepted > 0 else { return 0 }
-        if w > segmentStart {
-            segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: segmentStart), originalStart: Int32(truncatingIfNeeded: segmentStart) &+ shift, originalEnd: MapSegment.words))
+            lastTokenLength = length
+            singleLetterRun = 0
+            g = k
         }
         tokenStarts.count = tokenCount
         out.count = w
         starts.count = w
         ends.count = w
         committed = w
-        singleLetterRun = 0
-        lastTokenLength = lastLength
-        return consumed
+        return g &- i
+    }
+
+    /// The longest run of ordinary words from `g` (a word start) that ends at a word end, with
+    /// only single spaces between its words, no slang and nothing that needs the general path, in
+    /// the next 64 bytes: its length in bytes, the bits of its word starts (bit k for byte g + k)
+    /// and the length of its last word. Zero bytes when the first word is not such a word.
+    @inline(__always)
+    private func ordinaryStretch(_ input: UnsafeBufferPointer<UInt8>, at g: Int) -> (bytes: Int, wordStarts: UInt64, lastWordLength: Int) {
+        let alnum = maps.bits(.alnum, at: g)
+        let single = maps.bits(.space, at: g) & (alnum &<< 1) & (alnum &>> 1)
+        let bad = ~(alnum | single)
+        var end = bad.trailingZeroBitCount
+        // Ended by the window, not by a byte: the last word may go on; stop at the last space.
+        let cut = end == 64
+        if cut {
+            if single == 0 { return (0, 0, 0) }
+            end = 63 &- single.leadingZeroBitCount
+        }
+        let window: UInt64 = end >= 64 ? ~0 : (1 &<< UInt64(end)) &- 1
+        var wordStarts = alnum & ~(alnum &<< 1) & window
+        var wordEnds = alnum & ~(alnum &>> 1) & window
+        let firstSpecial = (maps.bits(.special, at: g) & window).trailingZeroBitCount
+        let letters = maps.bits(.letter, at: g)
+        let equals = maps.bits(.equal, at: g) & window
+        let folded = maps.folded.pointer + g
+        let bloom = slangBloom
+        var accepted = 0
+        var acceptedStarts: UInt64 = 0
+        var lastLength = 0
+        while wordStarts != 0 {
+            let s = wordStarts.trailingZeroBitCount
+            let e = wordEnds.trailingZeroBitCount &+ 1
+            let length = e &- s
+            if e > firstSpecial { break }
+            let isLetters = (letters &>> UInt64(s)) & 1 != 0
+            if isLetters {
+                if length == 1 { break }
+                // Shaped like the prayer ("a…n" with a doubled letter): the general path decides.
+                if folded[s] == UInt8(ascii: "a") && folded[e &- 1] == UInt8(ascii: "n")
+                    && (equals &>> UInt64(s)) & ((1 &<< UInt64(length)) &- 1) != 0 { break }
+                if hasSlang && length <= SlangTable.maxKeyLength {
+                    // The word packed as the table keys are: eight bytes, eight more, zero past its end.
+                    var head: UInt64 = UnsafeRawPointer(folded + s).loadUnaligned(as: UInt64.self)
+                    var tail: UInt64 = 0
+                    if length > 8 {
+                        let unused = UInt64(truncatingIfNeeded: 128 &- 8 &* length)
+                        tail = (UnsafeRawPointer(folded + (s &+ 8)).loadUnaligned(as: UInt64.self) &<< unused) &>> unused
+                    } else {
+                        let unused = UInt64(truncatingIfNeeded: 64 &- 8 &* length)
+                        head = (head &<< unused) &>> unused
+                    }
+                    let f = SlangTable.filterIndex(head, tail)
+                    if bloom[f &>> 6] & (1 &<< UInt64(truncatingIfNeeded: f & 63)) != 0,
+                       configuration.slang.lookup(packed: (head, tail, length)) >= 0 { break }
+                }
+            }
+            if !cut && e == end {
+                // The word the window's end byte follows: not before a non-ASCII byte, and not
+                // a number a joiner continues ("10:30").
+                let n = input.count, k = g &+ e
+                if k < n {
+                    let next = input[k]
+                    if next >= 0x80 { break }
+                    if !isLetters && k &+ 1 < n && asciiClassTable[Int(next)] == .joiner && asciiClassTable[Int(input[k &+ 1])] == .digit { break }
+                }
+            }
+            acceptedStarts |= 1 &<< UInt64(s)
+            accepted = e
+            lastLength = length
+            wordStarts &= wordStarts &- 1
+            wordEnds &= wordEnds &- 1
+        }
+        return (accepted, acceptedStarts, lastLength)
     }
 
     private mutating func reserveOutput(_ needed: Int) {

@@ -90,7 +90,7 @@ public struct SlangTable: Sendable, ExpressibleByDictionaryLiteral {
     /// One bit per (length, first letter, last letter) of the keys: bit `(length × 26 +
     /// first − "a") × 26 + last − "a"`.
     var shapeBits: [UInt64] { shapes }
-    /// The Bloom filter over the keys: bit `hash & 65535` of `hash(packed key)`.
+    /// The Bloom filter over the keys: bit `filterIndex` of each packed key.
     var bloomBits: [UInt64] { bloom }
     public var count: Int { values.count }
 
@@ -106,8 +106,9 @@ public struct SlangTable: Sendable, ExpressibleByDictionaryLiteral {
         for (k, v) in entries.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
             let packed = k.withUnsafeBufferPointer { Self.pack($0) }
             if let shape = Self.shape(k.count, k.first!, k.last!) { shapes[shape >> 6] |= 1 << UInt64(shape & 63) }
+            let f = Self.filterIndex(packed.0, packed.1)
+            bloom[f >> 6] |= 1 << UInt64(f & 63)
             let h = Self.hash(packed)
-            bloom[(h >> 6) & 1023] |= 1 << UInt64(h & 63)
             var i = (h >> 16) & mask
             while slots[i] >= 0 { i = (i + 1) & mask }
             slots[i] = Int32(values.count)
@@ -133,6 +134,13 @@ public struct SlangTable: Sendable, ExpressibleByDictionaryLiteral {
         return (a, b, n)
     }
 
+    /// The Bloom filter's bit for a packed key (its first eight bytes, the next eight; unused
+    /// bytes zero, so the length is in them): one multiplication, for the per-word test.
+    @inline(__always)
+    static func filterIndex(_ head: UInt64, _ tail: UInt64) -> Int {
+        Int(truncatingIfNeeded: ((head ^ (tail &* 0x9E37_79B9_7F4A_7C15)) &* 0xC2B2_AE3D_27D4_EB4F) >> 48)
+    }
+
     @inline(__always)
     static func hash(_ key: (UInt64, UInt64, Int)) -> Int {
         let h = (key.0 &* 0x9E37_79B9_7F4A_7C15) ^ (key.1 &* 0xC2B2_AE3D_27D4_EB4F) ^ (UInt64(key.2) &* 0x1656_67B1_9E37_79F9)
@@ -156,8 +164,9 @@ public struct SlangTable: Sendable, ExpressibleByDictionaryLiteral {
             : UInt8(truncatingIfNeeded: packed.1 >> UInt64(8 * (length - 9)))
         guard let shape = Self.shape(length, UInt8(truncatingIfNeeded: packed.0), last),
               shapes[shape >> 6] & (1 << UInt64(shape & 63)) != 0 else { return -1 }
+        let f = Self.filterIndex(packed.0, packed.1)
+        if bloom[f >> 6] & (1 << UInt64(f & 63)) == 0 { return -1 }
         let h = Self.hash(packed)
-        if bloom[(h >> 6) & 1023] & (1 << UInt64(h & 63)) == 0 { return -1 }
         var i = (h >> 16) & mask
         while true {
             let slot = Int(slots[i])

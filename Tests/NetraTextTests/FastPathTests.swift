@@ -54,6 +54,18 @@ let fastPathCases: [FastPathCase] = [
     .init(name: "camel across eight bytes", input: "abcdefghIjk xyz"),
     .init(name: "text ending in the middle of eight bytes", input: "kata kata ab"),
     .init(name: "empty", input: ""),
+    // Stretches of ordinary words are judged up to 64 bytes at a time.
+    .init(name: "a stretch longer than 64 bytes", input: "saya suka makan nasi goreng di warung dekat kantor kecamatan setiap pagi hari bersama teman"),
+    .init(name: "a word across the 64-byte window", input: "satu dua tiga empat lima enam tujuh delapan sembilan sepuluh sebelas duabelastigabelas akhir"),
+    .init(name: "a word longer than the window", input: "awal " + String(repeating: "panjang", count: 12) + " akhir"),
+    .init(name: "slang inside a long stretch", input: "kemarin aku yg datang ke rumah dia tapi dia gk ada di rumah jadi aku pulang lagi bgt deh"),
+    .init(name: "one letter inside a stretch", input: "kata satu a kata dua b kata tiga c kata empat"),
+    .init(name: "a time at the end of a stretch", input: "rapat dimulai jam 10:30 di aula"),
+    .init(name: "a number and a date at the end of a stretch", input: "hasil suara 2024 14-02-2024"),
+    .init(name: "a word before non-ASCII at the end of a stretch", input: "ayo menang✌️ bersama"),
+    .init(name: "prayer shape inside a stretch", input: "semoga kita semua aamiin ya allah"),
+    .init(name: "real doubles inside a stretch", input: "tinggi anggota saat maaf taat tanggal minggu"),
+    .init(name: "camel and digits after a long stretch", input: "saya suka makan nasi goreng di warung dekat kantor kecamatan PrabowoGibran pr4bowo"),
     // The output outgrows the buffer in the middle of a run (a fuzzer find: the space before
     // the word being replaced was lost when the buffer grew).
     .init(name: "slang phrases that outgrow the buffer", input: String(repeating: "otw yg ", count: 120)),
@@ -73,11 +85,14 @@ func fastPathAgrees(_ c: FastPathCase) {
 func fastPathAgreesOnRandomText() {
     var random = SplitMix64(seed: 20261123)
     let pieces = ["kata", "yg", "bgt", "Saya", "maaf", "aaa", "PrabowoGibran", "02", "2024", "o1", "a", "b", "otw", "abcdefghij",
-                  " ", " ", " ", "  ", ", ", ". ", "\n", "#", "-", "✌️", "é", "x", "abcdefgh", "Rp50.000", "3️⃣"]
+                  " ", " ", " ", "  ", ", ", ". ", "\n", "#", "-", "✌️", "é", "x", "abcdefgh", "Rp50.000", "3️⃣",
+                  // Ordinary words in numbers, so stretches reach and cross the 64-byte window.
+                  " dan ", " untuk ", " pemerintah ", " kita ", " anggota ", " aamiin ", " 10:30 ", " indonesiaraya ",
+                  " sembilanbelasduapuluh ", " A ", " Kata ", " semua ", " ke "]
     let fast = Normalizer(configuration: slangForTests), slow = Normalizer(configuration: slangForTests, fastPath: false)
     for _ in 0..<2000 {
         var text = ""
-        for _ in 0..<Int(random.next() % 30) { text += pieces[Int(random.next() % UInt64(pieces.count))] }
+        for _ in 0..<Int(random.next() % 60) { text += pieces[Int(random.next() % UInt64(pieces.count))] }
         #expect(Outcome(fast.normalize(text)) == Outcome(slow.normalize(text)), "\(text.debugDescription)")
     }
 }
@@ -118,5 +133,36 @@ func wordBytesClassifiers() {
         #expect(WordBytes.between(x, 0x30, 0x39) == oneByte(x) { $0 >= 0x30 && $0 <= 0x39 })
         #expect(WordBytes.between(x | WordBytes.ones &* 0x20, 0x61, 0x7A) == oneByte(x) { ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) })
         #expect(WordBytes.zeroBytes(x) == oneByte(x) { $0 == 0 })
+    }
+}
+
+@Test("byte class maps match their one-byte definitions (SSE2 or byte loop, any length)")
+func byteClassMapsMatchDefinitions() {
+    var random = SplitMix64(seed: 20261204)
+    let alphabet = Array("aAbBzZ09 #.,!?\n-:/@_'`[{".utf8) + [0x00, 0x7F, 0x80, 0xC3, 0xE2, 0xFF]
+    var maps = ByteClassMaps()
+    defer { maps.free() }
+    for round in 0..<3000 {
+        // Lengths around the 16- and 64-byte edges of the vector code, and long runs of one letter.
+        let length = round < 200 ? round : Int(random.next() % 300)
+        var input: [UInt8] = (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
+        if round % 5 == 0, length > 4 { for k in 0..<(length / 2) { input[k] = k % 7 == 6 ? 0x20 : UInt8(ascii: "a") } }
+        input.withUnsafeBufferPointer { maps.build($0) }
+        for map in [ByteClassMaps.Map.alnum, .letter, .special, .equal, .space] {
+            let expected = ByteClassMaps.oneByte(input, map)
+            let found = input.indices.map { maps.contains(map, $0) }
+            #expect(found == expected, "map \(map) of \(input)")
+            for i in input.indices where i % 13 == 0 {
+                // `bits(_:at:)` is the same bits read from any byte on, zero past the end.
+                let window = maps.bits(map, at: i)
+                let expectedWindow = (0..<64).reduce(UInt64(0)) { $0 | (i + $1 < input.count && expected[i + $1] ? 1 << UInt64($1) : 0) }
+                #expect(window == expectedWindow, "bits of map \(map) at \(i) of \(input)")
+            }
+        }
+        let folded = Array(UnsafeBufferPointer(start: maps.folded.pointer, count: input.count))
+        #expect(folded == input.map { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A ? $0 | 0x20 : $0 })
+        if length > 0 {
+            #expect(maps.endOfAlnum(from: 0) == (input.firstIndex { !ByteClassMaps.oneByte([$0], .alnum)[0] } ?? input.count))
+        }
     }
 }

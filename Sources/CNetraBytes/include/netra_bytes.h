@@ -1,0 +1,36 @@
+// Byte classification for the normalizer's fast path (NetraText.ByteClassMaps), with SSE2 where
+// the compiler targets it and a byte loop elsewhere. Plain C types only; no logic beyond
+// classifying bytes.
+#ifndef NETRA_BYTES_H
+#define NETRA_BYTES_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// The maps of one 64-byte block, in this order, one bit per byte (byte k of the block is bit k).
+enum {
+    NETRA_MAP_ALNUM = 0,     // ASCII letters and digits
+    NETRA_MAP_LETTER = 1,    // ASCII letters
+    NETRA_MAP_SPECIAL = 2,   // camel case (upper after lower), a letter next to a digit either
+                             // way, the third of three equal letters in a row
+    NETRA_MAP_EQUAL = 3,     // a letter equal (case folded) to the letter before it
+    NETRA_MAP_SPACE = 4,     // the byte 0x20
+    NETRA_MAPS_PER_BLOCK = 5
+};
+
+/// Classifies the `n` bytes at `p`: writes `NETRA_MAPS_PER_BLOCK` words per 64-byte block (the
+/// last block padded with zero bytes) to `maps`, and the bytes with ASCII letters lower-cased
+/// to `folded`, which must have room for `n` rounded up to a multiple of 64.
+void netra_classify(const uint8_t *p, intptr_t n, uint8_t *folded, uint64_t *maps);
+
+/// Whether the SSE2 path was compiled in (for tests and benchmarks).
+int netra_classify_is_vectorized(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
