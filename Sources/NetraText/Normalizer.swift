@@ -175,7 +175,10 @@ public enum NormalizationMode: Sendable {
 /// thread-safe.
 public final class Normalizer {
     /// Changes whenever the normalized form of any text may change; part of the lexicon version.
-    public static let version = "norm-2"
+    /// norm-3: a digit folded from a non-ASCII scalar ("²") starts a digit run for camel-case
+    /// parts as an ASCII digit does; before, the run's start was left over from an earlier token,
+    /// so the parts of such a word depended on the records screened before it.
+    public static let version = "norm-3"
 
     public let configuration: NormalizerConfiguration
     // The work happens in a struct so the hot loop pays no dynamic exclusivity checks.
@@ -299,7 +302,13 @@ struct NormalizerCore {
     private var flags: TokenFlags = []
     private var lastLetter: UInt8 = 0          // for elongation runs
     private var runLength = 0
-    private var camelSplits: [Int] = []        // token-relative offsets where a part begins
+    private var camelSplits = Buffer<Int32>()  // token-relative offsets where a part begins
+    // Scratch for the parts of a camel-case word: their bounds, and the word's bytes and sources
+    // before the word rules changed it.
+    private var partBoundsScratch = Buffer<Int32>()
+    private var snapshotBytes = Buffer<UInt8>()
+    private var snapshotStarts = Buffer<Int32>()
+    private var snapshotEnds = Buffer<Int32>()
     private var digitRunStart = 0              // token-relative offset where the last digit run began
     private var partsEnabled = true            // false while the parts of a word are being added
     private var lastTokenLength = 0            // bytes of the token that ended last
@@ -347,6 +356,11 @@ struct NormalizerCore {
         sentenceStarts.free()
         segments.free()
         maps.free()
+        camelSplits.free()
+        partBoundsScratch.free()
+        snapshotBytes.free()
+        snapshotStarts.free()
+        snapshotEnds.free()
         slangShapes.deallocate()
         slangBloom.deallocate()
     }
@@ -471,20 +485,20 @@ struct NormalizerCore {
 
     /// The fast path: ordinary words and the ASCII separators between them, from `i` on, written
     /// and mapped with no call per word. An ordinary word is ASCII letters only or digits only,
-    /// not one letter, with no camel case and no three equal letters in a row, not shaped like
-    /// the prayer ("a…n" with a doubled letter), not followed by a non-ASCII byte, and (for
-    /// digits) not continued by a joiner and a digit ("10:30"); `ByteClassMaps` answers all but
-    /// the last two with bit operations. A slang word is replaced here as the general path would.
-    /// Separators are handled as the general path handles them between tokens (sentence ends,
-    /// the period after a word of three bytes or more). The span stops before the first word
-    /// that needs the general path, before a `#` that opens a hashtag, and before a non-ASCII
-    /// byte; nothing of what stops it is consumed. Returns the bytes consumed (the span is ASCII,
-    /// so also the scalars).
+    /// with no camel case and no three equal letters in a row, not shaped like the prayer ("a…n"
+    /// with a doubled letter), not followed by a non-ASCII byte, and (for digits) not continued
+    /// by a joiner and a digit ("10:30"). Words are found and judged 64 bytes at a time from
+    /// `ByteClassMaps`; a slang word is replaced, and a one-letter word counted for joining
+    /// spaced letters, as the general path would. Separators are handled as the general path
+    /// handles them between tokens (sentence ends, the period after a word of three bytes or
+    /// more); a single space between two words needs nothing but the space. The span stops
+    /// before the first word that needs the general path, before a `#` that opens a hashtag,
+    /// and before a non-ASCII byte; nothing of what stops it is consumed. Returns the bytes
+    /// consumed (the span is ASCII, so also the scalars).
     @inline(__always)
     private mutating func fastSpan(_ input: UnsafeBufferPointer<UInt8>, from i: Int, scalar: Int32) -> Int {
         let n = input.count
         let p = input.baseAddress!
-        let classes = asciiClassTable
         // Room for the rest of the input plus unaligned 8-byte stores past it; slang
         // replacements can grow a word, so room is checked again after each one.
         if out.count &+ (n &- i) &+ 32 > out.capacity { reserveOutput(out.count &+ (n &- i) &+ 32) }
@@ -494,7 +508,7 @@ struct NormalizerCore {
         var tokenCount = tokenStarts.count
         var tokenPointer = tokenStarts.pointer
         let folded = maps.folded.pointer
-        let shapes = slangShapes, bloom = slangBloom
+        let bloom = slangBloom
         let slang = hasSlang
         // Input byte g (ASCII) is scalar g + delta.
         let delta = scalar &- Int32(truncatingIfNeeded: i)
@@ -502,154 +516,102 @@ struct NormalizerCore {
         // normalized x came from scalar x + shift.
         var segmentOpen = false
         var shift: Int32 = 0
+        // Kept in registers, written back before anything that reads them.
+        var lastLength = lastTokenLength
+        var letterRun = singleLetterRun
         var g = i
         span: while true {
             // Separators, up to the next word.
-            while g < n {
-                let c = p[g]
-                let cls = classes[Int(c)]
-                if cls.rawValue <= ASCIIClass.digit.rawValue { break }
-                switch cls {
-                case .nonASCII:
-                    break span
-                case .hash:
-                    if g &+ 1 < n && (p[g &+ 1] >= 0x80 || classes[Int(p[g &+ 1])].rawValue <= ASCIIClass.digit.rawValue) { break span }
-                case .joiner:
-                    if c == UInt8(ascii: "."), lastTokenLength > 2, Self.periodEndsSentence(input, after: g) { pendingSentence = true }
-                case .sentenceEnd, .newline:
-                    pendingSentence = true
-                default:
-                    break
+            lastTokenLength = lastLength
+            g = separators(input, from: g)
+            if g >= n || p[g] >= 0x80 || p[g] == UInt8(ascii: "#") { break span }
+            // The words that start in the 64 bytes from g (a word start).
+            let base = g
+            let alnum = maps.bits(.alnum, at: base)
+            var wordStarts = alnum & ~(alnum &<< 1)
+            var wordEnds = alnum & ~(alnum &>> 1)
+            // The last byte's word may go on past the window: it is left to the next window.
+            if wordEnds >> 63 != 0 && base &+ 64 < n && maps.contains(.alnum, base &+ 64) {
+                wordEnds &= ~(1 &<< 63)
+                wordStarts &= ~(1 &<< UInt64(63 &- wordStarts.leadingZeroBitCount))
+                if wordStarts == 0 {
+                    // A word of 64 bytes or more: judged on its own.
+                    if !longWordIsOrdinary(input, at: base) { break span }
+                    if pendingSentence {
+                        sentenceStarts.append(Int32(truncatingIfNeeded: tokenCount))
+                        pendingSentence = false
+                    }
+                    let end = maps.endOfAlnum(from: base)
+                    emitCopied(from: base, to: end, delta: delta, o: o, w: &w, tokenPointer: tokenPointer, tokenCount: &tokenCount,
+                               segmentOpen: &segmentOpen, shift: &shift)
+                    lastLength = end &- base
+                    letterRun = 0
+                    g = end
+                    continue span
                 }
-                g &+= 1
             }
-            if g >= n { break span }
-            // A stretch of ordinary words separated by single spaces, judged up to 64 bytes at a
-            // time: written by one copy of the folded bytes, mapped by one segment.
-            let stretch = ordinaryStretch(input, at: g)
-            if stretch.bytes > 0 {
+            // Ordinary words with one space between them, from the window's first word on:
+            // judged first, then written by one copy of their folded bytes and one map segment.
+            let run = ordinaryRun(input, at: base, wordStarts: wordStarts, wordEnds: wordEnds, alnum: alnum)
+            if run.end > 0 {
                 if pendingSentence {
                     sentenceStarts.append(Int32(truncatingIfNeeded: tokenCount))
                     pendingSentence = false
                 }
-                let wordScalar = Int32(truncatingIfNeeded: g) &+ delta
-                let required = wordScalar &- Int32(truncatingIfNeeded: w) &- (w > 0 ? 1 : 0)
-                if !segmentOpen || required != shift {
-                    segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: w), originalStart: Int32(truncatingIfNeeded: w) &+ required, originalEnd: MapSegment.words))
-                    shift = required
-                    segmentOpen = true
-                }
-                if w > 0 {
-                    o[w] = 0x20
-                    w &+= 1
-                }
-                // Token starts: the word starts of the stretch, at their output positions.
-                var starts = stretch.wordStarts
-                let base = Int32(truncatingIfNeeded: w)
+                emitCopied(from: base, to: base &+ run.end, delta: delta, o: o, w: &w, tokenPointer: tokenPointer, tokenCount: &tokenCount,
+                           segmentOpen: &segmentOpen, shift: &shift)
+                // The other words of the run: their token starts (the first one's is written).
+                var starts = run.starts & (run.starts &- 1)
+                let position = Int32(truncatingIfNeeded: w &- run.end)
                 while starts != 0 {
-                    tokenPointer[tokenCount] = base &+ Int32(truncatingIfNeeded: starts.trailingZeroBitCount)
+                    tokenPointer[tokenCount] = position &+ Int32(truncatingIfNeeded: starts.trailingZeroBitCount)
                     tokenCount &+= 1
                     starts &= starts &- 1
                 }
-                let from = UnsafeRawPointer(folded + g), to = UnsafeMutableRawPointer(o + w)
-                var m = 0
-                repeat {
-                    let eight: UInt64 = from.loadUnaligned(fromByteOffset: m, as: UInt64.self)
-                    to.storeBytes(of: eight, toByteOffset: m, as: UInt64.self)
-                    m &+= 8
-                } while m < stretch.bytes
-                w &+= stretch.bytes
-                g &+= stretch.bytes
-                lastTokenLength = stretch.lastWordLength
-                singleLetterRun = 0
-                continue span
+                lastLength = run.lastLength
+                letterRun = 0
             }
-            // A word: g..<k.
-            let k = maps.endOfAlnum(from: g)
-            let length = k &- g
-            if k < n && p[k] >= 0x80 { break span }
-            if maps.any(.special, from: g, to: k) { break span }
-            let letters = maps.contains(.letter, g)
-            if letters {
-                if length == 1 { break span }
-                if folded[g] == UInt8(ascii: "a") && folded[k &- 1] == UInt8(ascii: "n") && maps.any(.equal, from: g, to: k) { break span }
-            } else if k &+ 1 < n && classes[Int(p[k])] == .joiner && classes[Int(p[k &+ 1])] == .digit {
-                break span
-            }
-            // Slang: a shape test (length, first and last letter) first, the table only then.
-            var replacement = -1
-            if slang && letters && length <= SlangTable.maxKeyLength,
-               let shape = SlangTable.shape(length, folded[g], folded[k &- 1]),
-               shapes[shape &>> 6] & (1 &<< UInt64(truncatingIfNeeded: shape & 63)) != 0 {
-                let head: UInt64 = UnsafeRawPointer(folded + g).loadUnaligned(as: UInt64.self)
-                let tail: UInt64 = UnsafeRawPointer(folded + g + 8).loadUnaligned(as: UInt64.self)
-                let packed: (UInt64, UInt64, Int)
-                if length >= 8 {
-                    let tailBits = UInt64(truncatingIfNeeded: 8 * (length - 8))
-                    let tailMask: UInt64 = tailBits >= 64 ? ~0 : (1 &<< tailBits) &- 1
-                    packed = (head, tail & tailMask, length)
-                } else {
-                    let headBits = UInt64(truncatingIfNeeded: 8 * length)
-                    packed = (head & ((1 << headBits) - 1), 0, length)
-                }
-                let f = SlangTable.filterIndex(packed.0, packed.1)
-                if bloom[f &>> 6] & (1 &<< UInt64(truncatingIfNeeded: f & 63)) != 0 {
-                    replacement = configuration.slang.lookup(packed: packed)
-                }
-            }
-            // Accepted: write the space, the token and its map.
+            g = base &+ run.end
+            guard run.stop >= 0 else { continue span }
+            // The word at base + run.stop, after one space or first in the window: one letter,
+            // slang, or a word for the general path.
+            let s = base &+ run.stop
+            let k = maps.endOfAlnum(from: s)
+            if run.slang == Self.generalPath { g = s; break span }
             if pendingSentence {
                 sentenceStarts.append(Int32(truncatingIfNeeded: tokenCount))
                 pendingSentence = false
             }
-            let wordScalar = Int32(truncatingIfNeeded: g) &+ delta
-            if w > 0 {
-                // The space maps to nothing just before the word: it fits a `words` segment whose
-                // letters map to x + required.
-                let required = wordScalar &- Int32(truncatingIfNeeded: w) &- 1
-                if !segmentOpen || required != shift {
-                    segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: w), originalStart: Int32(truncatingIfNeeded: w) &+ required, originalEnd: MapSegment.words))
-                    shift = required
-                    segmentOpen = true
-                }
-                o[w] = 0x20
-                w &+= 1
-            }
-            tokenPointer[tokenCount] = Int32(truncatingIfNeeded: w)
-            tokenCount &+= 1
-            if replacement < 0 {
-                let required = wordScalar &- Int32(truncatingIfNeeded: w)
-                if !segmentOpen || required != shift {
-                    segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: w), originalStart: wordScalar, originalEnd: MapSegment.words))
-                    shift = required
-                    segmentOpen = true
-                }
-                var m = 0
-                let from = UnsafeRawPointer(folded + g), to = UnsafeMutableRawPointer(o + w)
-                repeat {
-                    let eight: UInt64 = from.loadUnaligned(fromByteOffset: m, as: UInt64.self)
-                    to.storeBytes(of: eight, toByteOffset: m, as: UInt64.self)
-                    m &+= 8
-                } while m < length
-                w &+= length
+            if run.slang == Self.oneLetter {
+                // Spaced single letters: remember runs, join them after the record.
+                emitCopied(from: s, to: k, delta: delta, o: o, w: &w, tokenPointer: tokenPointer, tokenCount: &tokenCount,
+                           segmentOpen: &segmentOpen, shift: &shift)
+                letterRun &+= 1
+                if letterRun >= 3 { needsJoinPass = true }
             } else {
                 // "yg" → "yang": every byte of the replacement came from the whole word.
-                let bytes = configuration.slang.replacement(replacement)
+                let wordScalar = Int32(truncatingIfNeeded: s) &+ delta
+                if w > 0 {
+                    let required = wordScalar &- Int32(truncatingIfNeeded: w) &- 1
+                    if !segmentOpen || required != shift {
+                        segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: w), originalStart: Int32(truncatingIfNeeded: w) &+ required, originalEnd: MapSegment.words))
+                    }
+                    o[w] = 0x20
+                    w &+= 1
+                }
+                tokenPointer[tokenCount] = Int32(truncatingIfNeeded: w)
+                tokenCount &+= 1
+                let bytes = configuration.slang.replacement(run.slang)
                 if w &+ bytes.count &+ (n &- k) &+ 32 > out.capacity {
                     out.count = w
                     reserveOutput(w &+ bytes.count &+ (n &- k) &+ 32)
                     o = out.pointer
                 }
-                segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: w), originalStart: wordScalar, originalEnd: wordScalar &+ Int32(truncatingIfNeeded: length)))
+                segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: w), originalStart: wordScalar, originalEnd: wordScalar &+ Int32(truncatingIfNeeded: k &- s)))
                 segmentOpen = false
                 for (b, byte) in bytes.enumerated() {
                     o[w &+ b] = byte
                     if byte == 0x20 {
-                        if tokenCount &+ 2 > tokenStarts.capacity {
-                            tokenStarts.count = tokenCount
-                            tokenStarts.reserve(tokenCount &+ 64 &+ (n &- k) / 2)
-                            tokenPointer = tokenStarts.pointer
-                        }
                         tokenPointer[tokenCount] = Int32(truncatingIfNeeded: w &+ b &+ 1)
                         tokenCount &+= 1
                     }
@@ -660,11 +622,13 @@ struct NormalizerCore {
                     tokenStarts.reserve(tokenCount &+ (n &- k) / 2 &+ 8)
                     tokenPointer = tokenStarts.pointer
                 }
+                letterRun = 0
             }
-            lastTokenLength = length
-            singleLetterRun = 0
+            lastLength = k &- s
             g = k
         }
+        lastTokenLength = lastLength
+        singleLetterRun = letterRun
         tokenStarts.count = tokenCount
         out.count = w
         starts.count = w
@@ -673,45 +637,44 @@ struct NormalizerCore {
         return g &- i
     }
 
-    /// The longest run of ordinary words from `g` (a word start) that ends at a word end, with
-    /// only single spaces between its words, no slang and nothing that needs the general path, in
-    /// the next 64 bytes: its length in bytes, the bits of its word starts (bit k for byte g + k)
-    /// and the length of its last word. Zero bytes when the first word is not such a word.
+    /// The run of ordinary words from `base` (a word start) that `fastSpan` can write with one
+    /// copy: words of the 64-byte window (`wordStarts`, `wordEnds`: bits of their first and last
+    /// bytes) with one space between each two, none slang, none of one letter, none that needs
+    /// the general path. `end`: the window offset just after the run's last word (0: no run);
+    /// `starts`: its word starts; `stop`: the window offset of the word that ended the run
+    /// after one space (or as the window's first word), -1 when a gap or the window ended it;
+    /// `slang`: that word's slang entry, or `oneLetter` for a word of one letter, or `generalPath`.
     @inline(__always)
-    private func ordinaryStretch(_ input: UnsafeBufferPointer<UInt8>, at g: Int) -> (bytes: Int, wordStarts: UInt64, lastWordLength: Int) {
-        let alnum = maps.bits(.alnum, at: g)
-        let single = maps.bits(.space, at: g) & (alnum &<< 1) & (alnum &>> 1)
-        let bad = ~(alnum | single)
-        var end = bad.trailingZeroBitCount
-        // Ended by the window, not by a byte: the last word may go on; stop at the last space.
-        let cut = end == 64
-        if cut {
-            if single == 0 { return (0, 0, 0) }
-            end = 63 &- single.leadingZeroBitCount
-        }
-        let window: UInt64 = end >= 64 ? ~0 : (1 &<< UInt64(end)) &- 1
-        var wordStarts = alnum & ~(alnum &<< 1) & window
-        var wordEnds = alnum & ~(alnum &>> 1) & window
-        let firstSpecial = (maps.bits(.special, at: g) & window).trailingZeroBitCount
-        let letters = maps.bits(.letter, at: g)
-        let equals = maps.bits(.equal, at: g) & window
-        let folded = maps.folded.pointer + g
+    private mutating func ordinaryRun(_ input: UnsafeBufferPointer<UInt8>, at base: Int, wordStarts: UInt64, wordEnds: UInt64, alnum: UInt64)
+        -> (end: Int, starts: UInt64, lastLength: Int, stop: Int, slang: Int) {
+        let n = input.count
+        let p = input.baseAddress!
+        let simpleGaps = maps.bits(.space, at: base) & (alnum &<< 1) & (alnum &>> 1)
+        let firstSpecial = maps.bits(.special, at: base).trailingZeroBitCount
+        let letters = maps.bits(.letter, at: base)
+        let equals = maps.bits(.equal, at: base)
+        let folded = maps.folded.pointer + base
         let bloom = slangBloom
-        var accepted = 0
-        var acceptedStarts: UInt64 = 0
-        var lastLength = 0
-        while wordStarts != 0 {
-            let s = wordStarts.trailingZeroBitCount
-            let e = wordEnds.trailingZeroBitCount &+ 1
+        let slang = hasSlang
+        var nextEqual = equals.trailingZeroBitCount
+        var starts = wordStarts, ends = wordEnds
+        var end = 0, lastLength = 0
+        while starts != 0 {
+            let s = starts.trailingZeroBitCount
+            if s > 0 && (simpleGaps &>> UInt64(s &- 1)) & 1 == 0 { return (end, wordStarts & lowBits(end), lastLength, -1, -1) }
+            let e = ends.trailingZeroBitCount &+ 1
             let length = e &- s
-            if e > firstSpecial { break }
-            let isLetters = (letters &>> UInt64(s)) & 1 != 0
-            if isLetters {
-                if length == 1 { break }
-                // Shaped like the prayer ("a…n" with a doubled letter): the general path decides.
-                if folded[s] == UInt8(ascii: "a") && folded[e &- 1] == UInt8(ascii: "n")
-                    && (equals &>> UInt64(s)) & ((1 &<< UInt64(length)) &- 1) != 0 { break }
-                if hasSlang && length <= SlangTable.maxKeyLength {
+            let k = base &+ e
+            let next: UInt8 = k < n ? p[k] : 0
+            if e > firstSpecial || next >= 0x80 { return (end, wordStarts & lowBits(end), lastLength, s, -1) }
+            if (letters &>> UInt64(s)) & 1 != 0 {
+                if length == 1 { return (end, wordStarts & lowBits(end), lastLength, s, Self.oneLetter) }
+                if e > nextEqual {
+                    // Shaped like the prayer ("a…n" with a doubled letter): the general path decides.
+                    if folded[s] == UInt8(ascii: "a") && folded[e &- 1] == UInt8(ascii: "n") { return (end, wordStarts & lowBits(end), lastLength, s, -1) }
+                    nextEqual = (equals & ~lowBits(e)).trailingZeroBitCount
+                }
+                if slang && length <= SlangTable.maxKeyLength {
                     // The word packed as the table keys are: eight bytes, eight more, zero past its end.
                     var head: UInt64 = UnsafeRawPointer(folded + s).loadUnaligned(as: UInt64.self)
                     var tail: UInt64 = 0
@@ -723,28 +686,100 @@ struct NormalizerCore {
                         head = (head &<< unused) &>> unused
                     }
                     let f = SlangTable.filterIndex(head, tail)
-                    if bloom[f &>> 6] & (1 &<< UInt64(truncatingIfNeeded: f & 63)) != 0,
-                       configuration.slang.lookup(packed: (head, tail, length)) >= 0 { break }
+                    if bloom[f &>> 6] & (1 &<< UInt64(truncatingIfNeeded: f & 63)) != 0 {
+                        let entry = configuration.slang.lookup(packed: (head, tail, length))
+                        if entry >= 0 { return (end, wordStarts & lowBits(end), lastLength, s, entry) }
+                    }
                 }
+            } else if k &+ 1 < n && asciiClassTable[Int(next)] == .joiner && asciiClassTable[Int(p[k &+ 1])] == .digit {
+                // A number a joiner continues ("10:30"): the general path keeps it whole.
+                return (end, wordStarts & lowBits(end), lastLength, s, -1)
             }
-            if !cut && e == end {
-                // The word the window's end byte follows: not before a non-ASCII byte, and not
-                // a number a joiner continues ("10:30").
-                let n = input.count, k = g &+ e
-                if k < n {
-                    let next = input[k]
-                    if next >= 0x80 { break }
-                    if !isLetters && k &+ 1 < n && asciiClassTable[Int(next)] == .joiner && asciiClassTable[Int(input[k &+ 1])] == .digit { break }
-                }
-            }
-            acceptedStarts |= 1 &<< UInt64(s)
-            accepted = e
+            end = e
             lastLength = length
-            wordStarts &= wordStarts &- 1
-            wordEnds &= wordEnds &- 1
+            starts &= starts &- 1
+            ends &= ends &- 1
         }
-        return (accepted, acceptedStarts, lastLength)
+        return (end, wordStarts, lastLength, -1, -1)
     }
+
+    /// Writes an ordinary word `from..<to` of the input (ASCII) as a token: the space before it,
+    /// its folded bytes, its token start and its map (a `words` segment, reused while the
+    /// mapping goes on as it was).
+    @inline(__always)
+    private mutating func emitCopied(from: Int, to: Int, delta: Int32, o: UnsafeMutablePointer<UInt8>, w: inout Int,
+                                     tokenPointer: UnsafeMutablePointer<Int32>, tokenCount: inout Int,
+                                     segmentOpen: inout Bool, shift: inout Int32) {
+        let wordScalar = Int32(truncatingIfNeeded: from) &+ delta
+        let hasSpace = w > 0
+        let position = hasSpace ? w &+ 1 : w
+        let required = wordScalar &- Int32(truncatingIfNeeded: position)
+        if !segmentOpen || required != shift {
+            segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: w), originalStart: Int32(truncatingIfNeeded: w) &+ required, originalEnd: MapSegment.words))
+            shift = required
+            segmentOpen = true
+        }
+        if hasSpace { o[w] = 0x20 }
+        tokenPointer[tokenCount] = Int32(truncatingIfNeeded: position)
+        tokenCount &+= 1
+        let source = UnsafeRawPointer(maps.folded.pointer + from), target = UnsafeMutableRawPointer(o + position)
+        let length = to &- from
+        var m = 0
+        repeat {
+            let eight: UInt64 = source.loadUnaligned(fromByteOffset: m, as: UInt64.self)
+            target.storeBytes(of: eight, toByteOffset: m, as: UInt64.self)
+            m &+= 8
+        } while m < length
+        w = position &+ length
+    }
+
+    /// A word of 64 bytes or more at `g`: ordinary when it is letters only or digits only with
+    /// nothing special, not followed by a non-ASCII byte or (digits) a joiner and a digit. Such a
+    /// word is never slang, never one letter and never the prayer.
+    private mutating func longWordIsOrdinary(_ input: UnsafeBufferPointer<UInt8>, at g: Int) -> Bool {
+        let end = maps.endOfAlnum(from: g)
+        if maps.any(.special, from: g, to: end) { return false }
+        let n = input.count
+        if end < n {
+            if input[end] >= 0x80 { return false }
+            if !maps.contains(.letter, g) && end &+ 1 < n && asciiClassTable[Int(input[end])] == .joiner
+                && asciiClassTable[Int(input[end &+ 1])] == .digit { return false }
+        }
+        return true
+    }
+
+    /// The separators from `g` on, handled as the general path handles them between tokens:
+    /// sentence ends, and a period after a word of three bytes or more that ends a sentence.
+    /// Returns the first byte that is not an ASCII separator, or a `#` that opens a hashtag
+    /// (which the general path takes), or the end.
+    @inline(__always)
+    private mutating func separators(_ input: UnsafeBufferPointer<UInt8>, from g: Int) -> Int {
+        let n = input.count
+        let classes = asciiClassTable
+        var x = g
+        while x < n {
+            let c = input[x]
+            let cls = classes[Int(c)]
+            if cls.rawValue <= ASCIIClass.digit.rawValue { return x }
+            switch cls {
+            case .nonASCII:
+                return x
+            case .hash:
+                if x &+ 1 < n && (input[x &+ 1] >= 0x80 || classes[Int(input[x &+ 1])].rawValue <= ASCIIClass.digit.rawValue) { return x }
+            case .joiner:
+                if c == UInt8(ascii: "."), lastTokenLength > 2, Self.periodEndsSentence(input, after: x) { pendingSentence = true }
+            case .sentenceEnd, .newline:
+                pendingSentence = true
+            default:
+                break
+            }
+            x &+= 1
+        }
+        return x
+    }
+
+    /// What stopped an `ordinaryRun` at a word, besides a slang entry.
+    static let generalPath = -1, oneLetter = -2
 
     private mutating func reserveOutput(_ needed: Int) {
         out.reserve(needed)
@@ -783,12 +818,12 @@ struct NormalizerCore {
                 if raw < 0x61 {
                     // Upper case: a camel-case boundary after a lower-case letter.
                     f.insert(.hasUpper)
-                    if previous == 1 { camelSplits.append(offset) }
+                    if previous == 1 { camelSplits.append(Int32(truncatingIfNeeded: offset)) }
                     // "Jokowi3Periode": a capital after a digit in a mixed-case word starts a
                     // new word; in ALL CAPS ("PR4B0W0") it means nothing.
                     if previous == 3 && f.contains(.hasLower) {
-                        camelSplits.append(digitRunStart)
-                        camelSplits.append(offset)
+                        camelSplits.append(Int32(truncatingIfNeeded: digitRunStart))
+                        camelSplits.append(Int32(truncatingIfNeeded: offset))
                     }
                 } else {
                     f.insert(.hasLower)
@@ -798,11 +833,11 @@ struct NormalizerCore {
                     if hashtag {
                         // One digit between lower-case letters ("#pr4bowo") stands for a letter:
                         // no part boundary around it.
-                        if raw >= 0x61 && offset - digitRunStart == 1 && digitRunStart > 0 && camelSplits.last == digitRunStart
+                        if raw >= 0x61 && offset - digitRunStart == 1 && digitRunStart > 0 && camelSplits.last == Int32(truncatingIfNeeded: digitRunStart)
                             && out[tokenStart + digitRunStart - 1] >= 0x61 {
                             camelSplits.removeLast()
                         } else {
-                            camelSplits.append(offset)
+                            camelSplits.append(Int32(truncatingIfNeeded: offset))
                         }
                     }
                 }
@@ -822,7 +857,7 @@ struct NormalizerCore {
                 if previous != 3 { digitRunStart = offset }
                 if previous == 1 || previous == 2 || previous == 4 {
                     f.insert(.digitAndLetter)
-                    if hashtag { camelSplits.append(offset) }
+                    if hashtag { camelSplits.append(Int32(truncatingIfNeeded: offset)) }
                 }
                 f.insert(.hasDigit)
                 last = 0
@@ -883,7 +918,8 @@ struct NormalizerCore {
         lastLetter = 0
         runLength = 0
         prevCase = 0
-        if !camelSplits.isEmpty { camelSplits.removeAll(keepingCapacity: true) }
+        digitRunStart = 0
+        camelSplits.count = 0
         if !nonASCIIUnits.isEmpty { nonASCIIUnits.removeAll(keepingCapacity: true) }
     }
 
@@ -892,7 +928,7 @@ struct NormalizerCore {
     /// unknown, so it only ends a camel-case part after a digit in a hashtag.
     private mutating func emitLetter(_ lower: UInt8, _ s: Int32) {
         if !inToken { beginToken(s) }
-        if prevCase == 3, flags.contains(.hashtag) { camelSplits.append(out.count - tokenStart) }
+        if prevCase == 3, flags.contains(.hashtag) { camelSplits.append(Int32(truncatingIfNeeded: out.count - tokenStart)) }
         if flags.contains(.hasDigit) { flags.insert(.digitAndLetter) }
         flags.insert(.hasLetter)
         if lower == lastLetter {
@@ -910,9 +946,11 @@ struct NormalizerCore {
     @inline(__always)
     private mutating func emitDigit(_ b: UInt8, _ s: Int32) {
         if !inToken { beginToken(s) }
+        // As in `alphanumericRun`: where this run of digits began ("betul²Amanah").
+        if prevCase != 3 { digitRunStart = out.count - tokenStart }
         if prevCase == 1 || prevCase == 2 || prevCase == 4 {
             flags.insert(.digitAndLetter)
-            if flags.contains(.hashtag) { camelSplits.append(out.count - tokenStart) }
+            if flags.contains(.hashtag) { camelSplits.append(Int32(truncatingIfNeeded: out.count - tokenStart)) }
         }
         flags.insert(.hasDigit)
         lastLetter = 0
@@ -1092,8 +1130,16 @@ struct NormalizerCore {
         }
         if flags.contains(.confusable) && (flags.contains(.hasLetter)) { replaceConfusables() }
         // Camel-case parts are cut from the word as written, before digits or elongations change it.
-        let parts = partsEnabled && mode == .text ? partBounds(body) : []
-        let snapshot: [(UInt8, Int32, Int32)] = parts.isEmpty ? [] : (tokenStart..<out.count).map { (out[$0], starts[$0], ends[$0]) }
+        let parts = partsEnabled && mode == .text && partBounds(body)
+        if parts {
+            let count = out.count - tokenStart
+            snapshotBytes.reserve(count)
+            snapshotStarts.reserve(count)
+            snapshotEnds.reserve(count)
+            snapshotBytes.pointer.update(from: out.pointer + tokenStart, count: count)
+            snapshotStarts.pointer.update(from: starts.pointer + tokenStart, count: count)
+            snapshotEnds.pointer.update(from: ends.pointer + tokenStart, count: count)
+        }
         // Squeeze first ("oooo8" → "o8" → "08", as a second pass would see it), undo digits,
         // then squeeze what the digits revealed ("ga4as" → "gaaas" → "gas").
         if flags.contains(.doubled) { squeezeElongation(body) }
@@ -1114,31 +1160,47 @@ struct NormalizerCore {
         } else {
             singleLetterRun = 0
         }
-        if !parts.isEmpty { appendParts(snapshot, parts) }
+        if parts { appendParts() }
     }
 
     /// Where the parts of a camel-case word or a mixed-case hashtag begin and end (offsets into
-    /// the token), or nothing when the word has no parts to add.
-    private func partBounds(_ body: Int) -> [Int] {
+    /// the token), in `partBoundsScratch`; false when the word has no parts to add.
+    private mutating func partBounds(_ body: Int) -> Bool {
         let length = out.count - tokenStart
-        guard !camelSplits.isEmpty, flags.contains(.hasUpper), !flags.contains(.resized),
-              flags.contains(.hashtag) || flags.contains(.hasLower) else { return [] }
+        guard camelSplits.count > 0, flags.contains(.hasUpper), !flags.contains(.resized),
+              flags.contains(.hashtag) || flags.contains(.hasLower) else { return false }
         // Only plain letters and digits split cleanly ("7/1Wih" keeps its slash only between digits).
         for i in (tokenStart + body)..<out.count {
             let c = out[i]
-            if !((c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39)) { return [] }
+            if !((c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39)) { return false }
         }
-        var bounds = [body]
-        for split in camelSplits.sorted() where split > body && split < length && split != bounds[bounds.count - 1] { bounds.append(split) }
-        bounds.append(length)
-        guard bounds.count > 2 || body == 1 else { return [] }
+        // The splits in ascending order (insertion sort: a word has a few).
+        let splits = camelSplits.pointer
+        for k in 1..<max(1, camelSplits.count) {
+            let x = splits[k]
+            var j = k - 1
+            while j >= 0 && splits[j] > x {
+                splits[j + 1] = splits[j]
+                j -= 1
+            }
+            splits[j + 1] = x
+        }
+        partBoundsScratch.count = 0
+        partBoundsScratch.append(Int32(body))
+        for k in 0..<camelSplits.count {
+            let split = splits[k]
+            if split > body && split < length && split != partBoundsScratch[partBoundsScratch.count - 1] { partBoundsScratch.append(split) }
+        }
+        partBoundsScratch.append(Int32(length))
+        let bounds = partBoundsScratch
+        guard bounds.count > 2 || body == 1 else { return false }
         // A one-letter part ("iPhone" → "i") could join neighbouring single letters when the
         // output is normalized again; such words keep only their whole form.
         for k in 0..<(bounds.count - 1) where bounds[k + 1] - bounds[k] == 1 {
-            let c = out[tokenStart + bounds[k]]
-            if c >= 0x61 && c <= 0x7A { return [] }
+            let c = out[tokenStart + Int(bounds[k])]
+            if c >= 0x61 && c <= 0x7A { return false }
         }
-        return bounds
+        return true
     }
 
     /// Non-Latin letters inside a word that also has Latin letters become their skeletons.
@@ -1199,7 +1261,7 @@ struct NormalizerCore {
 
     /// Words that look like evasions but are real terms ("p3k", "pppk"): no digit or
     /// elongation rule touches them.
-    private func isVerbatim(_ first: Int) -> Bool {
+    private mutating func isVerbatim(_ first: Int) -> Bool {
         let length = out.count - first
         guard length <= 8 else { return false }
         return verbatimWords.contains { word in
@@ -1309,17 +1371,17 @@ struct NormalizerCore {
 
     /// `#PrabowoGibran2024` → adds `prabowo gibran 2024` after the whole tag. Each part is a
     /// token of its own and goes through every word rule, as it would on a second pass.
-    private mutating func appendParts(_ snapshot: [(UInt8, Int32, Int32)], _ bounds: [Int]) {
+    private mutating func appendParts() {
         partsEnabled = false
         defer { partsEnabled = true }
-        for k in 0..<(bounds.count - 1) {
-            let from = bounds[k], to = bounds[k + 1]
+        for k in 0..<(partBoundsScratch.count - 1) {
+            let from = Int(partBoundsScratch[k]), to = Int(partBoundsScratch[k + 1])
             guard to > from else { continue }
-            beginToken(snapshot[from].1)
+            beginToken(snapshotStarts[from])
             var previous: UInt8 = 0
             var run = 0
             for i in from..<to {
-                let (b, s, e) = snapshot[i]
+                let b = snapshotBytes[i], s = snapshotStarts[i], e = snapshotEnds[i]
                 if b >= 0x61 && b <= 0x7A {
                     flags.insert([.hasLetter, .hasLower])
                     if flags.contains(.hasDigit) { flags.insert(.digitAndLetter) }
@@ -1417,6 +1479,10 @@ struct NormalizerCore {
         for t in sentences { sentenceStarts.append(t) }
     }
 }
+
+/// The `count` low bits set (0 ≤ count ≤ 64).
+@inline(__always)
+func lowBits(_ count: Int) -> UInt64 { count >= 64 ? ~0 : (1 &<< UInt64(truncatingIfNeeded: count)) &- 1 }
 
 /// Token facts gathered while its bytes are written, so ordinary tokens skip every rule.
 struct TokenFlags: OptionSet {

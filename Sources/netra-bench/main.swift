@@ -23,6 +23,14 @@ nonisolated func now() -> Double {
     return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
 }
 
+/// CPU seconds of the calling thread: on this shared 2-vCPU machine other jobs stretch wall
+/// time but not (much) this, so both are printed.
+nonisolated func threadCPU() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
+
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 /// The lexicon folder: NETRA_LEXICONS, or the project's own.
 let lexiconDirectory = ProcessInfo.processInfo.environment["NETRA_LEXICONS"] ?? root.appendingPathComponent("Lexicons").path
@@ -38,24 +46,24 @@ func poolTexts(_ path: String) -> [String] {
     return texts
 }
 
-/// Normalizes `texts` repeated to at least `bytes` bytes; returns (bytes, seconds).
-nonisolated func measure(_ texts: [String], bytes target: Int, normalizer: Normalizer) -> (Int, Double) {
+/// Normalizes `texts` repeated to at least `bytes` bytes; returns (bytes, wall seconds, thread CPU seconds).
+nonisolated func measure(_ texts: [String], bytes target: Int, normalizer: Normalizer) -> (Int, Double, Double) {
     let size = texts.reduce(0) { $0 + $1.utf8.count }
-    guard size > 0 else { return (0, 0) }
+    guard size > 0 else { return (0, 0, 0) }
     let rounds = max(1, (target + size - 1) / size)
     var result = NormalizedText()
     for text in texts { normalizer.normalize(text, into: &result) }  // warm the memo
     var checksum = 0
-    let start = now()
+    let start = now(), startCPU = threadCPU()
     for _ in 0..<rounds {
         for text in texts {
             normalizer.normalize(text, into: &result)
             checksum &+= result.bytes.count
         }
     }
-    let seconds = now() - start
+    let seconds = now() - start, cpu = threadCPU() - startCPU
     if checksum == 42 { print("") }
-    return (rounds * size, seconds)
+    return (rounds * size, seconds, cpu)
 }
 
 /// Runs `arguments` under /usr/bin/time: wall seconds, CPU seconds (user + system), peak RSS in KB.
@@ -88,8 +96,10 @@ case "normalizer":
     let all = measure(texts, bytes: megabytes * 1_000_000, normalizer: normalizer)
     let other = measure(nonASCII, bytes: megabytes * 1_000_000 / 4, normalizer: normalizer)
     print("normalizer \(Normalizer.version), ICU \(icuVersion), one thread")
-    print(String(format: "all rows:       %d texts, %.1f MB in %.3f s = %.0f MB/s", texts.count, Double(all.0) / 1e6, all.1, Double(all.0) / 1e6 / all.1))
-    print(String(format: "non-ASCII rows: %d texts, %.1f MB in %.3f s = %.0f MB/s", nonASCII.count, Double(other.0) / 1e6, other.1, Double(other.0) / 1e6 / other.1))
+    print(String(format: "all rows:       %d texts, %.1f MB in %.3f s = %.0f MB/s (thread CPU %.3f s = %.0f MB/s)", texts.count,
+                 Double(all.0) / 1e6, all.1, Double(all.0) / 1e6 / all.1, all.2, Double(all.0) / 1e6 / all.2))
+    print(String(format: "non-ASCII rows: %d texts, %.1f MB in %.3f s = %.0f MB/s (thread CPU %.3f s = %.0f MB/s)", nonASCII.count,
+                 Double(other.0) / 1e6, other.1, Double(other.0) / 1e6 / other.1, other.2, Double(other.0) / 1e6 / other.2))
     if ProcessInfo.processInfo.environment["NETRA_BENCH_PLAIN"] != nil {
         let plain = measure(texts, bytes: megabytes * 1_000_000, normalizer: Normalizer())
         print(String(format: "all rows, no slang or word list: %.0f MB/s", Double(plain.0) / 1e6 / plain.1))
@@ -226,6 +236,37 @@ case "normalizer-lines":
     let texts = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
     let result = measure(texts, bytes: 100_000_000, normalizer: Normalizer())
     print(String(format: "%.0f MB/s", Double(result.0) / 1e6 / result.1))
+case "normalizer-compare":
+    // The fast path against the general path (the oracle) on every text of POOL, with the
+    // bundled lexicon's configuration, in text and term mode; prints the first differences.
+    guard arguments.count > 1 else { fail("usage: netra-bench normalizer-compare POOL.jsonl") }
+    let lexicon: Lexicon
+    do { lexicon = try Lexicon.load(directory: lexiconDirectory) } catch { fail("\(error)") }
+    let fast = Normalizer(configuration: lexicon.normalization), slow = Normalizer(configuration: lexicon.normalization, fastPath: false)
+    var differences = 0, compared = 0
+    for (index, text) in poolTexts(arguments[1]).enumerated() {
+        for mode in [NormalizationMode.text, .term] {
+            let a = fast.normalize(text, mode: mode), b = slow.normalize(text, mode: mode)
+            compared += 1
+            let (am, bm) = (a.sourceMap(), b.sourceMap())
+            guard a.bytes != b.bytes || am.starts != bm.starts || am.ends != bm.ends || a.tokenStarts != b.tokenStarts
+                || a.sentenceStarts != b.sentenceStarts else { continue }
+            differences += 1
+            if differences <= 5 {
+                print("text \(index + 1) (\(mode)): \(text.debugDescription)")
+                print("  fast:    \(a.string.debugDescription) tokens \(a.tokenStarts) sentences \(a.sentenceStarts)")
+                print("  general: \(b.string.debugDescription) tokens \(b.tokenStarts) sentences \(b.sentenceStarts)")
+                if a.bytes == b.bytes {
+                    for i in a.bytes.indices where am.starts[i] != bm.starts[i] || am.ends[i] != bm.ends[i] {
+                        print("  byte \(i) '\(UnicodeScalar(a.bytes[i]))': fast \(am.starts[i])..<\(am.ends[i]), general \(bm.starts[i])..<\(bm.ends[i])")
+                        break
+                    }
+                }
+            }
+        }
+    }
+    print("\(differences) of \(compared) normalizations differ")
+    if differences > 0 { exit(1) }
 case "normalizer-dump":
     // One line per pool text: a fingerprint of the normalized bytes, the offset map, tokens and
     // sentences, in text and term mode. Two builds give identical files iff they agree.

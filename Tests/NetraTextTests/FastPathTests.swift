@@ -81,6 +81,26 @@ func fastPathAgrees(_ c: FastPathCase) {
     }
 }
 
+@Test("a text normalizes the same whatever the normalizer saw before (no state leaks between records)")
+func noStateBetweenRecords() {
+    let texts = ["betul²Amanah", "Jokowi3Periode #Prabowo2Gibran", "a b c", "yg bgt", "menaaang aamiin", "pr4bowo ²Kita", "14-02-2024 10:30"]
+    for fastPath in [true, false] {
+        let fresh = Normalizer(configuration: slangForTests, fastPath: fastPath)
+        let alone = texts.map { text -> Outcome in
+            let n = Normalizer(configuration: slangForTests, fastPath: fastPath)
+            return Outcome(n.normalize(text))
+        }
+        // Every text after every other one, in both orders.
+        for (i, text) in texts.enumerated() {
+            for before in texts {
+                _ = fresh.normalize(before)
+                #expect(Outcome(fresh.normalize(text)) == alone[i], "\(text.debugDescription) after \(before.debugDescription), fast path \(fastPath)")
+            }
+        }
+    }
+    #expect(Normalizer().normalize("betul²Amanah").string == "betul2amanah betul 2 amanah")
+}
+
 @Test("fast path and general path agree on random ASCII-heavy text")
 func fastPathAgreesOnRandomText() {
     var random = SplitMix64(seed: 20261123)
