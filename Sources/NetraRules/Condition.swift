@@ -37,6 +37,8 @@ public enum PairField: String, Sendable, CaseIterable {
     /// The bare ballot label ("02", "2"), under the same contest rule as `number`.
     case label
     case opposition
+    /// Nicknames that point at the pair without a stance ("gemoy", "abah"); never in `ident`.
+    case nickname
     /// Any specific identifier: name, hashtag, team or number.
     case ident
 }

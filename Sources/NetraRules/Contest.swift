@@ -17,6 +17,10 @@ public struct Pair: Sendable, Hashable {
     public var gestures: [String]
     /// Phrases that campaign against this pair ("asal bukan 02", "salam 4 jari").
     public var opposition: [String]
+    /// Nicknames used by supporters and mockers alike ("gemoy", "samsul", "abah"): they point
+    /// at the pair but say nothing about stance, so only rules that also ask for an evaluation
+    /// read them (`pair.nickname`); they are not part of `pair.ident` or `pair.name`.
+    public var nicknames: [String] = []
     /// Where the pair was declared.
     public var line: Int
 }
@@ -50,7 +54,7 @@ extension Contest {
     static let knownKeys: Set<String> = ["id", "title", "level", "region", "election_day", "watch_from", "watch_until",
                                          "campaign_from", "campaign_until", "keywords", "pairs"]
     static let knownPairKeys: Set<String> = ["label", "number", "acronym", "members", "aliases", "hashtags", "slogans",
-                                             "teams", "gestures", "opposition"]
+                                             "teams", "gestures", "opposition", "nicknames"]
     static let levels: Set<String> = ["nasional", "provinsi", "kabupaten", "kota"]
 
     /// Parses a contest file; problems are appended to `reader.issues`.
@@ -141,7 +145,7 @@ extension Contest {
                     members: members, aliases: list("aliases"),
                     hashtags: list("hashtags").map { $0.hasPrefix("#") ? String($0.dropFirst()) : $0 },
                     slogans: list("slogans"), teams: list("teams"), gestures: list("gestures"),
-                    opposition: list("opposition"), line: YAMLReader.line(node))
+                    opposition: list("opposition"), nicknames: list("nicknames"), line: YAMLReader.line(node))
     }
 
     static func isValidID(_ id: String) -> Bool {

@@ -108,6 +108,10 @@ public struct CompiledLexicon: Sendable {
                     ids[field] = newSet("\(contest.id).\(pair.label).\(field.rawValue)")
                 }
                 for t in pair.members + pair.aliases { _ = add(t, to: ids[.name]!) }
+                // A name of two or more words also as one word: the form of an account handle
+                // ("@aniesbaswedan", "ganjarpranowo" in a follow list) or of a hashtag.
+                for t in Self.joinedNames(pair.members + pair.aliases, normalizer: normalizer) { _ = add(t, to: ids[.name]!) }
+                for t in pair.nicknames { _ = add(t, to: ids[.nickname]!) }
                 if let a = pair.acronym { _ = add(a, to: ids[.acronym]!) }
                 for t in pair.hashtags { _ = add("#" + t, to: ids[.hashtag]!) }
                 for t in pair.slogans { _ = add(t, to: ids[.slogan]!) }
@@ -134,6 +138,20 @@ public struct CompiledLexicon: Sendable {
         keywordSetIDs = keywordIDs
         contextSetIDs = contextIDs
         numberOwners = owners
+    }
+
+    /// Each multi-word name normalized and written as one word ("Anies Baswedan" -> "aniesbaswedan"),
+    /// the way account handles and hashtags spell it. Single words and joined forms shorter than
+    /// eight letters are left out: a short joined form ("pakde", "masagus") may be a word of its own.
+    static func joinedNames(_ names: [String], normalizer: Normalizer) -> [String] {
+        var joined: [String] = []
+        for name in names {
+            let words = normalizer.normalizeTerm(name).split(separator: 0x20)
+            guard words.count >= 2 else { continue }
+            let one = String(decoding: Array(words.joined()), as: UTF8.self)
+            if one.utf8.count >= 8, one.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) }), !joined.contains(one) { joined.append(one) }
+        }
+        return joined
     }
 
     /// The number of distinct normalized patterns in the automaton.
@@ -193,7 +211,8 @@ extension PairField {
         case .number: 6
         case .label: 7
         case .opposition: 8
-        case .ident: 9
+        case .nickname: 9
+        case .ident: 10
         }
     }
 }

@@ -159,7 +159,7 @@ public struct Lexicon: Sendable {
         for contest in contests {
             var terms = contest.keywords
             for pair in contest.pairs {
-                terms += pair.members + pair.aliases + pair.hashtags + pair.slogans + pair.teams + pair.gestures + pair.opposition
+                terms += pair.members + pair.aliases + pair.hashtags + pair.slogans + pair.teams + pair.gestures + pair.opposition + pair.nicknames
                 if let acronym = pair.acronym { terms.append(acronym) }
             }
             for term in terms {
@@ -197,7 +197,7 @@ public struct Lexicon: Sendable {
         }
         for contest in contests {
             for pair in contest.pairs {
-                for term in pair.members + pair.aliases + pair.hashtags + pair.slogans + pair.teams + pair.gestures + pair.opposition
+                for term in pair.members + pair.aliases + pair.hashtags + pair.slogans + pair.teams + pair.gestures + pair.opposition + pair.nicknames
                     where normalizer.normalizeTerm(term).isEmpty {
                     issues.append(LexiconIssue(file: contest.file, line: pair.line, message: "pair '\(pair.label)': '\(term)' normalizes to nothing"))
                 }

@@ -427,3 +427,83 @@ func stuffedRecord() throws {
     let text = String(repeating: "dukung prabowo ", count: 100_000)
     #expect(try flags(text, date: "2024-01-10") == ["NET-SM-01 pilpres-2024/02 support"])
 }
+
+// MARK: Pair nicknames and joined names
+
+let nicknameContest = """
+id: test-contest
+title: Test
+level: kota
+region: Kota Uji
+election_day: 2024-11-27
+watch_from: 2024-06-01
+watch_until: 2024-12-15
+pairs:
+  - label: "1"
+    number: 1
+    members: [Budi Santoso]
+    aliases: [pak de, budi]
+    nicknames: [bos kumis]
+  - label: "2"
+    number: 2
+    members: [Wati]
+"""
+let nicknameRules = """
+rules:
+  - id: T-NAME
+    title: Dukungan dengan nama
+    category: posting_dukungan
+    severity: berat
+    basis: [SKB 2022]
+    stance: support
+    kinds: [post, follow]
+    when: support near pair.name within 3 or pair.name and follows
+    examples:
+      hit: ["dukung pak budi"]
+      miss: ["dukung bos kumis"]
+  - id: T-NICK
+    title: Pujian dengan julukan
+    category: posting_dukungan
+    severity: berat
+    basis: [SKB 2022]
+    stance: support
+    when: praise near pair.nickname within 2
+    examples:
+      hit: ["bos kumis hebat"]
+      miss: ["kumis hebat"]
+"""
+
+struct NicknameCase: CustomTestStringConvertible, Sendable {
+    var name: String
+    var text: String
+    var kind: RecordKind = .post
+    var expected: [String]
+    var testDescription: String { name }
+}
+
+let nicknameCases: [NicknameCase] = [
+    .init(name: "a nickname is not a name: support beside it does not count", text: "dukung bos kumis", expected: []),
+    .init(name: "a rule that asks for the nickname reads it", text: "bos kumis hebat", expected: ["T-NICK 1"]),
+    .init(name: "the nickname is not part of the pair's other fields", text: "hebat budi", expected: []),
+    .init(name: "a two-word name written as one word (a handle) is a name", text: "dukung budisantoso", expected: ["T-NAME 1"]),
+    .init(name: "a handle in a follow list", text: "budisantoso ikuti", kind: .follow, expected: ["T-NAME 1"]),
+    .init(name: "a joined form under eight letters is left out", text: "dukung pakde", expected: []),
+    .init(name: "a one-word name gets no joined form", text: "dukung wati", expected: ["T-NAME 2"]),
+]
+
+@Test("pair nicknames are read only by rules that name pair.nickname; multi-word names also match as one word",
+      arguments: nicknameCases)
+func nicknamesAndJoinedNames(_ c: NicknameCase) throws {
+    let dir = try makeLexicon(["contests/t.yaml": nicknameContest,
+                               "terms/t.yaml": "support:\n  terms: [dukung]\npraise:\n  terms: [hebat]\nfollows:\n  terms: [ikuti]\n",
+                               "rules/t.yaml": nicknameRules])
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let lexicon = try Lexicon.load(directory: dir)
+    #expect(lexicon.warnings.isEmpty)
+    let examples = CompiledLexicon(lexicon).runExamples()
+    #expect(examples.count == 4 && examples.allSatisfy { $0.passed })
+    var screener = Screener(CompiledLexicon(lexicon))
+    let record = Record(id: "t", kind: c.kind, createdAt: nil, date: nil, text: c.text, group: nil,
+                        source: SourceLocation(path: "-", line: 1))
+    #expect(screener.screen(record).map { "\($0.rule) \($0.pair)" }.sorted() == c.expected)
+}
