@@ -10,38 +10,62 @@ public enum NDJSONPrinter {
     /// Appends one line (with its newline) for `finding`.
     public static func append(_ finding: Finding, lexiconVersion: String, to out: inout [UInt8]) {
         let record = finding.record
-        out += Array("{\"id\":".utf8); appendString(record.displayID, to: &out)
-        out += Array(",\"source\":{\"path\":".utf8); appendString(record.source.path, to: &out)
-        out += Array(",\"line\":\(record.source.line)},\"kind\":".utf8); appendString(record.kind.rawValue, to: &out)
-        out += Array(",\"created_at\":".utf8)
-        if let c = record.createdAt { appendString(c, to: &out) } else { out += Array("null".utf8) }
-        out += Array(",\"flagged\":\(finding.flagged),\"flags\":[".utf8)
+        out.append(contentsOf: #"{"id":"#.utf8)
+        if let id = record.id { appendString(id, to: &out) } else { appendString(record.displayID, to: &out) }
+        out.append(contentsOf: #","source":{"path":"#.utf8); appendString(record.source.path, to: &out)
+        out.append(contentsOf: #","line":"#.utf8); appendInteger(record.source.line, to: &out)
+        out.append(contentsOf: #"},"kind":"#.utf8); appendString(record.kind.rawValue, to: &out)
+        out.append(contentsOf: #","created_at":"#.utf8)
+        if let c = record.createdAt { appendString(c, to: &out) } else { out.append(contentsOf: "null".utf8) }
+        out.append(contentsOf: finding.flagged ? #","flagged":true,"flags":["#.utf8 : #","flagged":false,"flags":["#.utf8)
         for (i, flag) in finding.flags.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
-            out += Array("{\"rule\":".utf8); appendString(flag.rule, to: &out)
-            out += Array(",\"category\":".utf8); appendString(flag.category, to: &out)
-            out += Array(",\"contest\":".utf8); appendString(flag.contest, to: &out)
-            out += Array(",\"pair\":".utf8); appendString(flag.pair, to: &out)
-            out += Array(",\"stance\":".utf8); appendString(flag.stance.rawValue, to: &out)
-            out += Array(",\"severity\":".utf8); appendString(flag.severity, to: &out)
-            out += Array(",\"score\":\(formatScore(flag.score)),\"basis\":[".utf8)
+            out.append(contentsOf: #"{"rule":"#.utf8); appendString(flag.rule, to: &out)
+            out.append(contentsOf: #","category":"#.utf8); appendString(flag.category, to: &out)
+            out.append(contentsOf: #","contest":"#.utf8); appendString(flag.contest, to: &out)
+            out.append(contentsOf: #","pair":"#.utf8); appendString(flag.pair, to: &out)
+            out.append(contentsOf: #","stance":"#.utf8); appendString(flag.stance.rawValue, to: &out)
+            out.append(contentsOf: #","severity":"#.utf8); appendString(flag.severity, to: &out)
+            out.append(contentsOf: #","score":"#.utf8); out.append(contentsOf: formatScore(flag.score).utf8)
+            out.append(contentsOf: #","basis":["#.utf8)
             for (j, b) in flag.basis.enumerated() {
                 if j > 0 { out.append(UInt8(ascii: ",")) }
                 appendString(b, to: &out)
             }
-            out += Array("],\"evidence\":[".utf8)
+            out.append(contentsOf: #"],"evidence":["#.utf8)
             for (j, e) in flag.evidence.enumerated() {
                 if j > 0 { out.append(UInt8(ascii: ",")) }
-                out += Array("{\"start\":\(e.span.start),\"end\":\(e.span.end),\"text\":".utf8)
-                appendString(e.text, to: &out)
-                out += Array(",\"term\":".utf8); appendString(e.term, to: &out)
-                out += Array(",\"field\":".utf8); appendString(e.field, to: &out)
+                out.append(contentsOf: #"{"start":"#.utf8); appendInteger(e.span.start, to: &out)
+                out.append(contentsOf: #","end":"#.utf8); appendInteger(e.span.end, to: &out)
+                out.append(contentsOf: #","text":"#.utf8); appendString(e.text, to: &out)
+                out.append(contentsOf: #","term":"#.utf8); appendString(e.term, to: &out)
+                out.append(contentsOf: #","field":"#.utf8); appendString(e.field, to: &out)
                 out.append(UInt8(ascii: "}"))
             }
-            out += Array("]}".utf8)
+            out.append(contentsOf: "]}".utf8)
         }
-        out += Array("],\"lexicon_version\":".utf8); appendString(lexiconVersion, to: &out)
-        out += Array("}\n".utf8)
+        out.append(contentsOf: #"],"lexicon_version":"#.utf8); appendString(lexiconVersion, to: &out)
+        out.append(contentsOf: "}\n".utf8)
+    }
+
+    /// Appends `value` in decimal.
+    static func appendInteger(_ value: Int, to out: inout [UInt8]) {
+        if value < 0 {
+            out.append(UInt8(ascii: "-"))
+            appendInteger(0 - value, to: &out)
+            return
+        }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // up to 24 digits, written backwards
+        var count = 0
+        var v = UInt64(value)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[23 - count] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+                count += 1
+            } while v > 0
+            out.append(contentsOf: buffer[(24 - count)...])
+        }
     }
 
     /// A score in [0, 1] with two decimals ("0.8", "0.91", "1").
@@ -56,6 +80,17 @@ public enum NDJSONPrinter {
     /// Appends `s` as a JSON string literal (RFC 8259 escaping; non-ASCII left as UTF-8).
     public static func appendString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most strings need no escape: appended whole.
+        var plain = true
+        for b in s.utf8 where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b == 0x7F {
+            plain = false
+            break
+        }
+        if plain {
+            out.append(contentsOf: s.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""): out += [0x5C, 0x22]

@@ -230,6 +230,8 @@ public struct RuleDecision: Sendable {
     /// For a veto: the terms that made `unless` true.
     public var vetoEvidence: [Evidence]
     public var score: Double
+    /// The rule's index in the lexicon (the screener's own bookkeeping).
+    var ruleIndex = -1
 }
 
 /// The full reasoning for one text: its normalized form, its term hits, and every rule decision.
@@ -265,6 +267,8 @@ public struct Screener {
     private var touched: [Int32] = []
     private var activeContests: [Int] = []
     private var contextCache: [Int: Bool] = [:]
+    /// Cuts evidence out of the text being judged.
+    private var slicer = ScalarSlicer()
 
     /// The patterns for `NaiveMatcher` when this is the reference screener, else nil.
     private let referencePatterns: [[UInt8]]?
@@ -291,13 +295,12 @@ public struct Screener {
             if !pointed.isEmpty, let own = judged.firstIndex(where: { $0.field == "text" }) { judged[own].target = pointed }
         }
         for (field, text, target) in judged {
-            evaluate(text: text, field: field, kind: record.kind, target: target) { decision in
+            evaluate(text: text, field: field, kind: record.kind, target: target, explaining: false) { decision in
                 guard decision.outcome == .hit else { return }
-                let rule = rules.first { $0.id == decision.rule }!
+                let rule = rules[decision.ruleIndex]
                 if let i = flags.firstIndex(where: { $0.rule == decision.rule && $0.contest == decision.contest && $0.pair == decision.pair }) {
                     flags[i].score = max(flags[i].score, decision.score)
-                    flags[i].evidence = Array(Array(Set(flags[i].evidence + decision.evidence))
-                        .sorted { ($0.field, $0.span) < ($1.field, $1.span) }.prefix(Self.maxEvidence))
+                    flags[i].evidence = Self.merged(flags[i].evidence, decision.evidence)
                 } else {
                     flags.append(Flag(rule: rule.id, category: rule.category, contest: decision.contest, pair: decision.pair,
                                       stance: rule.stance, severity: rule.severity, score: decision.score, basis: rule.basis,
@@ -315,7 +318,7 @@ public struct Screener {
         prepareContests(for: date)
         var decisions: [RuleDecision] = []
         let pointed = target.map { [(field: "target.text", text: $0)] } ?? []
-        evaluate(text: text, field: field, kind: kind, target: pointed) { decisions.append($0) }
+        evaluate(text: text, field: field, kind: kind, target: pointed, explaining: true) { decisions.append($0) }
         var termHits: [Explanation.TermHit] = []
         var seen: Set<Hit> = []
         for set in touched {
@@ -327,8 +330,9 @@ public struct Screener {
             }
         }
         termHits.sort { $0.evidence.span < $1.evidence.span }
+        slicer.reset(text)
         let tokens = normalized.tokens.enumerated().map { index, token in
-            Explanation.Token(text: token.text, span: token.span, original: text.scalarSubstring(token.span),
+            Explanation.Token(text: token.text, span: token.span, original: slicer.substring(token.span),
                               sentence: normalized.sentenceIndex(ofToken: index))
         }
         return Explanation(field: field, normalized: normalized.string, tokens: tokens, hits: termHits, decisions: decisions)
@@ -364,8 +368,10 @@ public struct Screener {
         }
     }
 
+    /// Every decision on `text` goes to `emit`; vetoed near-misses only when `explaining`
+    /// (screening drops them, so their evidence is not built).
     private mutating func evaluate(text: String, field: String, kind: RecordKind,
-                                   target: [(field: String, text: String)] = [], emit: (RuleDecision) -> Void) {
+                                   target: [(field: String, text: String)] = [], explaining: Bool, emit: (RuleDecision) -> Void) {
         // Rules that read the commented post first: which pairs does it promote? Then the
         // record's own text is read below, so `explain` shows the record's own terms.
         let pending = target.isEmpty ? [] : targetCandidates(target, kind: kind)
@@ -383,11 +389,12 @@ public struct Screener {
             }
             score = min(1, max(0, score))
             let veto = rule.unless.flatMap { eval($0, p.contest, p.pair) }
+            if veto != nil && !explaining { continue }
             emit(RuleDecision(rule: compiled.lexicon.rules[p.rule].id, contest: compiled.lexicon.contests[p.contest].id,
                               pair: compiled.lexicon.contests[p.contest].pairs[p.pair].label, field: field,
                               outcome: veto == nil ? .hit : .vetoed,
                               evidence: evidenceList(evidenceHits, text: text, field: field) + p.evidence,
-                              vetoEvidence: evidenceList(veto ?? [], text: text, field: field), score: score))
+                              vetoEvidence: evidenceList(veto ?? [], text: text, field: field), score: score, ruleIndex: p.rule))
         }
         if touched.isEmpty { return }
         let kindBit = RuleMasks.bit(kind), fieldBit = RuleMasks.bit(field: field)
@@ -407,11 +414,12 @@ public struct Screener {
                 }
                 score = min(1, max(0, score))
                 let veto = rule.unless.flatMap { eval($0, ci, -1) }
+                if veto != nil && !explaining { continue }
                 emit(RuleDecision(rule: compiled.lexicon.rules[ri].id,
                                   contest: rule.readsContest ? compiled.lexicon.contests[ci].id : "", pair: "", field: field,
                                   outcome: veto == nil ? .hit : .vetoed,
                                   evidence: evidenceList(evidenceHits, text: text, field: field),
-                                  vetoEvidence: evidenceList(veto ?? [], text: text, field: field), score: score))
+                                  vetoEvidence: evidenceList(veto ?? [], text: text, field: field), score: score, ruleIndex: ri))
             }
         }
         for ci in activeContests {
@@ -431,11 +439,12 @@ public struct Screener {
                     }
                     score = min(1, max(0, score))
                     let veto = compiled.rules[ri].unless.flatMap { eval($0, ci, pi) }
+                    if veto != nil && !explaining { continue }
                     emit(RuleDecision(rule: compiled.lexicon.rules[ri].id, contest: compiled.lexicon.contests[ci].id,
                                       pair: compiled.lexicon.contests[ci].pairs[pi].label, field: field,
                                       outcome: veto == nil ? .hit : .vetoed,
                                       evidence: evidenceList(evidenceHits, text: text, field: field),
-                                      vetoEvidence: evidenceList(veto ?? [], text: text, field: field), score: score))
+                                      vetoEvidence: evidenceList(veto ?? [], text: text, field: field), score: score, ruleIndex: ri))
                 }
             }
         }
@@ -466,9 +475,24 @@ public struct Screener {
         return found
     }
 
-    private func evidence(_ hit: Hit, text: String, field: String) -> Evidence {
+    private mutating func evidence(_ hit: Hit, text: String, field: String) -> Evidence {
         let span = normalized.originalSpan(of: Int(hit.byteStart)..<Int(hit.byteEnd))
-        return Evidence(span: span, text: text.scalarSubstring(span), term: compiled.patternTerms[Int(hit.pattern)], field: field)
+        slicer.reset(text)
+        return Evidence(span: span, text: slicer.substring(span), term: compiled.patternTerms[Int(hit.pattern)], field: field)
+    }
+
+    /// The evidence of two decisions of one flag: each item once, ordered by field and span
+    /// (then term and text, so the order never depends on hashing), at most `maxEvidence`.
+    static func merged(_ a: [Evidence], _ b: [Evidence]) -> [Evidence] {
+        var all = a + b
+        all.sort { ($0.field, $0.span.start, $0.span.end, $0.term, $0.text) < ($1.field, $1.span.start, $1.span.end, $1.term, $1.text) }
+        var kept: [Evidence] = []
+        kept.reserveCapacity(min(all.count, maxEvidence))
+        for e in all where kept.last != e {
+            kept.append(e)
+            if kept.count == maxEvidence { break }
+        }
+        return kept
     }
 
     /// The most evidence items one flag carries: the first ones in the text.
@@ -476,7 +500,7 @@ public struct Screener {
 
     /// Distinct hits in text order, without hits that lie inside a longer one ("prabowo" inside
     /// "prabowo gibran" adds nothing for a reader), at most `maxEvidence`. O(n log n).
-    private func evidenceList(_ list: [Hit], text: String, field: String) -> [Evidence] {
+    private mutating func evidenceList(_ list: [Hit], text: String, field: String) -> [Evidence] {
         let ordered = Set(list).sorted { ($0.byteStart, $1.byteEnd) < ($1.byteStart, $0.byteEnd) }
         var kept: [Hit] = []
         var reach: Int32 = -1  // the furthest end of any hit kept so far
