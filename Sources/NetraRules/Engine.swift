@@ -41,6 +41,11 @@ public struct CompiledLexicon: Sendable {
     let contextSetIDs: [[Int32]]
     /// For number and label patterns: the contests whose number phrases include them.
     let numberOwners: [Int32: [Int]]
+    /// The rules' conditions as flat nodes, for screening without reference counting.
+    let flat: FlatRules
+    /// Per pattern: `numberOwners` as bits (contest index k is bit k; contests past 63 are
+    /// judged through `numberOwners`).
+    let numberOwnerMasks: [UInt64]
 
     public var version: String { lexicon.version }
 
@@ -134,10 +139,17 @@ public struct CompiledLexicon: Sendable {
         setNames = names
         termSetIDs = termIDs
         pairSetIDs = pairIDs
-        rules = lexicon.rules.map { CompiledRule($0, termSetIDs: termIDs) }
+        let compiledRules = lexicon.rules.map { CompiledRule($0, termSetIDs: termIDs) }
+        rules = compiledRules
         keywordSetIDs = keywordIDs
         contextSetIDs = contextIDs
         numberOwners = owners
+        flat = FlatRules(compiledRules)
+        var masks = [UInt64](repeating: 0, count: patterns.count)
+        for (pattern, contests) in owners {
+            for c in contests { masks[Int(pattern)] |= c < 64 ? 1 << UInt64(c) : 0 }
+        }
+        numberOwnerMasks = masks
     }
 
     /// Each multi-word name normalized and written as one word ("Anies Baswedan" -> "aniesbaswedan"),
@@ -263,10 +275,19 @@ public struct Screener {
     private let normalizer: Normalizer
     private var normalized = NormalizedText()
     private var matches: [Match] = []
-    private var hits: [[Hit]]
+    /// Per term set, its hits in the field being judged; then the work lists of `holds`.
+    /// Owned by this screener (copies of a screener share it: one screener per worker).
+    private let hitLists: HitLists
+    private let list: UnsafeMutablePointer<HitList>
+    /// The index of the first work list in `list`.
+    private let workBase: Int
+    private let flat: FlatRules
     private var touched: [Int32] = []
     private var activeContests: [Int] = []
-    private var contextCache: [Int: Bool] = [:]
+    /// `activeContests` as bits (contest k is bit k, for k < 64).
+    private var activeMask: UInt64 = 0
+    /// Per contest: whether the text names it (-1: not yet known), for number phrases.
+    private var contextState: [Int8]
     /// Cuts evidence out of the text being judged.
     private var slicer = ScalarSlicer()
 
@@ -279,7 +300,11 @@ public struct Screener {
     public init(_ compiled: CompiledLexicon, reference: Bool = false) {
         self.compiled = compiled
         normalizer = Normalizer(configuration: compiled.lexicon.normalization, fastPath: !reference)
-        hits = Array(repeating: [], count: compiled.setNames.count)
+        flat = compiled.flat
+        workBase = compiled.setNames.count
+        hitLists = HitLists(sets: workBase, work: 3 * (flat.depth + 1) + 1)
+        list = hitLists.lists
+        contextState = [Int8](repeating: -1, count: compiled.lexicon.contests.count)
         referencePatterns = reference ? compiled.patternTerms.map { Array($0.utf8) } : nil
     }
 
@@ -322,7 +347,7 @@ public struct Screener {
         var termHits: [Explanation.TermHit] = []
         var seen: Set<Hit> = []
         for set in touched {
-            for hit in hits[Int(set)] where seen.insert(hit).inserted {
+            for hit in list[Int(set)].array where seen.insert(hit).inserted {
                 termHits.append(Explanation.TermHit(
                     term: compiled.patternTerms[Int(hit.pattern)],
                     lists: compiled.patternSets[Int(hit.pattern)].map { compiled.setNames[Int($0)] },
@@ -340,13 +365,17 @@ public struct Screener {
 
     private mutating func prepareContests(for date: CalendarDate?) {
         activeContests.removeAll(keepingCapacity: true)
-        for (i, c) in compiled.lexicon.contests.enumerated() where c.watches(date) { activeContests.append(i) }
+        activeMask = 0
+        for (i, c) in compiled.lexicon.contests.enumerated() where c.watches(date) {
+            activeContests.append(i)
+            if i < 64 { activeMask |= 1 << UInt64(i) }
+        }
     }
 
     private mutating func collectHits(_ text: String) {
-        for set in touched { hits[Int(set)].removeAll(keepingCapacity: true) }
+        for set in touched { list[Int(set)].count = 0 }
         touched.removeAll(keepingCapacity: true)
-        contextCache.removeAll(keepingCapacity: true)
+        for ci in contextState.indices { contextState[ci] = -1 }
         normalizer.normalize(text, into: &normalized)
         matches.removeAll(keepingCapacity: true)
         if let referencePatterns {
@@ -362,8 +391,8 @@ public struct Screener {
                           byteStart: m.start, byteEnd: m.end, pattern: m.pattern,
                           sentence: Int32(normalized.sentenceIndex(ofToken: token)))
             for set in compiled.patternSets[Int(m.pattern)] {
-                if hits[Int(set)].isEmpty { touched.append(set) }
-                hits[Int(set)].append(hit)
+                if list[Int(set)].isEmpty { touched.append(set) }
+                list[Int(set)].append(hit)
             }
         }
     }
@@ -378,7 +407,7 @@ public struct Screener {
         collectHits(text)
         for p in pending {
             let rule = compiled.rules[p.rule]
-            guard let witnesses = eval(rule.when, p.contest, p.pair) else { continue }
+            guard let witnesses = witnessesOf(flat.when[p.rule], rule.when, p.contest, p.pair) else { continue }
             var score = rule.score
             var evidenceHits = witnesses
             for boost in rule.boosts {
@@ -388,8 +417,8 @@ public struct Screener {
                 }
             }
             score = min(1, max(0, score))
-            let veto = rule.unless.flatMap { eval($0, p.contest, p.pair) }
-            if veto != nil && !explaining { continue }
+            if !explaining, flat.unless[p.rule] >= 0, conditionHolds(flat.unless[p.rule], rule.unless!, p.contest, p.pair) { continue }
+            let veto = rule.unless.flatMap { witnessesOf(flat.unless[p.rule], $0, p.contest, p.pair) }
             emit(RuleDecision(rule: compiled.lexicon.rules[p.rule].id, contest: compiled.lexicon.contests[p.contest].id,
                               pair: compiled.lexicon.contests[p.contest].pairs[p.pair].label, field: field,
                               outcome: veto == nil ? .hit : .vetoed,
@@ -403,7 +432,7 @@ public struct Screener {
             && compiled.rules[ri].reads(fieldBit) && mayHold(ri) {
             let rule = compiled.rules[ri]
             for ci in rule.readsContest ? activeContests : Array(activeContests.prefix(1)) {
-                guard let witnesses = eval(rule.when, ci, -1) else { continue }
+                guard let witnesses = witnessesOf(flat.when[ri], rule.when, ci, -1) else { continue }
                 var score = rule.score
                 var evidenceHits = witnesses
                 for boost in rule.boosts {
@@ -413,8 +442,8 @@ public struct Screener {
                     }
                 }
                 score = min(1, max(0, score))
-                let veto = rule.unless.flatMap { eval($0, ci, -1) }
-                if veto != nil && !explaining { continue }
+                if !explaining, flat.unless[ri] >= 0, conditionHolds(flat.unless[ri], rule.unless!, ci, -1) { continue }
+                let veto = rule.unless.flatMap { witnessesOf(flat.unless[ri], $0, ci, -1) }
                 emit(RuleDecision(rule: compiled.lexicon.rules[ri].id,
                                   contest: rule.readsContest ? compiled.lexicon.contests[ci].id : "", pair: "", field: field,
                                   outcome: veto == nil ? .hit : .vetoed,
@@ -425,10 +454,10 @@ public struct Screener {
         for ci in activeContests {
             for pi in compiled.pairSetIDs[ci].indices {
                 // Skip pairs nothing in the text points at.
-                guard compiled.pairSetIDs[ci][pi].contains(where: { $0 >= 0 && !hits[Int($0)].isEmpty }) else { continue }
-                for ri in compiled.rules.indices where compiled.rules[ri].judges(kindBit) && compiled.rules[ri].target == nil
-                    && !compiled.rules[ri].record && compiled.rules[ri].reads(fieldBit) && mayHold(ri) {
-                    guard let witnesses = eval(compiled.rules[ri].when, ci, pi) else { continue }
+                guard compiled.pairSetIDs[ci][pi].contains(where: { $0 >= 0 && !list[Int($0)].isEmpty }) else { continue }
+                for ri in 0..<flat.ruleCount where flat.kinds[ri] & kindBit != 0 && flat.target[ri] < 0
+                    && !flat.isRecord[ri] && flat.fields[ri] & fieldBit != 0 && mayHold(ri) {
+                    guard let witnesses = witnessesOf(flat.when[ri], nil, ci, pi, rule: ri) else { continue }
                     var score = compiled.rules[ri].score
                     var evidenceHits = witnesses
                     for bi in compiled.rules[ri].boosts.indices {
@@ -438,8 +467,8 @@ public struct Screener {
                         }
                     }
                     score = min(1, max(0, score))
-                    let veto = compiled.rules[ri].unless.flatMap { eval($0, ci, pi) }
-                    if veto != nil && !explaining { continue }
+                    if !explaining, flat.unless[ri] >= 0, conditionHolds(flat.unless[ri], nil, ci, pi, rule: ri) { continue }
+                    let veto = compiled.rules[ri].unless.flatMap { witnessesOf(flat.unless[ri], $0, ci, pi) }
                     emit(RuleDecision(rule: compiled.lexicon.rules[ri].id, contest: compiled.lexicon.contests[ci].id,
                                       pair: compiled.lexicon.contests[ci].pairs[pi].label, field: field,
                                       outcome: veto == nil ? .hit : .vetoed,
@@ -464,9 +493,9 @@ public struct Screener {
             if touched.isEmpty { continue }
             for ci in activeContests {
                 for pi in compiled.pairSetIDs[ci].indices {
-                    guard compiled.pairSetIDs[ci][pi].contains(where: { $0 >= 0 && !hits[Int($0)].isEmpty }) else { continue }
+                    guard compiled.pairSetIDs[ci][pi].contains(where: { $0 >= 0 && !list[Int($0)].isEmpty }) else { continue }
                     for ri in rules where !found.contains(where: { $0.rule == ri && $0.contest == ci && $0.pair == pi }) {
-                        guard let witnesses = eval(compiled.rules[ri].target!, ci, pi) else { continue }
+                        guard let witnesses = witnessesOf(flat.target[ri], compiled.rules[ri].target!, ci, pi) else { continue }
                         found.append((ri, ci, pi, evidenceList(witnesses, text: text, field: field)))
                     }
                 }
@@ -515,18 +544,30 @@ public struct Screener {
     // MARK: Condition evaluation
 
     private mutating func contextPresent(_ ci: Int) -> Bool {
-        if let cached = contextCache[ci] { return cached }
-        let present = compiled.contextSetIDs[ci].contains { !hits[Int($0)].isEmpty }
-        contextCache[ci] = present
+        if contextState[ci] >= 0 { return contextState[ci] == 1 }
+        let present = compiled.contextSetIDs[ci].contains { !list[Int($0)].isEmpty }
+        contextState[ci] = present ? 1 : 0
         return present
+    }
+
+    /// Whether number hit `hit` counts for contest `ci` (see `numberHits`).
+    @inline(__always)
+    private mutating func numberCounts(_ hit: Hit, _ ci: Int) -> Bool {
+        let shared: Bool
+        if compiled.lexicon.contests.count <= 64 {
+            shared = compiled.numberOwnerMasks[Int(hit.pattern)] & activeMask & ~(1 << UInt64(ci)) != 0
+        } else {
+            shared = (compiled.numberOwners[hit.pattern] ?? []).contains { $0 != ci && activeContests.contains($0) }
+        }
+        return !shared || contextPresent(ci)
     }
 
     /// Number and label hits count for contest `ci` only when no other judged contest shares
     /// the phrase, or when the text also names contest `ci`.
     private mutating func numberHits(_ set: Int32, _ ci: Int) -> [Hit] {
-        let list = hits[Int(set)]
-        if list.isEmpty { return list }
-        return list.filter { hit in
+        let all = list[Int(set)].array
+        if all.isEmpty { return all }
+        return all.filter { hit in
             let owners = compiled.numberOwners[hit.pattern] ?? []
             let shared = owners.contains { $0 != ci && activeContests.contains($0) }
             return !shared || contextPresent(ci)
@@ -537,11 +578,11 @@ public struct Screener {
         func set(_ f: PairField) -> Int32 { compiled.pairSetIDs[ci][pi][f.ordinal] }
         switch field {
         case .ident:
-            return hits[Int(set(.name))] + hits[Int(set(.hashtag))] + hits[Int(set(.team))] + numberHits(set(.number), ci)
+            return list[Int(set(.name))].array + list[Int(set(.hashtag))].array + list[Int(set(.team))].array + numberHits(set(.number), ci)
         case .number, .label:
             return numberHits(set(field), ci)
         default:
-            return hits[Int(set(field))]
+            return list[Int(set(field))].array
         }
     }
 
@@ -570,9 +611,151 @@ public struct Screener {
 
     /// Whether every set rule `ri` requires has a hit (else its `when` cannot hold).
     @inline(__always)
-    private func mayHold(_ ri: Int) -> Bool {
-        for set in compiled.rules[ri].requiredSets where set < 0 || hits[Int(set)].isEmpty { return false }
+    private mutating func mayHold(_ ri: Int) -> Bool {
+        for k in Int(flat.requiredFirst[ri])..<Int(flat.requiredFirst[ri + 1]) {
+            let set = flat.required[k]
+            if set < 0 || list[Int(set)].isEmpty { return false }
+        }
         return true
+    }
+
+    // MARK: Flat evaluation (screening); `eval` is the reference
+
+    /// The witnesses of the condition with flat root `root` for contest `ci` and pair `pi` — the
+    /// hits `eval(condition)` gives, as a multiset — or nil when it does not hold. The reference
+    /// screener evaluates `condition` (or rule `rule`'s `when`/`unless`, picked by `root`) with
+    /// `eval` instead.
+    private mutating func witnessesOf(_ root: Int32, _ condition: CompiledCondition?, _ ci: Int, _ pi: Int, rule: Int = -1) -> [Hit]? {
+        if referencePatterns != nil {
+            let c = condition ?? (root == flat.when[rule] ? compiled.rules[rule].when : compiled.rules[rule].unless!)
+            return eval(c, ci, pi)
+        }
+        list[workBase].count = 0
+        guard holds(root, ci, pi, into: workBase, depth: 0) else { return nil }
+        return list[workBase].array
+    }
+
+    /// Whether the condition with flat root `root` holds (see `witnessesOf`).
+    private mutating func conditionHolds(_ root: Int32, _ condition: CompiledCondition?, _ ci: Int, _ pi: Int, rule: Int = -1) -> Bool {
+        if referencePatterns != nil { return witnessesOf(root, condition, ci, pi, rule: rule) != nil }
+        list[workBase].count = 0
+        return holds(root, ci, pi, into: workBase, depth: 0)
+    }
+
+    /// Appends to work list `out` the witnesses of flat node `n` (the multiset `eval` gives, in
+    /// the same order) and returns whether the node holds; when it does not, `out` is as it was.
+    /// Positional nodes at nesting depth d use work lists 3d + 1 … 3d + 3.
+    private mutating func holds(_ n: Int32, _ ci: Int, _ pi: Int, into out: Int, depth: Int) -> Bool {
+        let node = flat.nodes[Int(n)]
+        let mark = list[out].count
+        switch node.op {
+        case FlatRules.terms:
+            guard node.set >= 0, !list[Int(node.set)].isEmpty else { return false }
+            list[out].append(contentsOf: list[Int(node.set)])
+            return true
+        case FlatRules.pair:
+            appendPair(Int(node.field), ci, pi, into: out)
+            return list[out].count > mark
+        case FlatRules.contestKeyword:
+            let set = Int(compiled.keywordSetIDs[ci])
+            guard !list[set].isEmpty else { return false }
+            list[out].append(contentsOf: list[set])
+            return true
+        case FlatRules.contestAllPairs:
+            // A balanced listing needs at least two pairs to list.
+            let pairs = compiled.pairSetIDs[ci].count
+            if pairs < 2 { return false }
+            for other in 0..<pairs {
+                let before = list[out].count
+                appendPair(PairField.ident.ordinal, ci, other, into: out)
+                appendPair(PairField.acronym.ordinal, ci, other, into: out)
+                if list[out].count == before {
+                    list[out].count = mark
+                    return false
+                }
+            }
+            return true
+        case FlatRules.near, FlatRules.before:
+            let left = workBase + 3 * depth + 1, right = left + 1, sorted = left + 2
+            list[left].count = 0
+            list[right].count = 0
+            guard holds(node.a, ci, pi, into: left, depth: depth + 1), holds(node.b, ci, pi, into: right, depth: depth + 1) else { return false }
+            nearestAfter(left, right, within: node.n, sorted: sorted, into: out)
+            if node.op == FlatRules.near { nearestAfter(right, left, within: node.n, sorted: sorted, into: out) }
+            return list[out].count > mark
+        case FlatRules.atLeast:
+            var count: Int32 = 0
+            for k in Int(node.first)..<Int(node.first + node.count) where holds(flat.children[k], ci, pi, into: out, depth: depth) { count += 1 }
+            if count >= node.n { return true }
+            list[out].count = mark
+            return false
+        case FlatRules.and:
+            for k in Int(node.first)..<Int(node.first + node.count) where !holds(flat.children[k], ci, pi, into: out, depth: depth) {
+                list[out].count = mark
+                return false
+            }
+            return true
+        case FlatRules.or:
+            var any = false
+            for k in Int(node.first)..<Int(node.first + node.count) where holds(flat.children[k], ci, pi, into: out, depth: depth) { any = true }
+            return any
+        default:  // not
+            let inner = holds(node.a, ci, pi, into: out, depth: depth)
+            list[out].count = mark
+            return !inner
+        }
+    }
+
+    /// Appends `pairHits(field, ci, pi)` to work list `out`.
+    @inline(__always)
+    private mutating func appendPair(_ field: Int, _ ci: Int, _ pi: Int, into out: Int) {
+        let sets = compiled.pairSetIDs[ci][pi]
+        switch field {
+        case PairField.ident.ordinal:
+            list[out].append(contentsOf: list[Int(sets[PairField.name.ordinal])])
+            list[out].append(contentsOf: list[Int(sets[PairField.hashtag.ordinal])])
+            list[out].append(contentsOf: list[Int(sets[PairField.team.ordinal])])
+            appendNumbers(Int(sets[PairField.number.ordinal]), ci, into: out)
+        case PairField.number.ordinal, PairField.label.ordinal:
+            appendNumbers(Int(sets[field]), ci, into: out)
+        default:
+            list[out].append(contentsOf: list[Int(sets[field])])
+        }
+    }
+
+    /// Appends `numberHits(set, ci)` to work list `out`.
+    @inline(__always)
+    private mutating func appendNumbers(_ set: Int, _ ci: Int, into out: Int) {
+        let count = list[set].count
+        for k in 0..<count {
+            let hit = list[set][k]
+            if numberCounts(hit, ci) { list[out].append(hit) }
+        }
+    }
+
+    /// `before` on work lists: for each hit x of `left` (in its order), the nearest hit of
+    /// `right` that starts after x ends (`right` sorted by start in work list `sorted`, as
+    /// `before` sorts it), both appended to `out` when near enough.
+    private mutating func nearestAfter(_ left: Int, _ right: Int, within n: Int32, sorted: Int, into out: Int) {
+        if list[left].isEmpty || list[right].isEmpty { return }
+        list[sorted].count = 0
+        list[sorted].append(contentsOf: list[right])
+        list[sorted].sortByStart()
+        let r = list[sorted]
+        for i in 0..<list[left].count {
+            let x = list[left][i]
+            var lo = 0, hi = r.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if r[mid].byteStart < x.byteEnd { lo = mid + 1 } else { hi = mid }
+            }
+            guard lo < r.count else { continue }
+            let near = n == Int32(Condition.sameSentence) ? r[lo].sentence == x.sentence : r[lo].tokenStart - x.tokenEnd <= n
+            if near {
+                list[out].append(x)
+                list[out].append(r[lo])
+            }
+        }
     }
 
     private mutating func eval(_ condition: CompiledCondition, _ ci: Int, _ pi: Int) -> [Hit]? {
@@ -580,9 +763,9 @@ public struct Screener {
         case .terms, .pair, .contestKeyword, .contestAllPairs:
             let list: [Hit]
             switch condition {
-            case .terms(let set): list = set >= 0 ? hits[Int(set)] : []
+            case .terms(let set): list = set >= 0 ? self.list[Int(set)].array : []
             case .pair(let field): list = pairHits(field, ci, pi)
-            case .contestKeyword: list = hits[Int(compiled.keywordSetIDs[ci])]
+            case .contestKeyword: list = self.list[Int(compiled.keywordSetIDs[ci])].array
             default:
                 // A balanced listing needs at least two pairs to list.
                 if compiled.pairSetIDs[ci].count < 2 { return nil }
