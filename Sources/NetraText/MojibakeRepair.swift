@@ -27,8 +27,7 @@ public enum MojibakeRepair {
         var current = escapes ? repairEscapes(text) : text
         for _ in 0..<3 {
             guard contains(current, 0xC3) else { break }
-            let next = repairLatin1Runs(current)
-            if next == current { break }
+            guard let next = current.withUTF8({ repairLatin1Runs($0) }) else { break }
             current = next
         }
         return current
@@ -113,53 +112,121 @@ public enum MojibakeRepair {
         0x2122: 0x99, 0x0161: 0x9A, 0x203A: 0x9B, 0x0153: 0x9C, 0x017E: 0x9E, 0x0178: 0x9F,
     ]
 
-    private static func byteFor(_ scalar: Unicode.Scalar) -> UInt8? {
-        if scalar.value < 0x80 { return nil }
-        if scalar.value <= 0xFF { return UInt8(scalar.value) }
-        return cp1252[scalar.value]
+    /// The Latin-1 or Windows-1252 byte a non-ASCII scalar stands for, or nil (`cp1252` as a switch).
+    @inline(__always)
+    static func byteFor(_ value: UInt32) -> UInt8? {
+        if value < 0x80 { return nil }
+        if value <= 0xFF { return UInt8(value) }
+        switch value {
+        case 0x20AC: return 0x80
+        case 0x201A: return 0x82
+        case 0x0192: return 0x83
+        case 0x201E: return 0x84
+        case 0x2026: return 0x85
+        case 0x2020: return 0x86
+        case 0x2021: return 0x87
+        case 0x02C6: return 0x88
+        case 0x2030: return 0x89
+        case 0x0160: return 0x8A
+        case 0x2039: return 0x8B
+        case 0x0152: return 0x8C
+        case 0x017D: return 0x8E
+        case 0x2018: return 0x91
+        case 0x2019: return 0x92
+        case 0x201C: return 0x93
+        case 0x201D: return 0x94
+        case 0x2022: return 0x95
+        case 0x2013: return 0x96
+        case 0x2014: return 0x97
+        case 0x02DC: return 0x98
+        case 0x2122: return 0x99
+        case 0x0161: return 0x9A
+        case 0x203A: return 0x9B
+        case 0x0153: return 0x9C
+        case 0x017E: return 0x9E
+        case 0x0178: return 0x9F
+        default: return nil
+        }
+    }
+
+    /// The scalar at byte `i` of valid UTF-8 and its length in bytes.
+    @inline(__always)
+    private static func scalar(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> (value: UInt32, length: Int) {
+        let b = bytes[i]
+        if b < 0x80 { return (UInt32(b), 1) }
+        if b < 0xE0 { return (UInt32(b & 0x1F) << 6 | UInt32(bytes[i + 1] & 0x3F), 2) }
+        if b < 0xF0 { return (UInt32(b & 0x0F) << 12 | UInt32(bytes[i + 1] & 0x3F) << 6 | UInt32(bytes[i + 2] & 0x3F), 3) }
+        return (UInt32(b & 0x07) << 18 | UInt32(bytes[i + 1] & 0x3F) << 12 | UInt32(bytes[i + 2] & 0x3F) << 6 | UInt32(bytes[i + 3] & 0x3F), 4)
     }
 
     static func repairLatin1Runs(_ text: String) -> String {
-        // Most non-ASCII text has no run of two or more Latin-1/Windows-1252 scalars whose bytes
-        // form UTF-8: find that out without building anything.
+        var text = text
+        return text.withUTF8 { repairLatin1Runs($0) } ?? text
+    }
+
+    /// Runs of two or more Latin-1/Windows-1252 scalars whose bytes form UTF-8 sequences,
+    /// decoded; nil when nothing changes. Works on the UTF-8 of valid text, copying untouched
+    /// bytes as they are.
+    static func repairLatin1Runs(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        // Most non-ASCII text has no run of two or more such scalars whose first could start a
+        // UTF-8 sequence: find that out without building anything.
         var candidate = false
         var previousMappable = false
-        for scalar in text.unicodeScalars {
-            let mappable = byteFor(scalar).map { $0 >= 0x80 } ?? false
-            if mappable && previousMappable { candidate = true; break }
-            previousMappable = mappable && scalar.value >= 0xC2 && scalar.value <= 0xF4
-        }
-        guard candidate else { return text }
-        let scalars = Array(text.unicodeScalars)
-        var out = String.UnicodeScalarView()
         var i = 0
-        var changed = false
-        while i < scalars.count {
-            guard byteFor(scalars[i]) != nil else {
-                out.append(scalars[i])
+        while i < bytes.count {
+            if bytes[i] < 0x80 {
+                previousMappable = false
                 i += 1
                 continue
             }
+            let (value, length) = scalar(bytes, at: i)
+            let mappable = byteFor(value) != nil
+            if mappable && previousMappable { candidate = true; break }
+            previousMappable = mappable && value >= 0xC2 && value <= 0xF4
+            i += length
+        }
+        guard candidate else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var changed = false
+        var run: [UInt8] = []
+        var runStarts: [Int] = []    // the byte offset of each scalar of the run, then its end
+        i = 0
+        while i < bytes.count {
+            let (value, length) = scalar(bytes, at: i)
+            guard byteFor(value) != nil else {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<(i + length)]))
+                i += length
+                continue
+            }
+            run.removeAll(keepingCapacity: true)
+            runStarts.removeAll(keepingCapacity: true)
             var j = i
-            var run: [UInt8] = []
-            while j < scalars.count, let b = byteFor(scalars[j]) { run.append(b); j += 1 }
+            while j < bytes.count {
+                let (v, l) = scalar(bytes, at: j)
+                guard let b = byteFor(v) else { break }
+                run.append(b)
+                runStarts.append(j)
+                j += l
+            }
+            runStarts.append(j)
             let (decoded, consumed) = decodeGreedy(run)
             if consumed.contains(true) {
                 changed = true
-                var k = i
+                var k = 0
                 for piece in decoded {
                     switch piece {
-                    case .scalar(let s, _): out.append(s)
-                    case .byte: out.append(scalars[k])
+                    case .scalar(let s, _): out.append(contentsOf: String(s).utf8)
+                    case .byte: out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStarts[k]..<runStarts[k + 1]]))
                     }
                     k += piece.width
                 }
             } else {
-                out.append(contentsOf: scalars[i..<j])
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<j]))
             }
             i = j
         }
-        return changed ? String(out) : text
+        return changed ? String(decoding: out, as: UTF8.self) : nil
     }
 
     // MARK: Decoding

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import NetraCore
 @testable import NetraText
 
 struct MojibakeCase: CustomTestStringConvertible, Sendable {
@@ -66,4 +67,62 @@ func poolMojibake() throws {
     // 4,001 of 4,060 agree (2026-11-23); the rest lost bytes that Windows-1252 leaves undefined
     // (0x81, 0x8D, 0x8F, 0x90, 0x9D) and cannot be rebuilt by anyone.
     #expect(Double(agreed) >= 0.98 * Double(compared), "\(compared - agreed) rows differ, e.g. \(failures)")
+}
+
+/// The slow, obvious definition of `MojibakeRepair.repairLatin1Runs`, scalar by scalar through
+/// `cp1252` (the byte-level version must give the same text).
+func referenceRepairLatin1Runs(_ text: String) -> String {
+    func byteFor(_ s: Unicode.Scalar) -> UInt8? { s.value < 0x80 ? nil : s.value <= 0xFF ? UInt8(s.value) : MojibakeRepair.cp1252[s.value] }
+    let scalars = Array(text.unicodeScalars)
+    var out = String.UnicodeScalarView()
+    var i = 0
+    while i < scalars.count {
+        guard byteFor(scalars[i]) != nil else { out.append(scalars[i]); i += 1; continue }
+        var j = i
+        var run: [UInt8] = []
+        while j < scalars.count, let b = byteFor(scalars[j]) { run.append(b); j += 1 }
+        let (decoded, consumed) = MojibakeRepair.decodeGreedy(run)
+        if consumed.contains(true) {
+            var k = i
+            for piece in decoded {
+                switch piece {
+                case .scalar(let s, _): out.append(s)
+                case .byte: out.append(scalars[k])
+                }
+                k += piece.width
+            }
+        } else {
+            out.append(contentsOf: scalars[i..<j])
+        }
+        i = j
+    }
+    return String(out)
+}
+
+@Test("Windows-1252 bytes: the switch is the table, and nothing else maps")
+func cp1252Switch() {
+    for value in UInt32(0)...0x2200 {
+        let expected: UInt8? = value < 0x80 ? nil : value <= 0xFF ? UInt8(value) : MojibakeRepair.cp1252[value]
+        #expect(MojibakeRepair.byteFor(value) == expected, "U+\(String(value, radix: 16))")
+    }
+}
+
+@Test("Latin-1 runs: the byte-level repair gives the scalar-level definition's text")
+func latin1RunsAgainstReference() throws {
+    var texts = mojibakeCases.flatMap { [$0.damaged, $0.repaired] }
+    var random = SplitMix64(seed: 1252)
+    let pieces = ["Ã", "Â²", "ðŸ˜€", "â€œ", "â€", "\u{009D}", "é", "kita", " ", "Ã°ÂŸÂ¤Â­", "ü", "€", "😀", "x", "Ãƒ", "Å¡"]
+    for _ in 0..<2000 {
+        texts.append((0..<Int(random.next() % 12)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined())
+    }
+    let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("../shared/corpora/pool.jsonl").standardized.path
+    if let data = FileManager.default.contents(atPath: path) {
+        for line in data.split(separator: 0x0A) {
+            if let o = try JSONSerialization.jsonObject(with: line) as? [String: Any], let raw = o["raw"] as? String { texts.append(raw) }
+        }
+    }
+    for text in texts {
+        #expect(MojibakeRepair.repairLatin1Runs(text) == referenceRepairLatin1Runs(text), "\(text.debugDescription)")
+    }
 }
