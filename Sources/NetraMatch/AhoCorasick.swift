@@ -38,11 +38,17 @@ public struct AhoCorasick: Sendable {
     public let patterns: [[UInt8]]
     private let byteClass: [UInt8]          // 256 entries
     private let classCount: Int
-    private let transitions: [Int32]        // state * classCount + class -> next state
-    private let outputStart: [Int32]        // per state: index into outputPatterns
-    private let outputCount: [Int32]        // per state: patterns ending here, incl. via suffix links
+    /// States are numbered so that those where a pattern ends come last: a state at or above
+    /// `firstOutputState` has output. The table holds offsets: state × classCount + class ->
+    /// next state × classCount, so the scan needs no multiplication and no lookup to see output.
+    private let transitions: [Int32]
+    private let firstOutputState: Int
+    private let outputStart: [Int32]        // per output state (from firstOutputState): index into outputPatterns
+    private let outputCount: [Int32]        // per output state: patterns ending here, incl. via suffix links
     private let outputPatterns: [Int32]
     private let isBoundary: [Bool]          // 256 entries
+    /// The number of DFA states.
+    public let stateCount: Int
 
     /// Compiles `patterns`. Empty patterns are ignored (they can never be a whole word).
     /// - Parameter boundaryBytes: bytes that separate words.
@@ -102,48 +108,69 @@ public struct AhoCorasick: Sendable {
                 }
             }
         }
-        transitions = table
-        var start = [Int32](repeating: 0, count: stateCount)
-        var count = [Int32](repeating: 0, count: stateCount)
-        var flat: [Int32] = []
-        for s in 0..<stateCount {
-            start[s] = Int32(flat.count)
-            count[s] = Int32(outputs[s].count)
-            flat += outputs[s]
+        // Renumber: states without output first (the root, which has none, stays 0).
+        let order = (0..<stateCount).filter { outputs[$0].isEmpty } + (0..<stateCount).filter { !outputs[$0].isEmpty }
+        var number = [Int](repeating: 0, count: stateCount)
+        for (new, old) in order.enumerated() { number[old] = new }
+        let firstOutput = order.firstIndex { !outputs[$0].isEmpty } ?? stateCount
+        var renumbered = [Int32](repeating: 0, count: stateCount * k)
+        for (new, old) in order.enumerated() {
+            for c in 0..<k { renumbered[new * k + c] = Int32(number[Int(table[old * k + c])] * k) }
+        }
+        transitions = renumbered
+        firstOutputState = firstOutput
+        var start: [Int32] = [], count: [Int32] = [], flat: [Int32] = []
+        for old in order[firstOutput...] {
+            start.append(Int32(flat.count))
+            count.append(Int32(outputs[old].count))
+            flat += outputs[old]
         }
         outputStart = start
         outputCount = count
         outputPatterns = flat
+        self.stateCount = stateCount
     }
-
-    /// The number of DFA states.
-    public var stateCount: Int { outputStart.count }
 
     /// Appends the whole-word matches in `haystack` to `matches`, ordered by (start, longest).
     public func find(in haystack: UnsafeBufferPointer<UInt8>, kind: MatchKind, into matches: inout [Match]) {
         let base = matches.count
         let n = haystack.count
-        var state = 0
+        guard n > 0, let h = haystack.baseAddress else { return }
+        let k = classCount
+        let threshold = firstOutputState &* k
+        var offset = 0
+        var i = 0
         transitions.withUnsafeBufferPointer { table in
             byteClass.withUnsafeBufferPointer { classes in
-                for i in 0..<n {
-                    state = Int(table[state &* classCount &+ Int(classes[Int(haystack[i])])])
-                    let count = Int(outputCount[state])
-                    if count == 0 { continue }
-                    let end = i + 1
-                    if end < n && !isBoundary[Int(haystack[end])] { continue }
-                    let first = Int(outputStart[state])
-                    for j in first..<(first + count) {
-                        let p = outputPatterns[j]
-                        let start = end - patterns[Int(p)].count
-                        if start > 0 && !isBoundary[Int(haystack[start - 1])] { continue }
-                        matches.append(Match(pattern: p, start: Int32(start), end: Int32(end)))
+                let t = table.baseAddress!, c = classes.baseAddress!
+                while true {
+                    // The DFA alone until a state where a pattern ends.
+                    while i < n {
+                        offset = Int(t[offset &+ Int(c[Int(h[i])])])
+                        i &+= 1
+                        if offset >= threshold { break }
                     }
+                    guard offset >= threshold else { break }
+                    if i == n || isBoundary[Int(h[i])] { record(state: offset / k &- firstOutputState, end: i, in: haystack, into: &matches) }
+                    if i >= n { break }
                 }
             }
         }
         if matches.count - base > 1 { matches[base...].sort() }
         if kind == .leftmostLongest { Self.keepLeftmostLongest(&matches, from: base) }
+    }
+
+    /// Appends the whole-word matches that end at `end` in output state `state` (counted from
+    /// `firstOutputState`).
+    @inline(never)
+    private func record(state: Int, end: Int, in haystack: UnsafeBufferPointer<UInt8>, into matches: inout [Match]) {
+        let first = Int(outputStart[state])
+        for j in first..<(first + Int(outputCount[state])) {
+            let p = outputPatterns[j]
+            let start = end - patterns[Int(p)].count
+            if start > 0 && !isBoundary[Int(haystack[start - 1])] { continue }
+            matches.append(Match(pattern: p, start: Int32(start), end: Int32(end)))
+        }
     }
 
     /// Convenience: the matches in `haystack` as a new array.
