@@ -97,7 +97,10 @@ extension Contest {
         let keywords = values["keywords"].map { reader.strings($0, "keywords").map(\.0) } ?? []
         var pairs: [Pair] = []
         if let pairsNode = required("pairs") {
-            if let seq = pairsNode.sequence, seq.count > 0 {
+            if let seq = pairsNode.sequence, seq.count > 64 {
+                // The screener keeps a contest's pairs as the bits of one word.
+                reader.fail(pairsNode, "a contest has at most 64 pairs (this one has \(seq.count))")
+            } else if let seq = pairsNode.sequence, seq.count > 0 {
                 for item in seq {
                     if let pair = parsePair(item, reader: &reader) { pairs.append(pair) }
                 }

@@ -43,6 +43,8 @@ public struct CompiledLexicon: Sendable {
     let numberOwners: [Int32: [Int]]
     /// The rules' conditions as flat nodes, for screening without reference counting.
     let flat: FlatRules
+    /// Per set: the (contest, pair) whose field it is, as `contest << 16 | pair`, or -1.
+    let pairOfSet: [Int32]
     /// Per pattern: `numberOwners` as bits (contest index k is bit k; contests past 63 are
     /// judged through `numberOwners`).
     let numberOwnerMasks: [UInt64]
@@ -145,6 +147,13 @@ public struct CompiledLexicon: Sendable {
         contextSetIDs = contextIDs
         numberOwners = owners
         flat = FlatRules(compiledRules)
+        var owner = [Int32](repeating: -1, count: names.count)
+        for (ci, pairs) in pairIDs.enumerated() {
+            for (pi, sets) in pairs.enumerated() {
+                for set in sets where set >= 0 { owner[Int(set)] = Int32(ci << 16 | pi) }
+            }
+        }
+        pairOfSet = owner
         var masks = [UInt64](repeating: 0, count: patterns.count)
         for (pattern, contests) in owners {
             for c in contests { masks[Int(pattern)] |= c < 64 ? 1 << UInt64(c) : 0 }
@@ -288,6 +297,10 @@ public struct Screener {
     private var activeMask: UInt64 = 0
     /// Per contest: whether the text names it (-1: not yet known), for number phrases.
     private var contextState: [Int8]
+    /// Per contest: the pairs any term of the text points at (pair k is bit k), from `touched`.
+    private var touchedPairs: [UInt64]
+    /// Per (record kind, judged field): the pair rules that judge them, in lexicon order.
+    private var pairRules: [[Int32]?]
     /// Cuts evidence out of the text being judged.
     private var slicer = ScalarSlicer()
 
@@ -305,6 +318,8 @@ public struct Screener {
         hitLists = HitLists(sets: workBase, work: 3 * (flat.depth + 1) + 1)
         list = hitLists.lists
         contextState = [Int8](repeating: -1, count: compiled.lexicon.contests.count)
+        touchedPairs = [UInt64](repeating: 0, count: compiled.lexicon.contests.count)
+        pairRules = [[Int32]?](repeating: nil, count: 32 * 5)
         referencePatterns = reference ? compiled.patternTerms.map { Array($0.utf8) } : nil
     }
 
@@ -451,12 +466,16 @@ public struct Screener {
                                   vetoEvidence: evidenceList(veto ?? [], text: text, field: field), score: score, ruleIndex: ri))
             }
         }
+        let candidates = pairRules(kindBit: kindBit, fieldBit: fieldBit)
+        markTouchedPairs()
         for ci in activeContests {
-            for pi in compiled.pairSetIDs[ci].indices {
-                // Skip pairs nothing in the text points at.
-                guard compiled.pairSetIDs[ci][pi].contains(where: { $0 >= 0 && !list[Int($0)].isEmpty }) else { continue }
-                for ri in 0..<flat.ruleCount where flat.kinds[ri] & kindBit != 0 && flat.target[ri] < 0
-                    && !flat.isRecord[ri] && flat.fields[ri] & fieldBit != 0 && mayHold(ri) {
+            // Only pairs a term of the text points at, in order.
+            var pairs = touchedPairs[ci]
+            while pairs != 0 {
+                let pi = pairs.trailingZeroBitCount
+                pairs &= pairs &- 1
+                for ri32 in candidates where mayHold(Int(ri32)) {
+                    let ri = Int(ri32)
                     guard let witnesses = witnessesOf(flat.when[ri], nil, ci, pi, rule: ri) else { continue }
                     var score = compiled.rules[ri].score
                     var evidenceHits = witnesses
@@ -491,9 +510,12 @@ public struct Screener {
         for (field, text) in target {
             collectHits(text)
             if touched.isEmpty { continue }
+            markTouchedPairs()
             for ci in activeContests {
-                for pi in compiled.pairSetIDs[ci].indices {
-                    guard compiled.pairSetIDs[ci][pi].contains(where: { $0 >= 0 && !list[Int($0)].isEmpty }) else { continue }
+                var pairs = touchedPairs[ci]
+                while pairs != 0 {
+                    let pi = pairs.trailingZeroBitCount
+                    pairs &= pairs &- 1
                     for ri in rules where !found.contains(where: { $0.rule == ri && $0.contest == ci && $0.pair == pi }) {
                         guard let witnesses = witnessesOf(flat.target[ri], compiled.rules[ri].target!, ci, pi) else { continue }
                         found.append((ri, ci, pi, evidenceList(witnesses, text: text, field: field)))
@@ -542,6 +564,27 @@ public struct Screener {
     }
 
     // MARK: Condition evaluation
+
+    /// Sets `touchedPairs` from the sets the text's terms are in.
+    private mutating func markTouchedPairs() {
+        for ci in touchedPairs.indices { touchedPairs[ci] = 0 }
+        for set in touched {
+            let owner = compiled.pairOfSet[Int(set)]
+            if owner >= 0 { touchedPairs[Int(owner >> 16)] |= 1 << UInt64(owner & 0xFFFF) }
+        }
+    }
+
+    /// The pair rules (no `target`, not record rules) that judge records of kind bit `kindBit`
+    /// in field bit `fieldBit`, in lexicon order; computed once per combination.
+    private mutating func pairRules(kindBit: UInt32, fieldBit: UInt32) -> [Int32] {
+        let key = kindBit.trailingZeroBitCount * 5 + fieldBit.trailingZeroBitCount
+        if let known = pairRules[key] { return known }
+        var found: [Int32] = []
+        for ri in 0..<flat.ruleCount where flat.kinds[ri] & kindBit != 0 && flat.target[ri] < 0
+            && !flat.isRecord[ri] && flat.fields[ri] & fieldBit != 0 { found.append(Int32(ri)) }
+        pairRules[key] = found
+        return found
+    }
 
     private mutating func contextPresent(_ ci: Int) -> Bool {
         if contextState[ci] >= 0 { return contextState[ci] == 1 }
