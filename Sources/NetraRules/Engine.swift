@@ -399,12 +399,17 @@ public struct Screener {
         } else {
             normalized.bytes.withUnsafeBufferPointer { compiled.automaton.find(in: $0, kind: .allOverlapping, into: &matches) }
         }
+        // Matches come by start: their tokens and sentences are found by walking forward
+        // (`tokenIndex(ofByte:)` and `sentenceIndex(ofToken:)` give the same, searching).
+        let tokens = normalized.tokenStarts, sentences = normalized.sentenceStarts
+        var token = 0, sentence = 0
         for m in matches {
-            let token = normalized.tokenIndex(ofByte: Int(m.start))
-            let hit = Hit(tokenStart: Int32(token),
-                          tokenEnd: Int32(normalized.tokenIndex(ofByte: Int(m.end) - 1) + 1),
-                          byteStart: m.start, byteEnd: m.end, pattern: m.pattern,
-                          sentence: Int32(normalized.sentenceIndex(ofToken: token)))
+            while token + 1 < tokens.count && tokens[token + 1] <= m.start { token += 1 }
+            var last = token
+            while last + 1 < tokens.count && tokens[last + 1] <= m.end - 1 { last += 1 }
+            while sentence + 1 < sentences.count && sentences[sentence + 1] <= Int32(token) { sentence += 1 }
+            let hit = Hit(tokenStart: Int32(token), tokenEnd: Int32(last + 1), byteStart: m.start, byteEnd: m.end,
+                          pattern: m.pattern, sentence: Int32(sentence))
             for set in compiled.patternSets[Int(m.pattern)] {
                 if list[Int(set)].isEmpty { touched.append(set) }
                 list[Int(set)].append(hit)
