@@ -28,7 +28,8 @@ let package = Package(
             pkgConfig: "icu-i18n",
             providers: [.apt(["libicu-dev", "pkg-config"])]),
         .target(name: "CICU", dependencies: ["CICUSystem"]),
-        // Byte classification for the normalizer's fast path (SSE2 where available, a byte loop elsewhere).
+        // Byte classification for the normalizer's fast path and the JSON-lines reader's string
+        // scan (SSE2 where available, a byte loop elsewhere).
         .target(name: "CNetraBytes"),
         // Normalization of record text and lexicon terms, with an offset map to the original.
         .target(name: "NetraText", dependencies: ["NetraCore", "CICU", "CNetraBytes"]),
@@ -41,7 +42,7 @@ let package = Package(
         // Export readers: Facebook, Instagram, X, TikTok, WhatsApp, CSV; folders and zips with budgets.
         .target(name: "NetraArchive", dependencies: ["NetraCore", "NetraText", "ZIPFoundation"]),
         // The pipeline: readers for JSON lines, wiring, statistics.
-        .target(name: "Netra", dependencies: ["NetraCore", "NetraText", "NetraMatch", "NetraRules", "NetraReport", "NetraArchive"]),
+        .target(name: "Netra", dependencies: ["NetraCore", "CNetraBytes", "NetraText", "NetraMatch", "NetraRules", "NetraReport", "NetraArchive"]),
         // The nightly batch store: SQLite through GRDB (runs, inputs, records, findings, reviews).
         // SHA-256 content hashes and HMAC pseudonyms from swift-crypto.
         .target(name: "NetraStore", dependencies: ["NetraCore", "NetraReport", .product(name: "GRDB", package: "GRDB.swift"),
@@ -58,7 +59,7 @@ let package = Package(
         // libFuzzer target over the export readers (JSON exports, WhatsApp text, zip).
         .executableTarget(name: "fuzz-readers", dependencies: ["NetraArchive", "NetraCore"]),
         .testTarget(name: "NetraMatchTests", dependencies: ["NetraMatch", "NetraCore"]),
-        .testTarget(name: "NetraTextTests", dependencies: ["NetraText", "NetraCore"]),
+        .testTarget(name: "NetraTextTests", dependencies: ["NetraText", "NetraCore", "CNetraBytes"]),
         .testTarget(name: "NetraRulesTests", dependencies: ["NetraRules", "NetraText", "NetraCore"]),
         .testTarget(name: "NetraCLITests", dependencies: ["netra", "Netra"]),
         .testTarget(name: "NetraStoreTests", dependencies: ["NetraStore", "NetraCore", "netra"]),

@@ -105,6 +105,25 @@ void netra_classify(const uint8_t *p, intptr_t n, uint8_t *folded, uint64_t *map
     }
 }
 
+intptr_t netra_json_string_stop(const uint8_t *p, intptr_t from, intptr_t n) {
+    intptr_t i = from;
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), low = _mm_set1_epi8(0x1F);
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                   _mm_cmpeq_epi8(_mm_min_epu8(v, low), v));
+        int mask = _mm_movemask_epi8(hit);
+        if (mask != 0) return i + __builtin_ctz((unsigned)mask);
+    }
+#endif
+    for (; i < n; i++) {
+        uint8_t b = p[i];
+        if (b == '"' || b == '\\' || b < 0x20) return i;
+    }
+    return n;
+}
+
 int netra_classify_is_vectorized(void) {
 #if defined(__SSE2__)
     return 1;

@@ -1,3 +1,4 @@
+import CNetraBytes
 import Foundation
 import NetraCore
 
@@ -254,14 +255,8 @@ enum FastJSONFields {
             position += 1
             let base = bytes.baseAddress!
             while position < bytes.count {
-                // Eight ordinary bytes at a time: no quote, backslash or control character.
-                while position + 8 <= bytes.count {
-                    let x = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
-                    let special = WordBytes.zeroBytes(x ^ (WordBytes.ones &* 0x22)) | WordBytes.zeroBytes(x ^ (WordBytes.ones &* 0x5C))
-                        | WordBytes.below(x, 0x20)
-                    if special != 0 { break }
-                    position += 8
-                }
+                // Ordinary bytes (no quote, backslash or control character) skipped sixteen at a time.
+                position = netra_json_string_stop(base, position, bytes.count)
                 guard position < bytes.count else { break }
                 let b = bytes[position]
                 if b == UInt8(ascii: "\"") { position += 1; return true }

@@ -2,6 +2,7 @@ import Foundation
 import NetraCore
 import Testing
 @testable import NetraText
+import CNetraBytes
 
 // The fast path (`fastRun`, eight bytes at a time) against the general path word by word, and
 // the SWAR byte classifiers against their one-byte definitions.
@@ -184,5 +185,21 @@ func byteClassMapsMatchDefinitions() {
         if length > 0 {
             #expect(maps.endOfAlnum(from: 0) == (input.firstIndex { !ByteClassMaps.oneByte([$0], .alnum)[0] } ?? input.count))
         }
+    }
+}
+
+@Test("the JSON string scan stops where its one-byte definition does (quote, backslash, control byte)")
+func jsonStringStop() {
+    var random = SplitMix64(seed: 0x22)
+    let alphabet: [UInt8] = Array("abc xyz,:{}[]0123".utf8) + [0x22, 0x5C, 0x00, 0x1F, 0x20, 0x7F, 0x80, 0xC3, 0xFF, 0x0A]
+    for round in 0..<5000 {
+        let length = round < 100 ? round : Int(random.next() % 200)
+        let bytes: [UInt8] = (0..<length).map { _ in
+            random.next() % 8 == 0 ? alphabet[Int(random.next() % UInt64(alphabet.count))] : UInt8(ascii: "a") + UInt8(random.next() % 26)
+        }
+        let from = length == 0 ? 0 : Int(random.next() % UInt64(length + 1))
+        let expected = bytes[from...].firstIndex { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 } ?? length
+        let found = bytes.withUnsafeBufferPointer { netra_json_string_stop($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, from, length) }
+        #expect(found == expected, "\(bytes) from \(from)")
     }
 }

@@ -26,6 +26,10 @@ enum {
 /// to `folded`, which must have room for `n` rounded up to a multiple of 64.
 void netra_classify(const uint8_t *p, intptr_t n, uint8_t *folded, uint64_t *maps);
 
+/// The index of the first byte at or after `from` that is a quote, a backslash or below 0x20 (what
+/// ends or interrupts a JSON string), or `n` when there is none.
+intptr_t netra_json_string_stop(const uint8_t *p, intptr_t from, intptr_t n);
+
 /// Whether the SSE2 path was compiled in (for tests and benchmarks).
 int netra_classify_is_vectorized(void);
 
