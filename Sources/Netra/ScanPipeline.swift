@@ -177,15 +177,19 @@ public final class ScanPipeline {
     public let compiled: CompiledLexicon
     public let options: ScanOptions
     public private(set) var statistics = ScanStatistics()
-    private let workers: [ScanWorker]
+    /// Two sets of workers: while one batch is screened by one set, the next can start on the
+    /// other, so the threads do not wait at every batch's end for the slowest slice.
+    private let workerSets: [[ScanWorker]]
+    private var nextSet = 0
     private let output: OutputChannel
     private let errors: OutputChannel
     private var batch: [PendingLine] = []
     /// The bytes of the batch's lines, one after another.
     private var batchStorage: [UInt8] = []
     private var batchBytes: Int { batchStorage.count }
-    private var inFlight: DispatchGroup?
-    private var inFlightSlices = 0
+    /// Batches being screened, oldest first: their group (nil when done on this thread), the
+    /// worker set and the number of its slices they use.
+    private var inFlight: [(group: DispatchGroup?, set: Int, slices: Int)] = []
     static let batchLimit = 4 << 20
 
     public init(compiled: CompiledLexicon, options: ScanOptions, output: OutputChannel, errors: OutputChannel) {
@@ -196,7 +200,7 @@ public final class ScanPipeline {
         // Four slices per thread, so a slice of long records does not leave the other threads
         // idle at the end of a batch; each slice has its own screener.
         let slices = options.threads > 1 ? options.threads * 4 : 1
-        workers = (0..<slices).map { _ in ScanWorker(compiled, reference: options.reference) }
+        workerSets = (0..<(options.threads > 1 ? 2 : 1)).map { _ in (0..<slices).map { _ in ScanWorker(compiled, reference: options.reference) } }
     }
 
     /// True once stdout is closed: the caller should stop feeding inputs.
@@ -265,19 +269,23 @@ public final class ScanPipeline {
     /// in the background while the next one is read; its results are written by `collect`.
     private func flushBatch(path: String) {
         guard !batch.isEmpty else { return }
-        collect()
+        let set = nextSet
+        nextSet = (nextSet + 1) % workerSets.count
+        // The batch that last used this worker set is the oldest in flight: write it out first.
+        if inFlight.contains(where: { $0.set == set }) { collectOldest() }
         let lines = batch, storage = batchStorage
         batch.removeAll(keepingCapacity: true)
         // A new buffer: the workers still read the old one.
         batchStorage = []
         batchStorage.reserveCapacity(Self.batchLimit + (1 << 16))
+        let workers = workerSets[set]
         let count = lines.count < 64 ? 1 : workers.count
         let per = (lines.count + count - 1) / count
-        let workers = self.workers, options = self.options, version = compiled.version
-        inFlightSlices = count
+        let options = self.options, version = compiled.version
         if options.threads <= 1 {
             workers[0].process(lines[...], storage: storage, path: path, options: options, version: version)
-            collect()
+            inFlight.append((nil, set, count))
+            collectOldest()
             return
         }
         let group = DispatchGroup()
@@ -289,20 +297,25 @@ public final class ScanPipeline {
             }
             group.leave()
         }
-        inFlight = group
+        inFlight.append((group, set, count))
     }
 
-    /// Waits for the batch being screened, then writes its output and messages in input order.
-    private func collect() {
-        inFlight?.wait()
-        inFlight = nil
-        for worker in workers.prefix(inFlightSlices) {
+    /// Waits for the oldest batch being screened, then writes its output and messages in input order.
+    private func collectOldest() {
+        guard !inFlight.isEmpty else { return }
+        let (group, set, slices) = inFlight.removeFirst()
+        group?.wait()
+        for worker in workerSets[set].prefix(slices) {
             if !output.closed && !worker.output.isEmpty { output.write(worker.output) }
             for message in worker.messages { report(message) }
             statistics.merge(worker.statistics)
             worker.reset()
         }
-        inFlightSlices = 0
+    }
+
+    /// Waits for every batch being screened and writes them out in order.
+    private func collect() {
+        while !inFlight.isEmpty { collectOldest() }
     }
 
     /// Writes what is still being screened, then flushes standard output.
