@@ -169,21 +169,19 @@ public enum MojibakeRepair {
     /// bytes as they are.
     static func repairLatin1Runs(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         // Most non-ASCII text has no run of two or more such scalars whose first could start a
-        // UTF-8 sequence: find that out without building anything.
+        // UTF-8 sequence: find that out without building anything. Such a first scalar is
+        // U+00C2–U+00F4 (bytes C3 82–C3 B4) and the next one is non-ASCII (a lead byte ≥ C2):
+        // only there is the next scalar looked at.
+        guard let base = bytes.baseAddress else { return nil }
         var candidate = false
-        var previousMappable = false
-        var i = 0
-        while i < bytes.count {
-            if bytes[i] < 0x80 {
-                previousMappable = false
-                i += 1
-                continue
+        var from = 0
+        while from + 2 < bytes.count, let hit = memchr(base + from, 0xC3, bytes.count - from - 2) {
+            let i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if bytes[i + 1] >= 0x82 && bytes[i + 1] <= 0xB4 && bytes[i + 2] >= 0xC2, byteFor(scalar(bytes, at: i + 2).value) != nil {
+                candidate = true
+                break
             }
-            let (value, length) = scalar(bytes, at: i)
-            let mappable = byteFor(value) != nil
-            if mappable && previousMappable { candidate = true; break }
-            previousMappable = mappable && value >= 0xC2 && value <= 0xF4
-            i += length
+            from = i + 1
         }
         guard candidate else { return nil }
         var out: [UInt8] = []
@@ -191,7 +189,7 @@ public enum MojibakeRepair {
         var changed = false
         var run: [UInt8] = []
         var runStarts: [Int] = []    // the byte offset of each scalar of the run, then its end
-        i = 0
+        var i = 0
         while i < bytes.count {
             let (value, length) = scalar(bytes, at: i)
             guard byteFor(value) != nil else {
