@@ -87,6 +87,8 @@ enum FastJSONFields {
     struct Reader {
         let bytes: UnsafeBufferPointer<UInt8>
         var position = 0
+        /// Whether the string `skipString` last passed over had an escape.
+        var stringHadEscape = false
 
         var peek: UInt8? { position < bytes.count ? bytes[position] : nil }
 
@@ -253,6 +255,7 @@ enum FastJSONFields {
         mutating func skipString() -> Bool {
             guard peek == UInt8(ascii: "\"") else { return false }
             position += 1
+            stringHadEscape = false
             let base = bytes.baseAddress!
             while position < bytes.count {
                 // Ordinary bytes (no quote, backslash or control character) skipped sixteen at a time.
@@ -262,6 +265,7 @@ enum FastJSONFields {
                 if b == UInt8(ascii: "\"") { position += 1; return true }
                 if b < 0x20 { return false }
                 if b == UInt8(ascii: "\\") {
+                    stringHadEscape = true
                     guard position + 1 < bytes.count else { return false }
                     let e = bytes[position + 1]
                     if e == UInt8(ascii: "u") {
@@ -303,10 +307,9 @@ enum FastJSONFields {
             let start = position
             guard skipString() else { return nil }
             let body = UnsafeBufferPointer(rebasing: bytes[(start + 1)..<(position - 1)])
-            if !body.contains(UInt8(ascii: "\\")) {
-                if body.contains(0) { return nil }
-                return String(decoding: body, as: UTF8.self)
-            }
+            // Without an escape the body is the string (a raw control byte, NUL included, made
+            // `skipString` fail).
+            if !stringHadEscape { return String(decoding: body, as: UTF8.self) }
             var out: [UInt8] = []
             out.reserveCapacity(body.count)
             var i = 0
