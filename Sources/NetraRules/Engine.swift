@@ -479,7 +479,9 @@ public struct Screener {
             while pairs != 0 {
                 let pi = pairs.trailingZeroBitCount
                 pairs &= pairs &- 1
-                for ri32 in candidates where mayHold(Int(ri32)) {
+                // The reference screener judges every candidate rule in full (the atoms are
+                // checked against it that way).
+                for ri32 in candidates where mayHold(Int(ri32)) && (referencePatterns != nil || triggered(Int(ri32), ci, pi)) {
                     let ri = Int(ri32)
                     guard let witnesses = witnessesOf(flat.when[ri], nil, ci, pi, rule: ri) else { continue }
                     var score = compiled.rules[ri].score
@@ -569,6 +571,28 @@ public struct Screener {
     }
 
     // MARK: Condition evaluation
+
+    /// Whether one of rule `ri`'s trigger atoms has hits for contest `ci` and pair `pi` (else its
+    /// `when` cannot hold; see `FlatRules.triggers`).
+    @inline(__always)
+    private mutating func triggered(_ ri: Int, _ ci: Int, _ pi: Int) -> Bool {
+        let count = Int(flat.triggerCount[ri])
+        if count < 0 { return true }
+        let first = Int(flat.triggerFirst[ri])
+        for k in first..<(first + count) {
+            let atom = flat.triggers[k]
+            let set: Int32
+            if atom >= 0 {
+                set = atom
+            } else if atom == FlatRules.keywordAtom {
+                set = compiled.keywordSetIDs[ci]
+            } else {
+                set = compiled.pairSetIDs[ci][pi][Int(-1 - atom)]
+            }
+            if set >= 0 && !list[Int(set)].isEmpty { return true }
+        }
+        return false
+    }
 
     /// Sets `touchedPairs` from the sets the text's terms are in.
     private mutating func markTouchedPairs() {

@@ -112,6 +112,15 @@ final class FlatRules: @unchecked Sendable {
     let readsContest: UnsafeMutablePointer<Bool>
     let requiredFirst: UnsafeMutablePointer<Int32>
     let required: UnsafeMutablePointer<Int32>
+    /// Per rule: atoms at least one of which must have hits for `when` to hold
+    /// (`triggers[triggerFirst[r]..<triggerFirst[r] + triggerCount[r]]`; a term set ≥ 0, or
+    /// `-1 - field` for a field of the pair being judged, `keywordAtom` for the contest's
+    /// keywords); a rule whose `when` could hold without any (`not`, `0 of`, a balanced listing)
+    /// has `triggerCount[r] = -1`.
+    let triggerFirst: UnsafeMutablePointer<Int32>
+    let triggerCount: UnsafeMutablePointer<Int32>
+    let triggers: UnsafeMutablePointer<Int32>
+    static let keywordAtom: Int32 = -100
     let ruleCount: Int
 
     init(_ rules: [CompiledRule]) {
@@ -196,6 +205,57 @@ final class FlatRules: @unchecked Sendable {
         }
         requiredFirst = copy(firsts)
         required = copy(sets)
+        // Atoms: a condition can hold only if one of its atoms has hits (nil: no such atoms).
+        func atoms(_ c: CompiledCondition) -> [Int32]? {
+            switch c {
+            case .terms(let set): return set >= 0 ? [set] : []  // an unknown list never holds
+            case .pair(let field):
+                if field == .ident { return [PairField.name, .hashtag, .team, .number].map { -1 - Int32($0.ordinal) } }
+                return [-1 - Int32(field.ordinal)]
+            case .contestKeyword: return [Self.keywordAtom]
+            case .contestAllPairs: return nil
+            case .near(let a, let b, _):
+                guard let x = atoms(a) else { return atoms(b) }
+                guard let y = atoms(b) else { return x }
+                return x.count <= y.count ? x : y
+            case .before(let a, let b, _):
+                guard let x = atoms(a) else { return atoms(b) }
+                guard let y = atoms(b) else { return x }
+                return x.count <= y.count ? x : y
+            case .and(let items):
+                return items.compactMap(atoms).min { $0.count < $1.count }
+            case .or(let items):
+                var all: [Int32] = []
+                for item in items {
+                    guard let x = atoms(item) else { return nil }
+                    all += x
+                }
+                return all
+            case .atLeast(let k, let items):
+                guard k >= 1 else { return nil }
+                var all: [Int32] = []
+                for item in items {
+                    guard let x = atoms(item) else { return nil }
+                    all += x
+                }
+                return all
+            case .not: return nil
+            }
+        }
+        var triggerFirsts: [Int32] = [], triggerCounts: [Int32] = [], triggerAtoms: [Int32] = []
+        for rule in rules {
+            triggerFirsts.append(Int32(triggerAtoms.count))
+            if let found = atoms(rule.when) {
+                let distinct = Array(Set(found)).sorted()
+                triggerCounts.append(Int32(distinct.count))
+                triggerAtoms += distinct
+            } else {
+                triggerCounts.append(-1)
+            }
+        }
+        triggerFirst = copy(triggerFirsts)
+        triggerCount = copy(triggerCounts)
+        triggers = copy(triggerAtoms)
         ruleCount = rules.count
     }
 
@@ -211,5 +271,8 @@ final class FlatRules: @unchecked Sendable {
         readsContest.deallocate()
         requiredFirst.deallocate()
         required.deallocate()
+        triggerFirst.deallocate()
+        triggerCount.deallocate()
+        triggers.deallocate()
     }
 }
