@@ -199,7 +199,7 @@ public final class ScanPipeline {
         self.errors = errors
         // Four slices per thread, so a slice of long records does not leave the other threads
         // idle at the end of a batch; each slice has its own screener.
-        let slices = options.threads > 1 ? options.threads * 4 : 1
+        let slices = options.threads > 1 ? options.threads * 2 : 1
         workerSets = (0..<(options.threads > 1 ? 2 : 1)).map { _ in (0..<slices).map { _ in ScanWorker(compiled, reference: options.reference) } }
     }
 
