@@ -28,6 +28,9 @@ public final class ArchiveScanner {
     public init(compiled: CompiledLexicon, options: ScanOptions, reader: ExportReader, output: OutputChannel, errors: OutputChannel) {
         self.compiled = compiled
         self.options = options
+        // --reference reads JSON exports by the reference path too (a JSONValue tree per item).
+        var reader = reader
+        if options.reference { reader.reference = true }
         self.reader = reader
         self.output = output
         self.errors = errors

@@ -26,6 +26,14 @@ extension ByteSource {
     /// throws (the content is refused before more is inflated).
     func readAll(limit: Int, firstBytesCheck: ((UnsafeRawBufferPointer) throws -> Bool)? = nil) throws -> [UInt8] {
         var all: [UInt8] = []
+        try readAll(limit: limit, firstBytesCheck: firstBytesCheck, into: &all)
+        return all
+    }
+
+    /// ``readAll(limit:firstBytesCheck:)`` into `all`, which keeps its capacity: one buffer serves
+    /// every file of a folder or zip in turn (no fresh pages to fault in for each file).
+    func readAll(limit: Int, firstBytesCheck: ((UnsafeRawBufferPointer) throws -> Bool)? = nil, into all: inout [UInt8]) throws {
+        all.removeAll(keepingCapacity: true)
         all.reserveCapacity(min(limit, max(0, sizeHint)) + 1)
         var decided = firstBytesCheck == nil
         try forEachChunk { chunk in
@@ -35,7 +43,6 @@ extension ByteSource {
             }
             all.append(contentsOf: chunk)
         }
-        return all
     }
 }
 

@@ -16,6 +16,9 @@ public struct ExportReader: Sendable {
     public var limits: ReadLimits
     /// Read every file with this reader instead of detecting (`netra scan --from`).
     public var forced: ExportFormat?
+    /// Build each JSON item as a tree of ``JSONValue`` (the slower reference form, `netra scan
+    /// --reference`) instead of the tape the fast path reads; both must give the same events.
+    public var reference = false
 
     public init(limits: ReadLimits = ReadLimits(), forced: ExportFormat? = nil) {
         self.limits = limits
@@ -164,6 +167,7 @@ public struct ExportReader: Sendable {
             if type == .typeRegular { files.append(relative) }
         }
         let base = folder.hasSuffix("/") ? folder : folder + "/"
+        let buffer = FileBuffer()
         for relative in files.sorted() {
             let full = base + relative
             let name = Self.lastComponent(relative)
@@ -179,7 +183,7 @@ public struct ExportReader: Sendable {
                 continue
             }
             let source = FileSource(path: full, bufferSize: limits.bufferSize, maxBytes: limits.maxEntryBytes)
-            if !readFile(name: name, displayPath: full, source: source, explicitlyGiven: false, emit: emit) { return }
+            if !readFile(name: name, displayPath: full, source: source, explicitlyGiven: false, buffer: buffer, emit: emit) { return }
         }
     }
 
@@ -246,6 +250,7 @@ public struct ExportReader: Sendable {
             }
         }
         let budget = ArchiveBudget(limit: limits.maxArchiveBytes)
+        let buffer = FileBuffer()
         let links = entries.filter { $0.type == .symlink }.map { Array($0.path.utf8) + (Array($0.path.utf8).last == UInt8(ascii: "/") ? [] : [UInt8(ascii: "/")]) }
         let named = entries.map { (entry: $0, bytes: Array($0.path.utf8)) }
         for (entry, nameBytes) in named.sorted(by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }) {
@@ -269,7 +274,7 @@ public struct ExportReader: Sendable {
             let source = ZipEntrySource(archive: archive, entry: entry, bufferSize: limits.bufferSize,
                                         maxEntryBytes: limits.maxEntryBytes, budget: budget)
             var archiveBudgetHit = false
-            let go = readFile(name: fileName, displayPath: "\(path)!/\(name)", source: source, explicitlyGiven: false) { event in
+            let go = readFile(name: fileName, displayPath: "\(path)!/\(name)", source: source, explicitlyGiven: false, buffer: buffer) { event in
                 if case .problem(let p) = event, p.reason == "archive_budget" { archiveBudgetHit = true }
                 return emit(event)
             }
@@ -286,7 +291,7 @@ public struct ExportReader: Sendable {
     /// Reads one file or entry. Returns false when `emit` asked to stop.
     @discardableResult
     func readFile(name: String, displayPath: String, source: any ByteSource, explicitlyGiven: Bool,
-                  emit: (ExportEvent) -> Bool) -> Bool {
+                  buffer: FileBuffer = FileBuffer(), emit: (ExportEvent) -> Bool) -> Bool {
         var stopped = false
         func send(_ event: ExportEvent) {
             if !stopped, !emit(event) { stopped = true }
@@ -334,12 +339,13 @@ public struct ExportReader: Sendable {
                 }
             } else {
                 // JSON exports are single documents: read whole (bounded by the entry budget).
-                let bytes = try source.readAll(limit: limits.maxEntryBytes, firstBytesCheck: Self.checkJSONStart)
+                try source.readAll(limit: limits.maxEntryBytes, firstBytesCheck: Self.checkJSONStart, into: &buffer.bytes)
+                let bytes = buffer.bytes
                 let resolved = kind ?? Self.kind(forContent: Array(bytes.prefix(8192)), fileName: name)
                 switch resolved {
-                case .x: try XReader.read(bytes, fileName: name, path: displayPath, limits: limits, emit: send)
-                case .tiktok: try TikTokReader.read(bytes, path: displayPath, limits: limits, emit: send)
-                case .meta: try MetaReader.read(bytes, fileName: name, path: displayPath, limits: limits, emit: send)
+                case .x: try XReader.read(bytes, fileName: name, path: displayPath, limits: limits, reference: reference, emit: send)
+                case .tiktok: try TikTokReader.read(bytes, path: displayPath, limits: limits, reference: reference, emit: send)
+                case .meta: try MetaReader.read(bytes, fileName: name, path: displayPath, limits: limits, reference: reference, emit: send)
                 case .whatsapp: try WhatsAppReader.read(MemorySource(bytes: bytes, bufferSize: limits.bufferSize), path: displayPath, limits: limits, emit: send)
                 default: break
                 }
@@ -378,6 +384,12 @@ public struct ExportReader: Sendable {
     }
 
     // MARK: Convenience
+
+    /// The bytes of the JSON file being read, kept from file to file of one folder or zip so its
+    /// pages are faulted in once (it holds the largest file read so far, at most the entry budget).
+    final class FileBuffer {
+        var bytes: [UInt8] = []
+    }
 
     /// Reads a single export file held in memory (tests, fuzzing): `name` decides the reader as a
     /// file name would.

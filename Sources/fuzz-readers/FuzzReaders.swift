@@ -34,7 +34,8 @@ func summary(_ event: ExportEvent) -> String {
     }
 }
 
-/// Reads the input with two buffer sizes; traps if they disagree or an invariant breaks.
+/// Reads the input with two buffer sizes, and by the reference JSON path (a tree per item); traps
+/// if they disagree or an invariant breaks.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzReaders(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 0 else { return 0 }
@@ -65,6 +66,11 @@ public func fuzzReaders(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         runs.append(events)
     }
     precondition(runs[0] == runs[1], "buffer sizes disagree")
+    var reference = ExportReader(limits: limits)
+    reference.reference = true
+    var events: [String] = []
+    reference.read(bytes: body, name: name) { events.append(summary($0)) }
+    precondition(events == runs[1], "the fast and the reference JSON paths disagree")
     return 0
 }
 
@@ -80,6 +86,10 @@ struct FuzzReplay {
             readOnly(Array(CommandLine.arguments.dropFirst(2)))
             return
         }
+        if CommandLine.arguments.dropFirst().first == "--compare" {
+            compare(Array(CommandLine.arguments.dropFirst(2)))
+            return
+        }
         for path in CommandLine.arguments.dropFirst() {
             guard let data = FileManager.default.contents(atPath: path) else {
                 FileHandle.standardError.write(Data("fuzz-readers: cannot read \(path)\n".utf8))
@@ -88,6 +98,37 @@ struct FuzzReplay {
             _ = data.withUnsafeBytes { raw in
                 fuzzReaders(raw.bindMemory(to: UInt8.self).baseAddress ?? UnsafePointer(bitPattern: 1)!, raw.count)
             }
+        }
+    }
+
+    /// `fuzz-readers --compare PATH…`: reads each export by the fast and by the reference JSON
+    /// path and says whether every event is the same (exit 1 at the first difference).
+    static func compare(_ paths: [String]) {
+        for path in paths {
+            var runs: [[String]] = []
+            for useReference in [false, true] {
+                var reader = ExportReader()
+                reader.reference = useReference
+                var events: [String] = []
+                reader.read(path: path) { event in
+                    switch event {
+                    case .record(let r):
+                        events.append("\(r.source.path):\(r.source.line) \(r.kind) id=\(r.id ?? "-") \(r.createdAt ?? "-") \(r.date.map { "\($0)" } ?? "-") "
+                                      + "\(r.text.debugDescription) \(r.target?.author.debugDescription ?? "-") \(r.target?.text.debugDescription ?? "-") "
+                                      + "\(r.group.debugDescription) \(r.author.debugDescription)")
+                    case .problem(let p): events.append("problem \(p)")
+                    default: events.append(summary(event))
+                    }
+                    return true
+                }
+                runs.append(events)
+            }
+            let common = min(runs[0].count, runs[1].count)
+            if let k = (0..<common).first(where: { runs[0][$0] != runs[1][$0] }) ?? (runs[0].count == runs[1].count ? nil : common) {
+                print("\(path): event \(k + 1) differs:\n  fast:      \(k < runs[0].count ? runs[0][k] : "(none)")\n  reference: \(k < runs[1].count ? runs[1][k] : "(none)")")
+                exit(1)
+            }
+            print("\(path): \(runs[0].count) events, identical by the fast and the reference path")
         }
     }
 
