@@ -119,7 +119,145 @@ public enum MojibakeRepair {
         return cp1252[scalar.value]
     }
 
+    /// The Windows-1252/Latin-1 byte a scalar value stands for (≥ 0x80), or nil (``byteFor(_:)``
+    /// without the dictionary).
+    @inline(__always) static func mappedByte(_ v: UInt32) -> UInt8? {
+        if v < 0x80 { return nil }
+        if v <= 0xFF { return UInt8(truncatingIfNeeded: v) }
+        switch v {
+        case 0x20AC: return 0x80
+        case 0x201A: return 0x82
+        case 0x0192: return 0x83
+        case 0x201E: return 0x84
+        case 0x2026: return 0x85
+        case 0x2020: return 0x86
+        case 0x2021: return 0x87
+        case 0x02C6: return 0x88
+        case 0x2030: return 0x89
+        case 0x0160: return 0x8A
+        case 0x2039: return 0x8B
+        case 0x0152: return 0x8C
+        case 0x017D: return 0x8E
+        case 0x2018: return 0x91
+        case 0x2019: return 0x92
+        case 0x201C: return 0x93
+        case 0x201D: return 0x94
+        case 0x2022: return 0x95
+        case 0x2013: return 0x96
+        case 0x2014: return 0x97
+        case 0x02DC: return 0x98
+        case 0x2122: return 0x99
+        case 0x0161: return 0x9A
+        case 0x203A: return 0x9B
+        case 0x0153: return 0x9C
+        case 0x017E: return 0x9E
+        case 0x0178: return 0x9F
+        default: return nil
+        }
+    }
+
+    /// Runs of two or more Latin-1/Windows-1252 scalars whose bytes form UTF-8 are replaced by
+    /// what they decode to. Works on the text's UTF-8 and writes bytes (appending scalar by
+    /// scalar to a `String.UnicodeScalarView` cost hundreds of instructions a scalar on the long
+    /// damaged texts of real data); ``repairLatin1RunsByScalars(_:)`` is the same rule written
+    /// over scalars, kept as the reference it is tested against.
     static func repairLatin1Runs(_ text: String) -> String {
+        var text = text
+        return text.withUTF8 { repairLatin1Runs(utf8: $0) } ?? text
+    }
+
+    /// The repaired text, or nil when nothing changed.
+    static func repairLatin1Runs(utf8 u: UnsafeBufferPointer<UInt8>) -> String? {
+        let n = u.count
+        // The scalar starting at byte i of valid UTF-8, and its length.
+        @inline(__always) func scalar(at i: Int) -> (value: UInt32, length: Int) {
+            let b0 = u[i]
+            if b0 < 0x80 { return (UInt32(b0), 1) }
+            if b0 < 0xE0 { return (UInt32(b0 & 0x1F) << 6 | UInt32(u[i + 1] & 0x3F), 2) }
+            if b0 < 0xF0 { return (UInt32(b0 & 0x0F) << 12 | UInt32(u[i + 1] & 0x3F) << 6 | UInt32(u[i + 2] & 0x3F), 3) }
+            return (UInt32(b0 & 0x07) << 18 | UInt32(u[i + 1] & 0x3F) << 12 | UInt32(u[i + 2] & 0x3F) << 6 | UInt32(u[i + 3] & 0x3F), 4)
+        }
+        // Most non-ASCII text has no run of two or more such scalars starting with a possible
+        // UTF-8 lead byte: find that out without building anything.
+        var candidate = false
+        var previousLead = false
+        var i = 0
+        while i < n {
+            if u[i] < 0x80 {
+                previousLead = false
+                i += 1
+                continue
+            }
+            let (v, length) = scalar(at: i)
+            let mappable = mappedByte(v) != nil
+            if mappable && previousLead {
+                candidate = true
+                break
+            }
+            previousLead = mappable && v >= 0xC2 && v <= 0xF4
+            i += length
+        }
+        guard candidate else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(n)
+        var run: [UInt8] = []
+        var starts: [Int] = []
+        var changed = false
+        i = 0
+        while i < n {
+            let (v, length) = scalar(at: i)
+            guard mappedByte(v) != nil else {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: u[i..<(i + length)]))
+                i += length
+                continue
+            }
+            // The run of mappable scalars from i: their bytes, and where each starts in the text.
+            run.removeAll(keepingCapacity: true)
+            starts.removeAll(keepingCapacity: true)
+            var j = i
+            while j < n {
+                let (w, l) = scalar(at: j)
+                guard let b = mappedByte(w) else { break }
+                run.append(b)
+                starts.append(j)
+                j += l
+            }
+            starts.append(j)
+            // Valid multi-byte UTF-8 sequences in the run are decoded (``decodeGreedy(_:)``'s
+            // rule); every other scalar is kept as it was.
+            var r = 0
+            while r < run.count {
+                let b = run[r]
+                var width = 0
+                var value: UInt32 = 0
+                var minimum: UInt32 = 0
+                if b >= 0xC2 && b <= 0xDF { width = 2; value = UInt32(b & 0x1F); minimum = 0x80 }
+                else if b >= 0xE0 && b <= 0xEF { width = 3; value = UInt32(b & 0x0F); minimum = 0x800 }
+                else if b >= 0xF0 && b <= 0xF4 { width = 4; value = UInt32(b & 0x07); minimum = 0x10000 }
+                var ok = width > 0 && r + width <= run.count
+                if ok {
+                    for k in 1..<width {
+                        let c = run[r + k]
+                        if c & 0xC0 != 0x80 { ok = false; break }
+                        value = value << 6 | UInt32(c & 0x3F)
+                    }
+                }
+                if ok, value >= minimum, let decoded = Unicode.Scalar(value) {
+                    changed = true
+                    out.append(contentsOf: UTF8.encode(decoded)!)
+                    r += width
+                } else {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: u[starts[r]..<starts[r + 1]]))
+                    r += 1
+                }
+            }
+            i = j
+        }
+        return changed ? String(decoding: out, as: UTF8.self) : nil
+    }
+
+    /// The reference for ``repairLatin1Runs(_:)``: the same rule over `unicodeScalars`.
+    static func repairLatin1RunsByScalars(_ text: String) -> String {
         // Most non-ASCII text has no run of two or more Latin-1/Windows-1252 scalars whose bytes
         // form UTF-8: find that out without building anything.
         var candidate = false
