@@ -284,3 +284,22 @@ func samplesAgree(_ relative: String) throws {
     let name = ExportReader.lastComponent(relative)
     #expect(fast.sorted() == (try foundationMetaEvents(bytes, name: name, path: path)).sorted())
 }
+
+@Test("CRC-32 by zlib equals the slicing-by-8 reference (the check value, random buffers, split updates)")
+func crcMatchesReference() {
+    var check = CRC32()
+    "123456789".utf8.withContiguousStorageIfAvailable { check.update(UnsafeRawBufferPointer($0)) }
+    #expect(check.value == 0xCBF4_3926)
+    var random = SplitMix64(seed: 9)
+    for length in [0, 1, 7, 8, 9, 63, 64, 65, 1000, 70_000] {
+        let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
+        var fast = CRC32(), reference = CRC32Reference()
+        let cut = length / 3
+        bytes.withUnsafeBytes { raw in
+            fast.update(UnsafeRawBufferPointer(rebasing: raw[..<cut]))
+            fast.update(UnsafeRawBufferPointer(rebasing: raw[cut...]))
+            reference.update(raw)
+        }
+        #expect(fast.value == reference.value, "length \(length)")
+    }
+}
