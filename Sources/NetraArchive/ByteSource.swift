@@ -9,6 +9,11 @@ protocol ByteSource {
     func forEachChunk(_ body: (UnsafeRawBufferPointer) throws -> Void) throws
     /// The expected size (a file's size, a zip entry's declared size): only a capacity hint.
     var sizeHint: Int { get }
+    /// Every byte, at most `limit` of them, into `all` (which keeps its capacity: one buffer
+    /// serves every file of a folder or zip in turn). `firstBytesCheck` sees each chunk until it
+    /// returns true (it has seen enough to decide) or throws (the content is refused before more
+    /// is read). The default reads chunk by chunk (``streamAll(limit:firstBytesCheck:into:)``).
+    func readAll(limit: Int, firstBytesCheck: ((UnsafeRawBufferPointer) throws -> Bool)?, into all: inout [UInt8]) throws
 }
 
 /// A limit hit while reading; the file (or the whole archive) is not read further.
@@ -30,9 +35,12 @@ extension ByteSource {
         return all
     }
 
-    /// ``readAll(limit:firstBytesCheck:)`` into `all`, which keeps its capacity: one buffer serves
-    /// every file of a folder or zip in turn (no fresh pages to fault in for each file).
-    func readAll(limit: Int, firstBytesCheck: ((UnsafeRawBufferPointer) throws -> Bool)? = nil, into all: inout [UInt8]) throws {
+    func readAll(limit: Int, firstBytesCheck: ((UnsafeRawBufferPointer) throws -> Bool)?, into all: inout [UInt8]) throws {
+        try streamAll(limit: limit, firstBytesCheck: firstBytesCheck, into: &all)
+    }
+
+    /// ``readAll(limit:firstBytesCheck:into:)`` chunk by chunk.
+    func streamAll(limit: Int, firstBytesCheck: ((UnsafeRawBufferPointer) throws -> Bool)?, into all: inout [UInt8]) throws {
         all.removeAll(keepingCapacity: true)
         all.reserveCapacity(min(limit, max(0, sizeHint)) + 1)
         var decided = firstBytesCheck == nil
@@ -116,8 +124,31 @@ struct ZipEntrySource: ByteSource {
     let bufferSize: Int
     let maxEntryBytes: Int
     let budget: ArchiveBudget
+    /// Where the entry's bytes are, for inflating it whole (libdeflate), or nil.
+    var locator: ZipLocator? = nil
+    var location: ZipLocator.Location? = nil
 
     var sizeHint: Int { Int(clamping: entry.uncompressedSize) }
+
+    /// Compressed bytes held beside the inflated entry when it is inflated whole: the two
+    /// together stay within the per-entry budget plus this.
+    static let compressedAllowance = 4 << 20
+
+    /// An entry as its central directory describes it (within the per-entry and archive budgets,
+    /// its compressed bytes within ``compressedAllowance`` beside it) is inflated whole by
+    /// libdeflate into `all` and checked (size, CRC-32, first bytes); any other entry, or one that
+    /// fails a check, is read chunk by chunk through ZIPFoundation as before, which reports it.
+    /// The events are the same either way.
+    func readAll(limit: Int, firstBytesCheck: ((UnsafeRawBufferPointer) throws -> Bool)?, into all: inout [UInt8]) throws {
+        if let locator, let location, location.uncompressedSize <= min(limit, maxEntryBytes),
+           location.compressedSize + location.uncompressedSize <= min(limit, maxEntryBytes) + Self.compressedAllowance,
+           budget.inflated + location.uncompressedSize <= budget.limit,
+           locator.inflateWhole(location, firstBytes: firstBytesCheck, into: &all) {
+            budget.inflated += all.count
+            return
+        }
+        try streamAll(limit: limit, firstBytesCheck: firstBytesCheck, into: &all)
+    }
 
     func forEachChunk(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         var entryBytes = 0

@@ -227,10 +227,13 @@ public struct ExportReader: Sendable {
         // The central directory is listed first (names only), so names are checked before any
         // byte is inflated, and the entries are read in a stable order.
         var entries: [Entry] = []
+        // Each entry's place in the central directory, for locating its bytes.
+        var order: [[UInt8]: Int] = [:]
         // Names are compared as UTF-8 bytes: zip names are arbitrary bytes, and the stdlib's
         // Unicode-aware comparison has trapped on some of them under fuzzing.
         var seen = Set<[UInt8]>()
         for entry in archive {
+            order[Array(entry.path.utf8)] = entries.count
             entries.append(entry)
             if entries.count > limits.maxEntries {
                 _ = problem(nil, "entry_count", "more than \(limits.maxEntries) entries; the archive was refused")
@@ -251,6 +254,8 @@ public struct ExportReader: Sendable {
         }
         let budget = ArchiveBudget(limit: limits.maxArchiveBytes)
         let buffer = FileBuffer()
+        // The reference path reads every entry through ZIPFoundation, chunk by chunk.
+        let locator = reference ? nil : ZipLocator(path: path)
         let links = entries.filter { $0.type == .symlink }.map { Array($0.path.utf8) + (Array($0.path.utf8).last == UInt8(ascii: "/") ? [] : [UInt8(ascii: "/")]) }
         let named = entries.map { (entry: $0, bytes: Array($0.path.utf8)) }
         for (entry, nameBytes) in named.sorted(by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }) {
@@ -271,8 +276,13 @@ public struct ExportReader: Sendable {
             case .file: break
             }
             let fileName = Self.lastComponent(name)
-            let source = ZipEntrySource(archive: archive, entry: entry, bufferSize: limits.bufferSize,
+            var source = ZipEntrySource(archive: archive, entry: entry, bufferSize: limits.bufferSize,
                                         maxEntryBytes: limits.maxEntryBytes, budget: budget)
+            if let locator, let index = order[nameBytes] {
+                source.locator = locator
+                source.location = locator.location(index: index, crc32: entry.checksum, compressedSize: entry.compressedSize,
+                                                   uncompressedSize: entry.uncompressedSize)
+            }
             var archiveBudgetHit = false
             let go = readFile(name: fileName, displayPath: "\(path)!/\(name)", source: source, explicitlyGiven: false, buffer: buffer) { event in
                 if case .problem(let p) = event, p.reason == "archive_budget" { archiveBudgetHit = true }

@@ -303,3 +303,87 @@ func crcMatchesReference() {
         #expect(fast.value == reference.value, "length \(length)")
     }
 }
+
+// MARK: Zip entries inflated whole (libdeflate) against ZIPFoundation chunk by chunk
+
+/// Runs zip(1) in `directory` with `arguments`; the archive goes to `output` when given (streamed
+/// to standard output, which makes zip write data descriptors).
+func runZip(_ arguments: [String], in directory: URL, output: URL? = nil) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["zip"] + arguments
+    process.currentDirectoryURL = directory
+    if let output {
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: output)
+    }
+    try process.run()
+    process.waitUntilExit()
+    try #require(process.terminationStatus == 0, "zip(1) is needed for this test")
+}
+
+struct ZipLayout: CustomTestStringConvertible, Sendable {
+    var name: String
+    var arguments: [String]
+    var streamed = false
+    var testDescription: String { name }
+}
+
+@Test("zipped exports read the same whole (libdeflate) and chunk by chunk (ZIPFoundation): deflated, stored, with data descriptors, damaged", arguments: [
+    ZipLayout(name: "deflated", arguments: ["-q", "-r", "x.zip", "."]),
+    ZipLayout(name: "stored", arguments: ["-q", "-0", "-r", "x.zip", "."]),
+    ZipLayout(name: "streamed, with data descriptors", arguments: ["-q", "-fz-", "-r", "-", "."], streamed: true),
+])
+func zippedExportsAgree(_ layout: ZipLayout) throws {
+    let dir = try temporaryDirectory("ziporacle")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let folder = dir.appendingPathComponent("export")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    for (name, json) in generatedMetaExport(seed: 11, items: 200) {
+        try Data(json.utf8).write(to: folder.appendingPathComponent(name))
+    }
+    try Data("02/01/24 07.35 - Rina: coblos 02 ya\n".utf8).write(to: folder.appendingPathComponent("_chat.txt"))
+    let zip = layout.streamed ? dir.appendingPathComponent("x.zip") : folder.appendingPathComponent("x.zip")
+    try runZip(layout.arguments, in: folder, output: layout.streamed ? zip : nil)
+    if Libdeflate.shared == nil { print("libdeflate.so.0 is not on this machine: both runs inflate through ZIPFoundation") }
+    let whole = readerEvents(path: zip.path, reference: false)
+    #expect(records(events(path: zip.path)).count > 800)
+    #expect(whole == readerEvents(path: zip.path, reference: true))
+    // Damaged copies: a flipped byte in the middle of the data, and the file cut short.
+    var bytes = [UInt8](try Data(contentsOf: zip))
+    for (k, damage) in [bytes.count / 3, bytes.count / 2].enumerated() {
+        bytes[damage] ^= 0x5A
+        let damaged = dir.appendingPathComponent("damaged\(k).zip")
+        try Data(bytes).write(to: damaged)
+        #expect(readerEvents(path: damaged.path, reference: false) == readerEvents(path: damaged.path, reference: true), "damage \(k)")
+    }
+}
+
+@Test("every hostile zip gives the same events whole and chunk by chunk", .enabled(if: hostileAvailable),
+      arguments: ["slip.zip", "slip2.zip", "abs.zip", "dslash.zip", "sym-abs.zip", "sym-rel.zip", "sym-chain.zip", "bomb.zip",
+                  "overlap.zip", "liar.zip", "truncated.zip", "garbage.zip", "fuzz-crash-range.zip"])
+func hostileZipsAgree(_ file: String) {
+    let path = hostileDirectory.appendingPathComponent(file).path
+    #expect(readerEvents(path: path, reference: false) == readerEvents(path: path, reference: true))
+}
+
+@Test("a JSON-looking bomb within the budgets and a zero bomb under large budgets: the same either way")
+func bombsAgree() throws {
+    let dir = try temporaryDirectory("bombs")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    var json = Data("[".utf8)
+    json.append(Data(repeating: 0x20, count: 3 << 20))
+    json.append(Data("]".utf8))
+    try json.write(to: dir.appendingPathComponent("posts_1.json"))
+    try Data(repeating: 0, count: 3 << 20).write(to: dir.appendingPathComponent("comments.json"))
+    try runZip(["-q", "b.zip", "posts_1.json", "comments.json"], in: dir)
+    let zip = dir.appendingPathComponent("b.zip").path
+    for (entry, archive) in [(1 << 20, 1 << 30), (64 << 20, 4 << 20), (64 << 20, 64 << 20)] {
+        var limits = ReadLimits()
+        limits.maxEntryBytes = entry
+        limits.maxArchiveBytes = archive
+        let whole = readerEvents(path: zip, reference: false, limits: limits)
+        #expect(!whole.isEmpty)
+        #expect(whole == readerEvents(path: zip, reference: true, limits: limits), "entry budget \(entry), archive budget \(archive)")
+    }
+}
