@@ -130,18 +130,15 @@ struct ZipEntrySource: ByteSource {
 
     var sizeHint: Int { Int(clamping: entry.uncompressedSize) }
 
-    /// Compressed bytes held beside the inflated entry when it is inflated whole: the two
-    /// together stay within the per-entry budget plus this.
-    static let compressedAllowance = 4 << 20
-
-    /// An entry as its central directory describes it (within the per-entry and archive budgets,
-    /// its compressed bytes within ``compressedAllowance`` beside it) is inflated whole by
-    /// libdeflate into `all` and checked (size, CRC-32, first bytes); any other entry, or one that
-    /// fails a check, is read chunk by chunk through ZIPFoundation as before, which reports it.
-    /// The events are the same either way.
+    /// An entry as its central directory describes it, whose compressed and inflated bytes
+    /// together fit the per-entry budget (so memory never holds more than a largest entry read
+    /// chunk by chunk would) and whose size fits what is left of the archive budget, is inflated
+    /// whole by libdeflate into `all` and checked (size, CRC-32, first bytes); any other entry, or
+    /// one that fails a check, is read chunk by chunk through ZIPFoundation as before, which
+    /// reports it. The events are the same either way.
     func readAll(limit: Int, firstBytesCheck: ((UnsafeRawBufferPointer) throws -> Bool)?, into all: inout [UInt8]) throws {
-        if let locator, let location, location.uncompressedSize <= min(limit, maxEntryBytes),
-           location.compressedSize + location.uncompressedSize <= min(limit, maxEntryBytes) + Self.compressedAllowance,
+        if let locator, let location,
+           location.compressedSize + location.uncompressedSize <= min(limit, maxEntryBytes),
            budget.inflated + location.uncompressedSize <= budget.limit,
            locator.inflateWhole(location, firstBytes: firstBytesCheck, into: &all) {
             budget.inflated += all.count
