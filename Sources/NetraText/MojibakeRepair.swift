@@ -205,6 +205,17 @@ public enum MojibakeRepair {
         var changed = false
         i = 0
         while i < n {
+            // ASCII is never part of a run: copied a stretch at a time.
+            var ascii = i
+            while ascii + 8 <= n, UnsafeRawPointer(u.baseAddress! + ascii).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                ascii += 8
+            }
+            while ascii < n, u[ascii] < 0x80 { ascii += 1 }
+            if ascii > i {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: u[i..<ascii]))
+                i = ascii
+                continue
+            }
             let (v, length) = scalar(at: i)
             guard mappedByte(v) != nil else {
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: u[i..<(i + length)]))
