@@ -83,6 +83,38 @@ struct FileSource: ByteSource {
         return stat(path, &info) == 0 ? Int(info.st_size) : 0
     }
 
+    /// A regular file within the budget is read straight into `all` (one copy, from the page
+    /// cache): in chunks of the buffer size until `firstBytesCheck` has decided, then the rest at
+    /// once. A file that is not as fstat(2) described it (it grew or shrank, a read failed) is
+    /// read again chunk by chunk (``streamAll(limit:firstBytesCheck:into:)``), which reports it.
+    func readAll(limit: Int, firstBytesCheck: ((UnsafeRawBufferPointer) throws -> Bool)?, into all: inout [UInt8]) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return try streamAll(limit: limit, firstBytesCheck: firstBytesCheck, into: &all) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) <= min(limit, maxBytes) else {
+            return try streamAll(limit: limit, firstBytesCheck: firstBytesCheck, into: &all)
+        }
+        let size = Int(info.st_size)
+        all.removeAll(keepingCapacity: true)
+        all.append(contentsOf: repeatElement(0, count: size))
+        var decided = firstBytesCheck == nil
+        let chunk = max(1, bufferSize)
+        let complete: Bool = try all.withUnsafeMutableBytes { raw in
+            var done = 0
+            while done < size {
+                let n = read(fd, raw.baseAddress! + done, decided ? size - done : min(chunk, size - done))
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return false }
+                if !decided, let firstBytesCheck { decided = try firstBytesCheck(UnsafeRawBufferPointer(rebasing: raw[done..<(done + n)])) }
+                done += n
+            }
+            var more: UInt8 = 0
+            return read(fd, &more, 1) == 0
+        }
+        if !complete { try streamAll(limit: limit, firstBytesCheck: firstBytesCheck, into: &all) }
+    }
+
     func forEachChunk(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {

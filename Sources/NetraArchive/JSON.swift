@@ -112,9 +112,8 @@ struct JSONReader {
     /// Values of the item being built.
     var itemValues = 0
     private var scratch: [UInt8] = []
-    /// The tape of the current item (reused), and the open containers while it is built.
-    var tape: [TapeEntry] = []
-    var openContainers: [Int32] = []
+    /// The tape of the current item (reused from item to item).
+    let tape = TapeStorage()
 
     init(bytes: UnsafeBufferPointer<UInt8>, start: Int = 0, repairMojibake: Bool, maxDepth: Int = 200,
          reference: Bool = false, maxItemValues: Int = 1 << 18) {
@@ -230,9 +229,7 @@ struct JSONReader {
                 try body(.tree(value))
             } else {
                 try buildTape(depth: depth)
-                try tape.withUnsafeBufferPointer { entries in
-                    try body(.node(JSONNode(tape: entries.baseAddress!, bytes: bytes.baseAddress!, index: 0, meta: repairMojibake)))
-                }
+                try body(.node(JSONNode(tape: tape.entries, bytes: bytes.baseAddress!, index: 0, meta: repairMojibake)))
             }
         } catch is ItemTooLarge {
             position = start

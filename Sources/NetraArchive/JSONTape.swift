@@ -86,6 +86,32 @@ enum SWAR {
     }
 }
 
+/// The entries of one item's tape, kept from item to item (it grows to the largest item read,
+/// at most two entries a value: ``JSONReader/maxItemValues`` bounds it).
+final class TapeStorage {
+    private(set) var entries: UnsafeMutablePointer<TapeEntry>
+    private(set) var capacity: Int
+    /// The builder's stack of open containers, kept with its capacity.
+    var open: [Int32] = []
+
+    init(capacity: Int = 256) {
+        self.capacity = capacity
+        entries = .allocate(capacity: capacity)
+    }
+
+    deinit { entries.deallocate() }
+
+    /// Room for at least `needed` entries, keeping the first `count`.
+    func grow(to needed: Int, keeping count: Int) {
+        let larger = max(needed, capacity * 2)
+        let moved = UnsafeMutablePointer<TapeEntry>.allocate(capacity: larger)
+        moved.moveInitialize(from: entries, count: count)
+        entries.deallocate()
+        entries = moved
+        capacity = larger
+    }
+}
+
 extension JSONReader {
     /// Parses the value at the current position into ``tape``, validating it exactly as
     /// ``parseValue(depth:)`` does (same errors at the same offsets, same value count), without
@@ -93,13 +119,9 @@ extension JSONReader {
     mutating func buildTape(depth: Int) throws {
         guard bytes.count < Int(UInt32.max) else { throw error("JSON file too large") }
         var builder = TapeBuilder(bytes: bytes.baseAddress!, count: bytes.count, position: position, maxDepth: maxDepth,
-                                  maxItemValues: maxItemValues, itemValues: itemValues, tape: [], open: [])
-        // The arrays move into the builder and back, keeping their capacity from item to item.
-        swap(&builder.tape, &tape)
-        swap(&builder.open, &openContainers)
+                                  maxItemValues: maxItemValues, itemValues: itemValues, storage: tape)
         defer {
-            swap(&builder.tape, &tape)
-            swap(&builder.open, &openContainers)
+            builder.finish()
             position = builder.p
             itemValues = builder.itemValues
         }
@@ -108,7 +130,8 @@ extension JSONReader {
 }
 
 /// Builds one item's tape (``JSONReader/buildTape(depth:)``): a plain value with mutating
-/// methods, so the hot loop has no closures and no dynamic exclusivity checks.
+/// methods writing through pointers, so the hot loop has no closures, no dynamic exclusivity
+/// checks and no array bookkeeping.
 struct TapeBuilder {
     let b: UnsafePointer<UInt8>
     let n: Int
@@ -116,20 +139,41 @@ struct TapeBuilder {
     let maxDepth: Int
     let maxItemValues: Int
     var itemValues: Int
-    var tape: [TapeEntry]
-    /// Indexes (in the tape) of the containers open around the current value.
-    var open: [Int32]
+    let storage: TapeStorage
+    var tape: UnsafeMutablePointer<TapeEntry>
+    var capacity: Int
+    var count = 0
+    /// Indexes (in the tape) of the containers open around the current value (at most
+    /// ``maxDepth``); the array is the storage's, moved in and out.
+    var open: [Int32] = []
 
     init(bytes: UnsafePointer<UInt8>, count: Int, position: Int, maxDepth: Int, maxItemValues: Int, itemValues: Int,
-         tape: [TapeEntry], open: [Int32]) {
+         storage: TapeStorage) {
         b = bytes
         n = count
         p = position
         self.maxDepth = maxDepth
         self.maxItemValues = maxItemValues
         self.itemValues = itemValues
-        self.tape = tape
-        self.open = open
+        self.storage = storage
+        tape = storage.entries
+        capacity = storage.capacity
+        swap(&open, &storage.open)
+    }
+
+    /// Gives the open-container array back to the storage.
+    mutating func finish() {
+        swap(&open, &storage.open)
+    }
+
+    @inline(__always) mutating func append(_ entry: TapeEntry) {
+        if count == capacity {
+            storage.grow(to: count + 1, keeping: count)
+            tape = storage.entries
+            capacity = storage.capacity
+        }
+        (tape + count).initialize(to: entry)
+        count += 1
     }
 
     func fail(_ message: String) -> JSONSyntaxError { JSONSyntaxError(offset: p, message: message) }
@@ -197,7 +241,7 @@ struct TapeBuilder {
                 throw fail("invalid escape in a string")
             }
         }
-        tape.append(TapeEntry(kind: .string, flags: flags, start: UInt32(truncatingIfNeeded: start), end: UInt32(truncatingIfNeeded: p)))
+        append(TapeEntry(kind: .string, flags: flags, start: UInt32(truncatingIfNeeded: start), end: UInt32(truncatingIfNeeded: p)))
         p += 1
     }
 
@@ -216,7 +260,7 @@ struct TapeBuilder {
         guard p + count <= n else { throw fail("unexpected end of the JSON data") }
         let w = word.utf8Start
         for k in 0..<count where b[p + k] != w[k] { throw fail("invalid literal") }
-        tape.append(TapeEntry(kind: kind, flags: flags, start: UInt32(truncatingIfNeeded: p), end: UInt32(truncatingIfNeeded: p + count)))
+        append(TapeEntry(kind: kind, flags: flags, start: UInt32(truncatingIfNeeded: p), end: UInt32(truncatingIfNeeded: p + count)))
         p += count
     }
 
@@ -232,22 +276,22 @@ struct TapeBuilder {
             }
         }
         guard p > start else { throw fail(p < n ? "unexpected character" : "unexpected end of the JSON data") }
-        tape.append(TapeEntry(kind: .number, flags: 0, start: UInt32(truncatingIfNeeded: start), end: UInt32(truncatingIfNeeded: p)))
+        append(TapeEntry(kind: .number, flags: 0, start: UInt32(truncatingIfNeeded: start), end: UInt32(truncatingIfNeeded: p)))
     }
 
     mutating func openContainer(_ kind: TapeEntry.Kind) {
-        open.append(Int32(truncatingIfNeeded: tape.count))
-        tape.append(TapeEntry(kind: kind, flags: 0, start: UInt32(truncatingIfNeeded: p), end: 0))
+        open.append(Int32(truncatingIfNeeded: count))
+        append(TapeEntry(kind: kind, flags: 0, start: UInt32(truncatingIfNeeded: p), end: 0))
         p += 1
     }
 
     mutating func close() {
         let container = Int(open.removeLast())
-        tape[container].end = UInt32(truncatingIfNeeded: tape.count)
+        tape[container].end = UInt32(truncatingIfNeeded: count)
     }
 
     mutating func build(depth baseDepth: Int) throws {
-        tape.removeAll(keepingCapacity: true)
+        count = 0
         open.removeAll(keepingCapacity: true)
         while true {
             // A value, at depth baseDepth + the containers open around it.
@@ -490,12 +534,13 @@ enum JSONStrings {
         var i = 0, w = 0
         var sawByteEscape = false
         while i < count {
-            let c = s[i]
-            if c != UInt8(ascii: "\\") {
-                o[w] = c
-                w += 1
-                i += 1
-                continue
+            // The run up to the next escape, copied at once.
+            let run = plainRun(s, from: i, count: count)
+            if run > 0 {
+                (o + w).update(from: s + i, count: run)
+                w += run
+                i += run
+                if i == count { break }
             }
             let e = s[i + 1]
             if e == UInt8(ascii: "u") {
@@ -518,12 +563,12 @@ enum JSONStrings {
     private static func plain(_ s: UnsafePointer<UInt8>, count: Int, into o: UnsafeMutablePointer<UInt8>) -> Int {
         var i = 0, w = 0
         while i < count {
-            let c = s[i]
-            if c != UInt8(ascii: "\\") {
-                o[w] = c
-                w += 1
-                i += 1
-                continue
+            let run = plainRun(s, from: i, count: count)
+            if run > 0 {
+                (o + w).update(from: s + i, count: run)
+                w += run
+                i += run
+                if i == count { break }
             }
             let e = s[i + 1]
             i += 2
@@ -554,6 +599,12 @@ enum JSONStrings {
             }
         }
         return w
+    }
+
+    /// The number of bytes from `from` before the next backslash (or the end).
+    @inline(__always) private static func plainRun(_ s: UnsafePointer<UInt8>, from: Int, count: Int) -> Int {
+        guard let hit = memchr(s + from, 0x5C, count - from) else { return count - from }
+        return UnsafeRawPointer(s + from).distance(to: UnsafeRawPointer(hit))
     }
 
     /// Four hex digits, already validated.
