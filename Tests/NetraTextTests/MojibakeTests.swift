@@ -1,5 +1,4 @@
 import Foundation
-import NetraCore
 import Testing
 @testable import NetraText
 
@@ -67,47 +66,4 @@ func poolMojibake() throws {
     // 4,001 of 4,060 agree (2026-11-23); the rest lost bytes that Windows-1252 leaves undefined
     // (0x81, 0x8D, 0x8F, 0x90, 0x9D) and cannot be rebuilt by anyone.
     #expect(Double(agreed) >= 0.98 * Double(compared), "\(compared - agreed) rows differ, e.g. \(failures)")
-}
-
-// MARK: The byte-level Latin-1 runs against the scalar-level reference
-
-/// Texts made of the pieces that matter to the rule: ASCII, Latin-1 letters that can and cannot
-/// lead UTF-8, C1 controls, the Windows-1252 characters that stand for 0x80–0x9F, other scalars,
-/// and whole damaged sequences.
-func latin1Texts(count: Int, seed: UInt64) -> [String] {
-    var random = SplitMix64(seed: seed)
-    let pieces: [String] = ["a", " ", "02", "\u{C2}", "\u{C3}", "\u{E2}", "\u{F0}", "\u{F4}", "\u{F5}", "\u{C0}", "\u{80}", "\u{9F}",
-                            "\u{A9}", "\u{BF}", "\u{FF}", "€", "‚", "ƒ", "„", "…", "†", "ˆ", "Š", "Œ", "Ž", "‘", "’", "“", "”", "•",
-                            "–", "—", "˜", "™", "š", "œ", "ž", "Ÿ", "😀", "日", "\u{301}", "ðŸ˜€", "Ã©", "Â²", "â€œ", "Ã°ÂŸÂ¤Â­",
-                            "\u{ED}\u{A0}\u{80}", "\u{F4}\u{90}\u{80}\u{80}", "\u{E0}\u{80}\u{80}", "\u{F0}\u{9F}\u{98}"]
-    return (0..<count).map { _ in
-        (0..<Int.random(in: 0...12, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
-    }
-}
-
-@Test("Latin-1 runs: the byte-level repair equals the scalar-level reference on every case and 20,000 random texts")
-func latin1RunsMatchReference() {
-    for text in mojibakeCases.map(\.damaged) + latin1Texts(count: 20_000, seed: 42) {
-        #expect(MojibakeRepair.repairLatin1Runs(text) == MojibakeRepair.repairLatin1RunsByScalars(text), "\(text.debugDescription)")
-    }
-}
-
-@Test("Latin-1 runs: the byte-level repair equals the scalar-level reference on every text of the shared pool")
-func latin1RunsMatchReferenceOnPool() throws {
-    let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("../shared/corpora/pool.jsonl").standardized.path
-    guard let data = FileManager.default.contents(atPath: path) else {
-        print("skipped: \(path) is not here")
-        return
-    }
-    var compared = 0
-    for line in data.split(separator: 0x0A) {
-        guard let o = try JSONSerialization.jsonObject(with: line) as? [String: Any] else { continue }
-        for key in ["text", "raw"] {
-            guard let text = o[key] as? String else { continue }
-            compared += 1
-            #expect(MojibakeRepair.repairLatin1Runs(text) == MojibakeRepair.repairLatin1RunsByScalars(text), "\(text.debugDescription)")
-        }
-    }
-    #expect(compared > 50_000)
 }
