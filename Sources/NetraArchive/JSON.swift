@@ -312,7 +312,7 @@ struct JSONReader {
         }
     }
 
-    mutating func literal(_ word: String) throws {
+    private mutating func literal(_ word: String) throws {
         let count = word.utf8.count
         guard position + count <= bytes.count else { throw error("unexpected end of the JSON data") }
         var k = 0
@@ -323,7 +323,7 @@ struct JSONReader {
         position += count
     }
 
-    mutating func parseNumber() throws -> String {
+    private mutating func parseNumber() throws -> String {
         let start = position
         while position < bytes.count {
             switch bytes[position] {
@@ -501,7 +501,7 @@ struct JSONReader {
         throw error("unterminated string")
     }
 
-    mutating func hex4() throws -> UInt32 {
+    private mutating func hex4() throws -> UInt32 {
         guard position + 4 <= bytes.count else { throw error("unexpected end in a \\u escape") }
         var v: UInt32 = 0
         for k in 0..<4 {

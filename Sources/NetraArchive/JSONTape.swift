@@ -91,15 +91,31 @@ enum SWAR {
 final class TapeStorage {
     private(set) var entries: UnsafeMutablePointer<TapeEntry>
     private(set) var capacity: Int
-    /// The builder's stack of open containers, kept with its capacity.
-    var open: [Int32] = []
+    /// The builder's stack of open containers (their indexes in the tape).
+    private(set) var open: UnsafeMutablePointer<Int32>
+    private(set) var openCapacity: Int
 
     init(capacity: Int = 256) {
         self.capacity = capacity
         entries = .allocate(capacity: capacity)
+        openCapacity = 64
+        open = .allocate(capacity: openCapacity)
     }
 
-    deinit { entries.deallocate() }
+    deinit {
+        entries.deallocate()
+        open.deallocate()
+    }
+
+    /// A stack of open containers twice as deep, keeping the first `count`.
+    func growOpen(keeping count: Int) {
+        let larger = openCapacity * 2
+        let moved = UnsafeMutablePointer<Int32>.allocate(capacity: larger)
+        moved.moveInitialize(from: open, count: count)
+        open.deallocate()
+        open = moved
+        openCapacity = larger
+    }
 
     /// Room for at least `needed` entries, keeping the first `count`.
     func grow(to needed: Int, keeping count: Int) {
@@ -121,7 +137,6 @@ extension JSONReader {
         var builder = TapeBuilder(bytes: bytes.baseAddress!, count: bytes.count, position: position, maxDepth: maxDepth,
                                   maxItemValues: maxItemValues, itemValues: itemValues, storage: tape)
         defer {
-            builder.finish()
             position = builder.p
             itemValues = builder.itemValues
         }
@@ -143,9 +158,11 @@ struct TapeBuilder {
     var tape: UnsafeMutablePointer<TapeEntry>
     var capacity: Int
     var count = 0
-    /// Indexes (in the tape) of the containers open around the current value (at most
-    /// ``maxDepth``); the array is the storage's, moved in and out.
-    var open: [Int32] = []
+    /// Indexes (in the tape) of the containers open around the current value, `depth` of them
+    /// (at most ``maxDepth``).
+    var open: UnsafeMutablePointer<Int32>
+    var openCapacity: Int
+    var depth = 0
 
     init(bytes: UnsafePointer<UInt8>, count: Int, position: Int, maxDepth: Int, maxItemValues: Int, itemValues: Int,
          storage: TapeStorage) {
@@ -158,12 +175,8 @@ struct TapeBuilder {
         self.storage = storage
         tape = storage.entries
         capacity = storage.capacity
-        swap(&open, &storage.open)
-    }
-
-    /// Gives the open-container array back to the storage.
-    mutating func finish() {
-        swap(&open, &storage.open)
+        open = storage.open
+        openCapacity = storage.openCapacity
     }
 
     @inline(__always) mutating func append(_ entry: TapeEntry) {
@@ -202,7 +215,7 @@ struct TapeBuilder {
     }
 
     /// Validates the string whose opening quote is at p and appends its entry; p ends after it.
-    mutating func string() throws {
+    @inline(__always) mutating func string() throws {
         p += 1
         let start = p
         var flags: UInt8 = 0
@@ -279,23 +292,29 @@ struct TapeBuilder {
         append(TapeEntry(kind: .number, flags: 0, start: UInt32(truncatingIfNeeded: start), end: UInt32(truncatingIfNeeded: p)))
     }
 
-    mutating func openContainer(_ kind: TapeEntry.Kind) {
-        open.append(Int32(truncatingIfNeeded: count))
+    @inline(__always) mutating func openContainer(_ kind: TapeEntry.Kind) {
+        if depth == openCapacity {
+            storage.growOpen(keeping: depth)
+            open = storage.open
+            openCapacity = storage.openCapacity
+        }
+        open[depth] = Int32(truncatingIfNeeded: count)
+        depth += 1
         append(TapeEntry(kind: kind, flags: 0, start: UInt32(truncatingIfNeeded: p), end: 0))
         p += 1
     }
 
-    mutating func close() {
-        let container = Int(open.removeLast())
-        tape[container].end = UInt32(truncatingIfNeeded: count)
+    @inline(__always) mutating func close() {
+        depth -= 1
+        tape[Int(open[depth])].end = UInt32(truncatingIfNeeded: count)
     }
 
     mutating func build(depth baseDepth: Int) throws {
         count = 0
-        open.removeAll(keepingCapacity: true)
+        depth = 0
         while true {
             // A value, at depth baseDepth + the containers open around it.
-            guard baseDepth + open.count < maxDepth else { throw fail("JSON nested deeper than \(maxDepth) levels") }
+            guard baseDepth + depth < maxDepth else { throw fail("JSON nested deeper than \(maxDepth) levels") }
             skipBlanks()
             guard p < n else { throw fail("unexpected end of the JSON data") }
             itemValues += 1
@@ -330,8 +349,8 @@ struct TapeBuilder {
             if opened { continue }
             // After a value: close containers, or go on after a separator.
             while true {
-                guard let top = open.last else { return }
-                let inObject = tape[Int(top)].kind == .object
+                guard depth > 0 else { return }
+                let inObject = tape[Int(open[depth - 1])].kind == .object
                 skipBlanks()
                 guard p < n else { throw fail(inObject ? "unexpected end inside an object" : "unexpected end inside an array") }
                 let next = b[p]

@@ -14,10 +14,13 @@ final class Libdeflate: @unchecked Sendable {
     typealias Decompress = @convention(c) (OpaquePointer?, UnsafeRawPointer?, Int, UnsafeMutableRawPointer?, Int,
                                            UnsafeMutablePointer<Int>?) -> Int32
     typealias Free = @convention(c) (OpaquePointer?) -> Void
+    typealias CRC32 = @convention(c) (UInt32, UnsafeRawPointer?, Int) -> UInt32
 
     let alloc: Alloc
     let decompress: Decompress
     let free: Free
+    /// libdeflate's CRC-32 (carry-less multiplication where the CPU has it), if exported.
+    let crc32: CRC32?
 
     /// The library, or nil when it cannot be loaded. `NETRA_NO_LIBDEFLATE=1` turns it off (to
     /// compare, or to measure zlib).
@@ -28,13 +31,14 @@ final class Libdeflate: @unchecked Sendable {
               let d = dlsym(handle, "libdeflate_deflate_decompress"),
               let f = dlsym(handle, "libdeflate_free_decompressor") else { return nil }
         return Libdeflate(alloc: unsafeBitCast(a, to: Alloc.self), decompress: unsafeBitCast(d, to: Decompress.self),
-                          free: unsafeBitCast(f, to: Free.self))
+                          free: unsafeBitCast(f, to: Free.self), crc32: dlsym(handle, "libdeflate_crc32").map { unsafeBitCast($0, to: CRC32.self) })
     }()
 
-    private init(alloc: @escaping Alloc, decompress: @escaping Decompress, free: @escaping Free) {
+    private init(alloc: @escaping Alloc, decompress: @escaping Decompress, free: @escaping Free, crc32: CRC32?) {
         self.alloc = alloc
         self.decompress = decompress
         self.free = free
+        self.crc32 = crc32
     }
 }
 
@@ -201,8 +205,12 @@ final class ZipLocator {
             }
             out.removeLast()
         }
-        var crc = CRC32()
-        out.withUnsafeBytes { crc.update($0) }
-        return crc.value == location.crc32
+        let crc: UInt32 = out.withUnsafeBytes { raw in
+            if let crc32 = library.crc32 { return crc32(0, raw.baseAddress, raw.count) }
+            var zlib = NetraArchive.CRC32()
+            zlib.update(raw)
+            return zlib.value
+        }
+        return crc == location.crc32
     }
 }
