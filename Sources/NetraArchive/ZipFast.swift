@@ -102,6 +102,9 @@ final class ZipLocator {
         return ok ? bytes : nil
     }
 
+    /// The largest central directory read whole.
+    static let maxDirectoryBytes = 32 << 20
+
     private static func u16(_ b: [UInt8], _ i: Int) -> UInt16 { UInt16(b[i]) | UInt16(b[i + 1]) << 8 }
     private static func u32(_ b: [UInt8], _ i: Int) -> UInt32 {
         UInt32(b[i]) | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) << 16 | UInt32(b[i + 3]) << 24
@@ -122,8 +125,10 @@ final class ZipLocator {
         let count = Int(Self.u16(end, at + 10))
         let size = Int(Self.u32(end, at + 12))
         let offset = Int(Self.u32(end, at + 16))
-        // ZIP64 markers: left to ZIPFoundation.
-        guard count != 0xFFFF, size != 0xFFFF_FFFF, offset != 0xFFFF_FFFF, let directory = read(offset, size) else { return false }
+        // ZIP64 markers, and central directories larger than any honest export's (100,000
+        // entries take about 15 MB), are left to ZIPFoundation, which reads them as it goes.
+        guard count != 0xFFFF, size != 0xFFFF_FFFF, offset != 0xFFFF_FFFF, size <= Self.maxDirectoryBytes,
+              let directory = read(offset, size) else { return false }
         var p = 0
         for _ in 0..<count {
             guard p + 46 <= directory.count, Self.u32(directory, p) == 0x0201_4B50 else { return false }
