@@ -9,6 +9,11 @@ protocol ByteSource {
     func forEachChunk(_ body: (UnsafeRawBufferPointer) throws -> Void) throws
     /// The expected size (a file's size, a zip entry's declared size): only a capacity hint.
     var sizeHint: Int { get }
+    /// Every byte, at most `limit` of them, into `all` (which keeps its capacity: one buffer
+    /// serves every file of a folder or zip in turn). `firstBytesCheck` sees each chunk until it
+    /// returns true (it has seen enough to decide) or throws (the content is refused before more
+    /// is read). The default reads chunk by chunk (``streamAll(limit:firstBytesCheck:into:)``).
+    func readAll(limit: Int, firstBytesCheck: ((UnsafeRawBufferPointer) throws -> Bool)?, into all: inout [UInt8]) throws
 }
 
 /// A limit hit while reading; the file (or the whole archive) is not read further.
@@ -26,6 +31,17 @@ extension ByteSource {
     /// throws (the content is refused before more is inflated).
     func readAll(limit: Int, firstBytesCheck: ((UnsafeRawBufferPointer) throws -> Bool)? = nil) throws -> [UInt8] {
         var all: [UInt8] = []
+        try readAll(limit: limit, firstBytesCheck: firstBytesCheck, into: &all)
+        return all
+    }
+
+    func readAll(limit: Int, firstBytesCheck: ((UnsafeRawBufferPointer) throws -> Bool)?, into all: inout [UInt8]) throws {
+        try streamAll(limit: limit, firstBytesCheck: firstBytesCheck, into: &all)
+    }
+
+    /// ``readAll(limit:firstBytesCheck:into:)`` chunk by chunk.
+    func streamAll(limit: Int, firstBytesCheck: ((UnsafeRawBufferPointer) throws -> Bool)?, into all: inout [UInt8]) throws {
+        all.removeAll(keepingCapacity: true)
         all.reserveCapacity(min(limit, max(0, sizeHint)) + 1)
         var decided = firstBytesCheck == nil
         try forEachChunk { chunk in
@@ -35,7 +51,6 @@ extension ByteSource {
             }
             all.append(contentsOf: chunk)
         }
-        return all
     }
 }
 
@@ -66,6 +81,38 @@ struct FileSource: ByteSource {
     var sizeHint: Int {
         var info = stat()
         return stat(path, &info) == 0 ? Int(info.st_size) : 0
+    }
+
+    /// A regular file within the budget is read straight into `all` (one copy, from the page
+    /// cache): in chunks of the buffer size until `firstBytesCheck` has decided, then the rest at
+    /// once. A file that is not as fstat(2) described it (it grew or shrank, a read failed) is
+    /// read again chunk by chunk (``streamAll(limit:firstBytesCheck:into:)``), which reports it.
+    func readAll(limit: Int, firstBytesCheck: ((UnsafeRawBufferPointer) throws -> Bool)?, into all: inout [UInt8]) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return try streamAll(limit: limit, firstBytesCheck: firstBytesCheck, into: &all) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) <= min(limit, maxBytes) else {
+            return try streamAll(limit: limit, firstBytesCheck: firstBytesCheck, into: &all)
+        }
+        let size = Int(info.st_size)
+        all.removeAll(keepingCapacity: true)
+        all.append(contentsOf: repeatElement(0, count: size))
+        var decided = firstBytesCheck == nil
+        let chunk = max(1, bufferSize)
+        let complete: Bool = try all.withUnsafeMutableBytes { raw in
+            var done = 0
+            while done < size {
+                let n = read(fd, raw.baseAddress! + done, decided ? size - done : min(chunk, size - done))
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return false }
+                if !decided, let firstBytesCheck { decided = try firstBytesCheck(UnsafeRawBufferPointer(rebasing: raw[done..<(done + n)])) }
+                done += n
+            }
+            var more: UInt8 = 0
+            return read(fd, &more, 1) == 0
+        }
+        if !complete { try streamAll(limit: limit, firstBytesCheck: firstBytesCheck, into: &all) }
     }
 
     func forEachChunk(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
@@ -109,8 +156,28 @@ struct ZipEntrySource: ByteSource {
     let bufferSize: Int
     let maxEntryBytes: Int
     let budget: ArchiveBudget
+    /// Where the entry's bytes are, for inflating it whole (libdeflate), or nil.
+    var locator: ZipLocator? = nil
+    var location: ZipLocator.Location? = nil
 
     var sizeHint: Int { Int(clamping: entry.uncompressedSize) }
+
+    /// An entry as its central directory describes it, whose compressed and inflated bytes
+    /// together fit the per-entry budget (so memory never holds more than a largest entry read
+    /// chunk by chunk would) and whose size fits what is left of the archive budget, is inflated
+    /// whole by libdeflate into `all` and checked (size, CRC-32, first bytes); any other entry, or
+    /// one that fails a check, is read chunk by chunk through ZIPFoundation as before, which
+    /// reports it. The events are the same either way.
+    func readAll(limit: Int, firstBytesCheck: ((UnsafeRawBufferPointer) throws -> Bool)?, into all: inout [UInt8]) throws {
+        if let locator, let location,
+           location.compressedSize + location.uncompressedSize <= min(limit, maxEntryBytes),
+           budget.inflated + location.uncompressedSize <= budget.limit,
+           locator.inflateWhole(location, firstBytes: firstBytesCheck, into: &all) {
+            budget.inflated += all.count
+            return
+        }
+        try streamAll(limit: limit, firstBytesCheck: firstBytesCheck, into: &all)
+    }
 
     func forEachChunk(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         var entryBytes = 0

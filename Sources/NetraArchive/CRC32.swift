@@ -1,6 +1,26 @@
-/// CRC-32 (IEEE 802.3, as zip uses it), slicing by eight. ZIPFoundation's own checksum is a
-/// byte-at-a-time loop that cost more than inflating; this one is several times faster.
+import CZlib
+
+/// CRC-32 (IEEE 802.3, as zip uses it), computed by zlib's `crc32` (about 4 GB/s here).
+/// ZIPFoundation's own checksum is a byte-at-a-time loop that cost more than inflating.
 struct CRC32 {
+    private(set) var value: UInt32 = 0
+
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        guard var base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        var left = bytes.count
+        var crc = UInt(value)
+        while left > 0 {
+            let n = min(left, 1 << 30)
+            crc = UInt(crc32(crc, base, UInt32(n)))
+            base += n
+            left -= n
+        }
+        value = UInt32(truncatingIfNeeded: crc)
+    }
+}
+
+/// The same checksum by slicing by eight in Swift: the reference zlib's is tested against.
+struct CRC32Reference {
     private(set) var value: UInt32 = 0
 
     static let tables: [[UInt32]] = {

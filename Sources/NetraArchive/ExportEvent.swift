@@ -56,6 +56,10 @@ public struct ReadLimits: Sendable, Equatable {
     public var maxArchiveNesting = 0
     /// Nesting of JSON arrays and objects.
     public var maxJSONDepth = 200
+    /// Values in one item of a JSON export (a post, a comment …; keys not counted). Honest items
+    /// have a few hundred at most; a larger one is skipped (`item_too_large`), so an item is never
+    /// held in more than about 3 MB however a hostile file is shaped.
+    public var maxItemValues = 1 << 18
     /// One record (a chat message, a CSV row, a JSON line) at most this many bytes.
     public var maxRecordBytes = 1 << 20
     /// Chunk size for reading files and inflating entries.

@@ -16,6 +16,9 @@ public struct ExportReader: Sendable {
     public var limits: ReadLimits
     /// Read every file with this reader instead of detecting (`netra scan --from`).
     public var forced: ExportFormat?
+    /// Build each JSON item as a tree of ``JSONValue`` (the slower reference form, `netra scan
+    /// --reference`) instead of the tape the fast path reads; both must give the same events.
+    public var reference = false
 
     public init(limits: ReadLimits = ReadLimits(), forced: ExportFormat? = nil) {
         self.limits = limits
@@ -164,6 +167,7 @@ public struct ExportReader: Sendable {
             if type == .typeRegular { files.append(relative) }
         }
         let base = folder.hasSuffix("/") ? folder : folder + "/"
+        let buffer = FileBuffer()
         for relative in files.sorted() {
             let full = base + relative
             let name = Self.lastComponent(relative)
@@ -179,7 +183,7 @@ public struct ExportReader: Sendable {
                 continue
             }
             let source = FileSource(path: full, bufferSize: limits.bufferSize, maxBytes: limits.maxEntryBytes)
-            if !readFile(name: name, displayPath: full, source: source, explicitlyGiven: false, emit: emit) { return }
+            if !readFile(name: name, displayPath: full, source: source, explicitlyGiven: false, buffer: buffer, emit: emit) { return }
         }
     }
 
@@ -223,10 +227,13 @@ public struct ExportReader: Sendable {
         // The central directory is listed first (names only), so names are checked before any
         // byte is inflated, and the entries are read in a stable order.
         var entries: [Entry] = []
+        // Each entry's place in the central directory, for locating its bytes.
+        var order: [[UInt8]: Int] = [:]
         // Names are compared as UTF-8 bytes: zip names are arbitrary bytes, and the stdlib's
         // Unicode-aware comparison has trapped on some of them under fuzzing.
         var seen = Set<[UInt8]>()
         for entry in archive {
+            order[Array(entry.path.utf8)] = entries.count
             entries.append(entry)
             if entries.count > limits.maxEntries {
                 _ = problem(nil, "entry_count", "more than \(limits.maxEntries) entries; the archive was refused")
@@ -246,6 +253,9 @@ public struct ExportReader: Sendable {
             }
         }
         let budget = ArchiveBudget(limit: limits.maxArchiveBytes)
+        let buffer = FileBuffer()
+        // The reference path reads every entry through ZIPFoundation, chunk by chunk.
+        let locator = reference ? nil : ZipLocator(path: path)
         let links = entries.filter { $0.type == .symlink }.map { Array($0.path.utf8) + (Array($0.path.utf8).last == UInt8(ascii: "/") ? [] : [UInt8(ascii: "/")]) }
         let named = entries.map { (entry: $0, bytes: Array($0.path.utf8)) }
         for (entry, nameBytes) in named.sorted(by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }) {
@@ -266,10 +276,15 @@ public struct ExportReader: Sendable {
             case .file: break
             }
             let fileName = Self.lastComponent(name)
-            let source = ZipEntrySource(archive: archive, entry: entry, bufferSize: limits.bufferSize,
+            var source = ZipEntrySource(archive: archive, entry: entry, bufferSize: limits.bufferSize,
                                         maxEntryBytes: limits.maxEntryBytes, budget: budget)
+            if let locator, let index = order[nameBytes] {
+                source.locator = locator
+                source.location = locator.location(index: index, crc32: entry.checksum, compressedSize: entry.compressedSize,
+                                                   uncompressedSize: entry.uncompressedSize)
+            }
             var archiveBudgetHit = false
-            let go = readFile(name: fileName, displayPath: "\(path)!/\(name)", source: source, explicitlyGiven: false) { event in
+            let go = readFile(name: fileName, displayPath: "\(path)!/\(name)", source: source, explicitlyGiven: false, buffer: buffer) { event in
                 if case .problem(let p) = event, p.reason == "archive_budget" { archiveBudgetHit = true }
                 return emit(event)
             }
@@ -286,7 +301,7 @@ public struct ExportReader: Sendable {
     /// Reads one file or entry. Returns false when `emit` asked to stop.
     @discardableResult
     func readFile(name: String, displayPath: String, source: any ByteSource, explicitlyGiven: Bool,
-                  emit: (ExportEvent) -> Bool) -> Bool {
+                  buffer: FileBuffer = FileBuffer(), emit: (ExportEvent) -> Bool) -> Bool {
         var stopped = false
         func send(_ event: ExportEvent) {
             if !stopped, !emit(event) { stopped = true }
@@ -334,12 +349,13 @@ public struct ExportReader: Sendable {
                 }
             } else {
                 // JSON exports are single documents: read whole (bounded by the entry budget).
-                let bytes = try source.readAll(limit: limits.maxEntryBytes, firstBytesCheck: Self.checkJSONStart)
+                try source.readAll(limit: limits.maxEntryBytes, firstBytesCheck: Self.checkJSONStart, into: &buffer.bytes)
+                let bytes = buffer.bytes
                 let resolved = kind ?? Self.kind(forContent: Array(bytes.prefix(8192)), fileName: name)
                 switch resolved {
-                case .x: try XReader.read(bytes, fileName: name, path: displayPath, limits: limits, emit: send)
-                case .tiktok: try TikTokReader.read(bytes, path: displayPath, limits: limits, emit: send)
-                case .meta: try MetaReader.read(bytes, fileName: name, path: displayPath, limits: limits, emit: send)
+                case .x: try XReader.read(bytes, fileName: name, path: displayPath, limits: limits, reference: reference, emit: send)
+                case .tiktok: try TikTokReader.read(bytes, path: displayPath, limits: limits, reference: reference, emit: send)
+                case .meta: try MetaReader.read(bytes, fileName: name, path: displayPath, limits: limits, reference: reference, emit: send)
                 case .whatsapp: try WhatsAppReader.read(MemorySource(bytes: bytes, bufferSize: limits.bufferSize), path: displayPath, limits: limits, emit: send)
                 default: break
                 }
@@ -378,6 +394,12 @@ public struct ExportReader: Sendable {
     }
 
     // MARK: Convenience
+
+    /// The bytes of the JSON file being read, kept from file to file of one folder or zip so its
+    /// pages are faulted in once (it holds the largest file read so far, at most the entry budget).
+    final class FileBuffer {
+        var bytes: [UInt8] = []
+    }
 
     /// Reads a single export file held in memory (tests, fuzzing): `name` decides the reader as a
     /// file name would.

@@ -35,6 +35,8 @@ public indirect enum JSONValue: Sendable {
 
     public var string: String? { if case .string(let s) = self { return s } else { return nil } }
     public var array: [JSONValue] { if case .array(let a) = self { return a } else { return [] } }
+    /// The elements of an array (none for other values); ``JSONItem``'s name for ``array``.
+    public var elements: [JSONValue] { array }
     public var isObject: Bool { if case .object = self { return true } else { return false } }
     public var isArray: Bool { if case .array = self { return true } else { return false } }
 
@@ -73,24 +75,54 @@ enum JSONWalkAction {
     case deliverArrayOrDescend
 }
 
+/// One item handed over by ``JSONReader/walk(path:depth:wanted:deliver:)``.
+enum ParsedItem {
+    /// The fast form: a view of the item's tape (valid only during the `deliver` call).
+    case node(JSONNode)
+    /// The reference form: a tree of ``JSONValue`` (``JSONReader/reference``).
+    case tree(JSONValue)
+    /// An item with more than ``JSONReader/maxItemValues`` values: skipped without being built.
+    case tooLarge
+}
+
+/// Thrown inside one item when it holds more than ``JSONReader/maxItemValues`` values.
+struct ItemTooLarge: Error {}
+
 /// A byte-level JSON reader over one export file held in memory (bounded by the entry budget).
 ///
-/// It never builds the whole document: ``walk(wanted:deliver:)`` descends along the paths a reader
-/// asks for and builds only the items it delivers, one at a time. Strings are decoded from UTF-8
-/// (invalid bytes become U+FFFD) and, for Meta exports, repaired with ``MojibakeRepair`` — keys
-/// included. Nesting is capped at ``maxDepth``; nothing recurses deeper than that.
+/// It never builds the whole document: ``walk(path:depth:wanted:deliver:)`` descends along the
+/// paths a reader asks for and hands over only the items it delivers, one at a time. An item is
+/// parsed into a flat tape (``JSONNode``, JSONTape.swift): every value is validated, but strings
+/// stay byte ranges of the file until a reader asks for one. Strings are then decoded from UTF-8
+/// (invalid bytes become U+FFFD) and, for Meta exports, Meta's `\u00XX` bytes are decoded in the
+/// same pass (FORMATS.md §0.1) — keys included. With ``reference`` each item is built as a tree of
+/// ``JSONValue`` instead, the slower form the fast one is tested against; both give the same
+/// items, errors and error offsets. Nesting is capped at ``maxDepth`` and the values of one item at
+/// ``maxItemValues``; nothing recurses deeper than that.
 struct JSONReader {
     let bytes: UnsafeBufferPointer<UInt8>
     var position: Int
     let repairMojibake: Bool
     let maxDepth: Int
+    /// Build each item as a ``JSONValue`` tree (the reference form) rather than a tape.
+    let reference: Bool
+    /// Values (keys not counted) in one delivered item; a larger item is skipped (``ParsedItem/tooLarge``).
+    /// Bounds the tape (12 bytes a value) however a hostile file is shaped.
+    let maxItemValues: Int
+    /// Values of the item being built.
+    var itemValues = 0
     private var scratch: [UInt8] = []
+    /// The tape of the current item (reused from item to item).
+    let tape = TapeStorage()
 
-    init(bytes: UnsafeBufferPointer<UInt8>, start: Int = 0, repairMojibake: Bool, maxDepth: Int = 200) {
+    init(bytes: UnsafeBufferPointer<UInt8>, start: Int = 0, repairMojibake: Bool, maxDepth: Int = 200,
+         reference: Bool = false, maxItemValues: Int = 1 << 18) {
         self.bytes = bytes
         self.position = start
         self.repairMojibake = repairMojibake
         self.maxDepth = maxDepth
+        self.reference = reference
+        self.maxItemValues = maxItemValues
         // A UTF-8 byte-order mark is accepted, as Foundation does.
         if start == 0, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { position = 3 }
     }
@@ -123,7 +155,7 @@ struct JSONReader {
 
     /// Walks the value at the current position; `path` holds the object keys from the root.
     mutating func walk(path: inout [String], depth: Int = 0, wanted: ([String]) -> JSONWalkAction,
-                       deliver: ([String], Int, JSONValue) throws -> Void) throws {
+                       deliver: ([String], Int, ParsedItem) throws -> Void) throws {
         guard depth < maxDepth else { throw error("JSON nested deeper than \(maxDepth) levels") }
         guard let first = peek() else { throw error("unexpected end of the JSON data") }
         var action = wanted(path)
@@ -140,15 +172,14 @@ struct JSONReader {
                 if peek() == UInt8(ascii: "]") { position += 1; return }
                 while true {
                     index += 1
-                    let value = try parseValue(depth: depth + 1)
-                    try deliver(path, index, value)
+                    try parseItem(depth: depth + 1) { try deliver(path, index, $0) }
                     guard let next = peek() else { throw error("unexpected end inside an array") }
                     position += 1
                     if next == UInt8(ascii: "]") { return }
                     guard next == UInt8(ascii: ",") else { throw error("expected ',' or ']' in an array") }
                 }
             } else if first == UInt8(ascii: "{") {
-                try deliver(path, 1, try parseValue(depth: depth))
+                try parseItem(depth: depth) { try deliver(path, 1, $0) }
             } else {
                 // null (TikTok's empty lists) or a scalar: nothing to deliver.
                 try skipValue(depth: depth)
@@ -186,11 +217,34 @@ struct JSONReader {
         }
     }
 
+    /// Parses one item (a tape, or a tree with ``reference``) and hands it to `body`. An item with
+    /// more than ``maxItemValues`` values is skipped from its start and handed over as
+    /// ``ParsedItem/tooLarge``.
+    mutating func parseItem(depth: Int, _ body: (ParsedItem) throws -> Void) throws {
+        let start = position
+        itemValues = 0
+        do {
+            if reference {
+                let value = try parseValue(depth: depth)
+                try body(.tree(value))
+            } else {
+                try buildTape(depth: depth)
+                try body(.node(JSONNode(tape: tape.entries, bytes: bytes.baseAddress!, index: 0, meta: repairMojibake)))
+            }
+        } catch is ItemTooLarge {
+            position = start
+            try skipValue(depth: depth)
+            try body(.tooLarge)
+        }
+    }
+
     // MARK: Building values
 
     mutating func parseValue(depth: Int) throws -> JSONValue {
         guard depth < maxDepth else { throw error("JSON nested deeper than \(maxDepth) levels") }
         guard let first = peek() else { throw error("unexpected end of the JSON data") }
+        itemValues += 1
+        if itemValues > maxItemValues { throw ItemTooLarge() }
         switch first {
         case UInt8(ascii: "{"):
             position += 1
@@ -356,9 +410,18 @@ struct JSONReader {
 
     /// True when `bytes` is well-formed UTF-8 (no overlongs, surrogates or values above U+10FFFF).
     static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { isValidUTF8($0) }
+    }
+
+    static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var i = 0
         let n = bytes.count
         while i < n {
+            // ASCII eight bytes at a time.
+            while i + 8 <= n, UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                i += 8
+            }
+            guard i < n else { break }
             let b = bytes[i]
             if b < 0x80 { i += 1; continue }
             let length: Int

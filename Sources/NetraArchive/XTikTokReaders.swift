@@ -18,7 +18,7 @@ enum XReader {
     }
 
     @discardableResult
-    static func read(_ bytes: [UInt8], fileName: String, path: String, limits: ReadLimits,
+    static func read(_ bytes: [UInt8], fileName: String, path: String, limits: ReadLimits, reference: Bool = false,
                      emit: (ExportEvent) -> Void) throws -> Int {
         // Everything up to the first '=' of the assignment goes; without the prefix the file is
         // read as plain JSON.
@@ -26,19 +26,24 @@ enum XReader {
         if sectionName(bytes) != nil, let equals = bytes.firstIndex(of: UInt8(ascii: "=")) { start = equals + 1 }
         var count = 0
         try bytes.withUnsafeBufferPointer { buffer in
-            var reader = JSONReader(bytes: buffer, start: start, repairMojibake: false, maxDepth: limits.maxJSONDepth)
+            var reader = JSONReader(bytes: buffer, start: start, repairMojibake: false, maxDepth: limits.maxJSONDepth,
+                                    reference: reference, maxItemValues: limits.maxItemValues)
             var keys: [String] = []
-            try reader.walk(path: &keys, wanted: { $0.isEmpty ? .deliver : .skip }, deliver: { _, index, item in
+            try reader.walk(path: &keys, wanted: { $0.isEmpty ? .deliver : .skip }, deliver: { _, index, parsed in
                 let source = SourceLocation(path: path, line: index)
                 count += 1
-                emit(convert(item, source: source))
+                switch parsed {
+                case .node(let node): emit(convert(node, source: source))
+                case .tree(let value): emit(convert(value, source: source))
+                case .tooLarge: emit(MetaReader.tooLarge(source, limits: limits))
+                }
             })
             try reader.expectEnd()
         }
         return count
     }
 
-    static func convert(_ item: JSONValue, source: SourceLocation) -> ExportEvent {
+    static func convert<Item: JSONItem>(_ item: Item, source: SourceLocation) -> ExportEvent {
         if let tweet = item["tweet"] {
             let text = unescapeHTML(tweet["full_text"]?.string ?? tweet["text"]?.string ?? "")
             let createdAt = tweet["created_at"]?.nonEmptyString
@@ -138,27 +143,33 @@ enum TikTokReader {
     static let sectionNames: Set<String> = ["Activity", "Your Activity", "Comment", "Video", "Post", "Profile", "Direct Messages", "Ads and data", "App Settings"]
 
     @discardableResult
-    static func read(_ bytes: [UInt8], path: String, limits: ReadLimits, emit: (ExportEvent) -> Void) throws -> Int {
+    static func read(_ bytes: [UInt8], path: String, limits: ReadLimits, reference: Bool = false,
+                     emit: (ExportEvent) -> Void) throws -> Int {
         var count = 0
         try bytes.withUnsafeBufferPointer { buffer in
-            var reader = JSONReader(bytes: buffer, repairMojibake: false, maxDepth: limits.maxJSONDepth)
+            var reader = JSONReader(bytes: buffer, repairMojibake: false, maxDepth: limits.maxJSONDepth,
+                                    reference: reference, maxItemValues: limits.maxItemValues)
             var keys: [String] = []
             // Items are numbered across the file, in document order.
             try reader.walk(path: &keys, wanted: { keys in
                 if keys.count < 3 { return .descend }
                 return item(at: keys) != nil ? .deliver : .skip
-            }, deliver: { keys, _, value in
+            }, deliver: { keys, _, parsed in
                 count += 1
                 let source = SourceLocation(path: path, line: count)
                 guard let kind = item(at: keys) else { return }
-                emit(convert(kind, value, source: source))
+                switch parsed {
+                case .node(let node): emit(convert(kind, node, source: source))
+                case .tree(let value): emit(convert(kind, value, source: source))
+                case .tooLarge: emit(MetaReader.tooLarge(source, limits: limits))
+                }
             })
             try reader.expectEnd()
         }
         return count
     }
 
-    static func convert(_ kind: Item, _ item: JSONValue, source: SourceLocation) -> ExportEvent {
+    static func convert<Value: JSONItem>(_ kind: Item, _ item: Value, source: SourceLocation) -> ExportEvent {
         switch kind {
         case .comment:
             return .record(Record(id: nil, kind: .comment, createdAt: ItemTime.iso(item["date"]).createdAt,

@@ -30,11 +30,12 @@ func summary(_ event: ExportEvent) -> String {
     case .jsonLine(let b, let s): return "\(s.line) line \(b.count)"
     case .notJudged(let reason, let s): return "\(s.line) \(reason)"
     case .skipped(let reason, _, let s): return "\(s.line) skipped \(reason)"
-    case .problem(let p): return "problem \(p.reason)"
+    case .problem(let p): return "problem \(p.reason) \(p.message)"
     }
 }
 
-/// Reads the input with two buffer sizes; traps if they disagree or an invariant breaks.
+/// Reads the input with two buffer sizes, and by the reference JSON path (a tree per item); traps
+/// if they disagree or an invariant breaks.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzReaders(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 0 else { return 0 }
@@ -46,12 +47,21 @@ public func fuzzReaders(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     limits.maxRecordBytes = 64 << 10
     if name.hasSuffix(".zip") {
         FileManager.default.createFile(atPath: zipPath, contents: Data(body))
-        var count = 0
-        ExportReader(limits: limits).read(path: zipPath) { event in
-            count += 1
-            if case .record(let r) = event { precondition(r.source.path.hasPrefix(zipPath + "!/"), "provenance lost") }
-            return true
+        // Entries inflated whole (libdeflate) and through ZIPFoundation chunk by chunk (the
+        // reference path) must give the same events.
+        var runs: [[String]] = []
+        for useReference in [false, true] {
+            var reader = ExportReader(limits: limits)
+            reader.reference = useReference
+            var events: [String] = []
+            reader.read(path: zipPath) { event in
+                if case .record(let r) = event { precondition(r.source.path.hasPrefix(zipPath + "!/"), "provenance lost") }
+                events.append(summary(event))
+                return true
+            }
+            runs.append(events)
         }
+        precondition(runs[0] == runs[1], "zip entries read whole and chunk by chunk disagree")
         return 0
     }
     var runs: [[String]] = []
@@ -65,6 +75,11 @@ public func fuzzReaders(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         runs.append(events)
     }
     precondition(runs[0] == runs[1], "buffer sizes disagree")
+    var reference = ExportReader(limits: limits)
+    reference.reference = true
+    var events: [String] = []
+    reference.read(bytes: body, name: name) { events.append(summary($0)) }
+    precondition(events == runs[1], "the fast and the reference JSON paths disagree")
     return 0
 }
 
@@ -80,6 +95,10 @@ struct FuzzReplay {
             readOnly(Array(CommandLine.arguments.dropFirst(2)))
             return
         }
+        if CommandLine.arguments.dropFirst().first == "--compare" {
+            compare(Array(CommandLine.arguments.dropFirst(2)))
+            return
+        }
         for path in CommandLine.arguments.dropFirst() {
             guard let data = FileManager.default.contents(atPath: path) else {
                 FileHandle.standardError.write(Data("fuzz-readers: cannot read \(path)\n".utf8))
@@ -88,6 +107,37 @@ struct FuzzReplay {
             _ = data.withUnsafeBytes { raw in
                 fuzzReaders(raw.bindMemory(to: UInt8.self).baseAddress ?? UnsafePointer(bitPattern: 1)!, raw.count)
             }
+        }
+    }
+
+    /// `fuzz-readers --compare PATH…`: reads each export by the fast and by the reference JSON
+    /// path and says whether every event is the same (exit 1 at the first difference).
+    static func compare(_ paths: [String]) {
+        for path in paths {
+            var runs: [[String]] = []
+            for useReference in [false, true] {
+                var reader = ExportReader()
+                reader.reference = useReference
+                var events: [String] = []
+                reader.read(path: path) { event in
+                    switch event {
+                    case .record(let r):
+                        events.append("\(r.source.path):\(r.source.line) \(r.kind) id=\(r.id ?? "-") \(r.createdAt ?? "-") \(r.date.map { "\($0)" } ?? "-") "
+                                      + "\(r.text.debugDescription) \(r.target?.author.debugDescription ?? "-") \(r.target?.text.debugDescription ?? "-") "
+                                      + "\(r.group.debugDescription) \(r.author.debugDescription)")
+                    case .problem(let p): events.append("problem \(p)")
+                    default: events.append(summary(event))
+                    }
+                    return true
+                }
+                runs.append(events)
+            }
+            let common = min(runs[0].count, runs[1].count)
+            if let k = (0..<common).first(where: { runs[0][$0] != runs[1][$0] }) ?? (runs[0].count == runs[1].count ? nil : common) {
+                print("\(path): event \(k + 1) differs:\n  fast:      \(k < runs[0].count ? runs[0][k] : "(none)")\n  reference: \(k < runs[1].count ? runs[1][k] : "(none)")")
+                exit(1)
+            }
+            print("\(path): \(runs[0].count) events, identical by the fast and the reference path")
         }
     }
 

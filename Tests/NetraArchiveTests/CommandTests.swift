@@ -99,3 +99,59 @@ func chatSenderInTextFormat() throws {
     #expect(lines.contains { $0.contains(":1 ") && $0.contains("by Budi Santoso FLAGGED") })
     #expect(lines.contains { $0.contains(":2 ") && $0.contains("by Rina W clean") })
 }
+
+struct ThreadCase: CustomTestStringConvertible, Sendable {
+    var name: String
+    var arguments: [String]
+    var testDescription: String { name }
+}
+
+/// A generated export folder (Facebook files, a JSON-lines file with a bad line and an unreadable
+/// date, a WhatsApp chat) and the same folder zipped, in `dir`: more events than one chunk.
+func exportForThreads(in dir: URL) throws -> (folder: URL, zip: URL) {
+    let folder = dir.appendingPathComponent("export")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    for (name, json) in generatedMetaExport(seed: 5, items: 1200) {
+        try Data(json.utf8).write(to: folder.appendingPathComponent(name))
+    }
+    var lines = (0..<300).map { #"{"id":"l\#($0)","text":"Ayo coblos 02 Prabowo-Gibran! \#($0)","created_at":"2024-02-01T08:00:00+07:00"}"# }
+    lines[7] = #"{"id":"bad","text":"#
+    lines[9] = #"{"id":"undated","text":"Coblos 02","created_at":"kemarin"}"#
+    try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: folder.appendingPathComponent("lines.jsonl"))
+    try Data("02/01/24 07.35 - Rina: coblos 02 ya semua\n02/01/24 07.36 - Budi: <Media tidak disertakan>\n".utf8)
+        .write(to: folder.appendingPathComponent("_chat.txt"))
+    let zip = dir.appendingPathComponent("export.zip")
+    try runZip(["-q", "-r", zip.path, "."], in: folder)
+    return (folder, zip)
+}
+
+@Test("exports screened on several threads print the same bytes, messages and exit code as on one", arguments: [
+    ThreadCase(name: "generated folder, --all ndjson", arguments: ["--all", "--format", "ndjson", "--stats", "FOLDER"]),
+    ThreadCase(name: "generated zip, flagged only, text", arguments: ["--format", "text", "--stats", "ZIP"]),
+    ThreadCase(name: "zip and folder and hostile zips in one run", arguments: ["--all", "--format", "ndjson", "--stats", "ZIP", "HOSTILE", "FOLDER"]),
+])
+func exportThreadsAgree(_ c: ThreadCase) throws {
+    let dir = try temporaryDirectory("threads")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let (folder, zip) = try exportForThreads(in: dir)
+    let hostile = hostileAvailable
+        ? try FileManager.default.contentsOfDirectory(atPath: hostileDirectory.path).filter { $0.hasSuffix(".zip") }.sorted()
+            .map { hostileDirectory.appendingPathComponent($0).path }
+        : []
+    let arguments = c.arguments.flatMap { a -> [String] in
+        switch a {
+        case "FOLDER": return [folder.path]
+        case "ZIP": return [zip.path]
+        case "HOSTILE": return hostile
+        default: return [a]
+        }
+    }
+    let one = try netra(["scan", "--threads", "1"] + arguments, in: dir)
+    #expect(one.stdout.split(separator: "\n").count > 100)
+    for threads in ["2", "3", "8"] {
+        let many = try netra(["scan", "--threads", threads] + arguments, in: dir)
+        #expect(many.status == one.status, "threads \(threads)")
+        #expect(many.stdout == one.stdout, "threads \(threads)")
+        #expect(many.stderr == one.stderr, "threads \(threads)")
+    }
+}
