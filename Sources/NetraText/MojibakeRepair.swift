@@ -191,10 +191,17 @@ public enum MojibakeRepair {
         var runStarts: [Int] = []    // the byte offset of each scalar of the run, then its end
         var i = 0
         while i < bytes.count {
-            let (value, length) = scalar(bytes, at: i)
-            guard byteFor(value) != nil else {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<(i + length)]))
-                i += length
+            // Scalars that map to no byte (ASCII among them) are copied as one stretch.
+            var k = i
+            while k < bytes.count {
+                if bytes[k] < 0x80 { k += 1; continue }
+                let (value, length) = scalar(bytes, at: k)
+                if byteFor(value) != nil { break }
+                k += length
+            }
+            if k > i {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<k]))
+                i = k
                 continue
             }
             run.removeAll(keepingCapacity: true)
