@@ -114,8 +114,14 @@ public struct AhoCorasick: Sendable {
         for (new, old) in order.enumerated() { number[old] = new }
         let firstOutput = order.firstIndex { !outputs[$0].isEmpty } ?? stateCount
         var renumbered = [Int32](repeating: 0, count: stateCount * k)
-        for (new, old) in order.enumerated() {
-            for c in 0..<k { renumbered[new * k + c] = Int32(number[Int(table[old * k + c])] * k) }
+        renumbered.withUnsafeMutableBufferPointer { out in
+            table.withUnsafeBufferPointer { old in
+                number.withUnsafeBufferPointer { number in
+                    for (new, from) in order.enumerated() {
+                        for c in 0..<k { out[new &* k &+ c] = Int32(truncatingIfNeeded: number[Int(old[from &* k &+ c])] &* k) }
+                    }
+                }
+            }
         }
         transitions = renumbered
         firstOutputState = firstOutput

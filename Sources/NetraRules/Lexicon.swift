@@ -134,24 +134,26 @@ public struct Lexicon: Sendable {
             let path = (dir as NSString).appendingPathComponent(name)
             if name.hasSuffix(".csv") || name.hasSuffix(".tsv") {
                 guard let text = read(path) else { continue }
-                for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                    let row = line.hasSuffix("\r") ? line.dropLast() : line
+                // Split on bytes, not Characters (tens of thousands of rows at every start-up).
+                let separator = name.hasSuffix(".csv") ? UInt8(ascii: ",") : UInt8(ascii: "\t")
+                for (index, line) in text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+                    let row = line.last == 0x0D ? line.dropLast() : line
                     if row.isEmpty || (index == 0 && name.hasSuffix(".csv")) { continue }
-                    let fields = row.split(separator: name.hasSuffix(".csv") ? "," : "\t", omittingEmptySubsequences: false)
+                    let fields = row.split(separator: separator, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
                     if name.hasSuffix(".csv") {
                         guard fields.count == 4 else {
                             issues.append(LexiconIssue(file: path, line: index + 1, message: "expected 4 columns (no,informal,formal,type); row skipped", severity: .warning))
                             continue
                         }
                         if fields[3] == "acronym" { continue }
-                        slang[String(fields[1])] = String(fields[2])
+                        slang[fields[1]] = fields[2]
                     } else if fields.count == 2 {
-                        slang[String(fields[0])] = String(fields[1])
+                        slang[fields[0]] = fields[1]
                     }
                 }
             } else if name.hasSuffix(".txt") {
                 guard let text = read(path) else { continue }
-                words += text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map(String.init)
+                words += text.utf8.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D }).map { String(decoding: $0, as: UTF8.self) }
             }
         }
         let plain = Normalizer()

@@ -183,6 +183,8 @@ public final class Normalizer {
     public let configuration: NormalizerConfiguration
     // The work happens in a struct so the hot loop pays no dynamic exclusivity checks.
     private var core: NormalizerCore
+    /// `normalizeTerm`'s result storage.
+    private var termScratch = NormalizedText()
 
     public init(configuration: NormalizerConfiguration = .plain) {
         self.configuration = configuration
@@ -208,7 +210,9 @@ public final class Normalizer {
 
     /// The normalized bytes of a lexicon term.
     public func normalizeTerm(_ term: String) -> [UInt8] {
-        normalize(term, mode: .term).bytes
+        // Lexicons normalize tens of thousands of terms at start-up: one result reused.
+        normalize(term, into: &termScratch, mode: .term)
+        return termScratch.bytes
     }
 
     /// Normalizes `text` into `result`, reusing its storage.
