@@ -667,18 +667,31 @@ public struct Screener {
         if left.isEmpty || right.isEmpty { return }
         let sorted = right.sorted { $0.byteStart < $1.byteStart }
         for x in left {
-            var lo = 0, hi = sorted.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if sorted[mid].byteStart < x.byteEnd { lo = mid + 1 } else { hi = mid }
-            }
-            guard lo < sorted.count else { continue }
-            let near = n == Int32(Condition.sameSentence) ? sorted[lo].sentence == x.sentence : sorted[lo].tokenStart - x.tokenEnd <= n
-            if near {
+            let next = firstStart(atOrAfter: x.byteEnd, count: sorted.count) { sorted[$0].byteStart }
+            if next < sorted.count && isNear(x, sorted[next], within: n) {
                 found.append(x)
-                found.append(sorted[lo])
+                found.append(sorted[next])
             }
         }
+    }
+
+    /// The first index of hits sorted by start (`start(i)`, `count` of them) whose start is at or
+    /// after `end`; `count` when there is none. A binary search.
+    @inline(__always)
+    static func firstStart(atOrAfter end: Int32, count: Int, start: (Int) -> Int32) -> Int {
+        var lo = 0, hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if start(mid) < end { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// Whether `y`, the nearest hit after `x`, is near enough: at most `n` tokens between them,
+    /// or for `Condition.sameSentence` the same sentence.
+    @inline(__always)
+    static func isNear(_ x: Hit, _ y: Hit, within n: Int32) -> Bool {
+        n == Int32(Condition.sameSentence) ? y.sentence == x.sentence : y.tokenStart - x.tokenEnd <= n
     }
 
     /// Whether every set rule `ri` requires has a hit (else its `when` cannot hold).
@@ -816,16 +829,10 @@ public struct Screener {
         let r = list[sorted]
         for i in 0..<list[left].count {
             let x = list[left][i]
-            var lo = 0, hi = r.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if r[mid].byteStart < x.byteEnd { lo = mid + 1 } else { hi = mid }
-            }
-            guard lo < r.count else { continue }
-            let near = n == Int32(Condition.sameSentence) ? r[lo].sentence == x.sentence : r[lo].tokenStart - x.tokenEnd <= n
-            if near {
+            let next = Self.firstStart(atOrAfter: x.byteEnd, count: r.count) { r[$0].byteStart }
+            if next < r.count && Self.isNear(x, r[next], within: n) {
                 list[out].append(x)
-                list[out].append(r[lo])
+                list[out].append(r[next])
             }
         }
     }

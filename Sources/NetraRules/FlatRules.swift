@@ -147,14 +147,8 @@ final class FlatRules: @unchecked Sendable {
                 node.op = Self.contestKeyword
             case .contestAllPairs:
                 node.op = Self.contestAllPairs
-            case .near(let a, let b, let n):
-                node.op = Self.near
-                deepest = max(deepest, level + 1)
-                node.a = add(a, level + 1)
-                node.b = add(b, level + 1)
-                node.n = Int32(n)
-            case .before(let a, let b, let n):
-                node.op = Self.before
+            case .near(let a, let b, let n), .before(let a, let b, let n):
+                if case .near = c { node.op = Self.near } else { node.op = Self.before }
                 deepest = max(deepest, level + 1)
                 node.a = add(a, level + 1)
                 node.b = add(b, level + 1)
@@ -214,11 +208,8 @@ final class FlatRules: @unchecked Sendable {
                 return [-1 - Int32(field.ordinal)]
             case .contestKeyword: return [Self.keywordAtom]
             case .contestAllPairs: return nil
-            case .near(let a, let b, _):
-                guard let x = atoms(a) else { return atoms(b) }
-                guard let y = atoms(b) else { return x }
-                return x.count <= y.count ? x : y
-            case .before(let a, let b, _):
+            case .near(let a, let b, _), .before(let a, let b, _):
+                // Both sides must hold: the atoms of either side will do (the fewer the better).
                 guard let x = atoms(a) else { return atoms(b) }
                 guard let y = atoms(b) else { return x }
                 return x.count <= y.count ? x : y
@@ -232,13 +223,8 @@ final class FlatRules: @unchecked Sendable {
                 }
                 return all
             case .atLeast(let k, let items):
-                guard k >= 1 else { return nil }
-                var all: [Int32] = []
-                for item in items {
-                    guard let x = atoms(item) else { return nil }
-                    all += x
-                }
-                return all
+                // One item at least must hold (k ≥ 1), as for `or`.
+                return k >= 1 ? atoms(.or(items)) : nil
             case .not: return nil
             }
         }
