@@ -177,7 +177,9 @@ public final class Normalizer {
     /// Changes whenever the normalized form of any text may change; part of the lexicon version.
     /// norm-3: a digit folded from a non-ASCII scalar ("²") starts a digit run for camel-case
     /// parts as an ASCII digit does; before, the run's start was left over from an earlier token,
-    /// so the parts of such a word depended on the records screened before it.
+    /// so the parts of such a word depended on the records screened before it. And "o" and a
+    /// digit left by squeezing ("oooo0oooooo8" → "o8") become "08" at once, as a second pass
+    /// would make them (a fuzzer find: the result was not a fixed point).
     public static let version = "norm-3"
 
     public let configuration: NormalizerConfiguration
@@ -1150,7 +1152,15 @@ struct NormalizerCore {
         if flags.contains(.digitAndLetter) || (out.count - tokenStart - body == 2 && flags.contains(.hasDigit)) {
             flags.remove([.doubled, .elongated])
             undoDigitSpelling(body)
-            if flags.contains(.doubled) && !flags.contains(.rewritten) { squeezeElongation(body) }
+            if flags.contains(.doubled) && !flags.contains(.rewritten) {
+                squeezeElongation(body)
+                // Squeezing can leave "o" and a digit ("oooo0oooooo8" → "ooo8" → "o8"), which a
+                // second pass reads as "08": apply that rule now, so the result is a fixed point.
+                let first = tokenStart + body
+                if out.count - first == 2 && out[first] == UInt8(ascii: "o") && out[first + 1] >= 0x31 && out[first + 1] <= 0x39 {
+                    undoDigitSpelling(body)
+                }
+            }
         }
         length = out.count - tokenStart
         if body == 0 && hasSlang && length <= SlangTable.maxKeyLength && !flags.contains(.hasDigit)
