@@ -335,8 +335,6 @@ struct NormalizerCore {
     private let hasSlang: Bool
     /// Whether ordinary words take `fastSpan` (false only for the oracle in tests).
     var fastPath = true
-    /// The slang table's shape bits (length, first and last letter of every key), for the fast path.
-    private let slangShapes: UnsafeMutablePointer<UInt64>
     /// The slang table's Bloom filter, for the fast path.
     private let slangBloom: UnsafeMutablePointer<UInt64>
 
@@ -346,9 +344,6 @@ struct NormalizerCore {
     init(configuration: NormalizerConfiguration) {
         self.configuration = configuration
         hasSlang = !configuration.slang.isEmpty
-        let bits = configuration.slang.shapeBits
-        slangShapes = .allocate(capacity: bits.count)
-        slangShapes.initialize(from: bits, count: bits.count)
         let bloom = configuration.slang.bloomBits
         slangBloom = .allocate(capacity: bloom.count)
         slangBloom.initialize(from: bloom, count: bloom.count)
@@ -367,7 +362,6 @@ struct NormalizerCore {
         snapshotBytes.free()
         snapshotStarts.free()
         snapshotEnds.free()
-        slangShapes.deallocate()
         slangBloom.deallocate()
     }
 
@@ -1535,15 +1529,6 @@ enum ASCIIClass: UInt8 {
 nonisolated(unsafe) let asciiClassTable: UnsafePointer<ASCIIClass> = {  // immutable after initialization
     let p = UnsafeMutablePointer<ASCIIClass>.allocate(capacity: 256)
     p.initialize(from: asciiClass, count: 256)
-    return UnsafePointer(p)
-}()
-
-/// Per byte: 1 lower-case letter, 2 upper-case letter, 4 digit, 0 anything else.
-nonisolated(unsafe) let alphanumericKind: UnsafePointer<UInt8> = {  // immutable after initialization
-    let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
-    for b in 0..<256 {
-        p[b] = b >= 0x61 && b <= 0x7A ? 1 : b >= 0x41 && b <= 0x5A ? 2 : b >= 0x30 && b <= 0x39 ? 4 : 0
-    }
     return UnsafePointer(p)
 }()
 

@@ -87,9 +87,6 @@ public struct SlangTable: Sendable, ExpressibleByDictionaryLiteral {
     private let mask: Int
 
     public var isEmpty: Bool { values.isEmpty }
-    /// One bit per (length, first letter, last letter) of the keys: bit `(length × 26 +
-    /// first − "a") × 26 + last − "a"`.
-    var shapeBits: [UInt64] { shapes }
     /// The Bloom filter over the keys: bit `filterIndex` of each packed key.
     var bloomBits: [UInt64] { bloom }
     public var count: Int { values.count }

@@ -132,31 +132,6 @@ func fastPathAgreesOnPool() throws {
     #expect(checked > 10_000)
 }
 
-@Test("eight-byte classifiers match their one-byte definitions")
-func wordBytesClassifiers() {
-    var random = SplitMix64(seed: 7)
-    func oneByte(_ x: UInt64, _ test: (UInt8) -> Bool) -> UInt64 {
-        var mask: UInt64 = 0
-        for k in 0..<8 where test(UInt8(truncatingIfNeeded: x >> UInt64(8 * k))) { mask |= 0x80 << UInt64(8 * k) }
-        return mask
-    }
-    for round in 0..<20_000 {
-        // Mostly ASCII letters and digits, with edges (0x40, 0x5B, 0x60, 0x7B, 0x2F, 0x3A) and high bytes.
-        var x: UInt64 = 0
-        for k in 0..<8 {
-            let pick = random.next() % 4
-            let byte: UInt64 = pick == 0 ? random.next() % 256 : pick == 1 ? [0x40, 0x5B, 0x60, 0x7B, 0x2F, 0x3A, 0x41, 0x5A, 0x61, 0x7A, 0x30, 0x39, 0x00, 0x80, 0xFF][Int(random.next() % 15)]
-                : 0x41 + random.next() % 58
-            x |= byte << UInt64(8 * k)
-        }
-        if round % 3 == 0 { x = x & ~(0xFF << UInt64(8 * Int(random.next() % 8))) }  // some zero bytes
-        #expect(WordBytes.between(x, 0x61, 0x7A) == oneByte(x) { $0 >= 0x61 && $0 <= 0x7A })
-        #expect(WordBytes.between(x, 0x30, 0x39) == oneByte(x) { $0 >= 0x30 && $0 <= 0x39 })
-        #expect(WordBytes.between(x | WordBytes.ones &* 0x20, 0x61, 0x7A) == oneByte(x) { ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) })
-        #expect(WordBytes.zeroBytes(x) == oneByte(x) { $0 == 0 })
-    }
-}
-
 @Test("byte class maps match their one-byte definitions (SSE2 or byte loop, any length)")
 func byteClassMapsMatchDefinitions() {
     var random = SplitMix64(seed: 20261204)
