@@ -43,9 +43,17 @@ public struct Contest: Sendable {
     /// The file it was loaded from.
     public var file: String
 
-    /// Whether a record of this date is judged for this contest (undated records always are).
-    public func watches(_ date: CalendarDate?) -> Bool {
+    /// Whether a record of this kind and date is judged for this contest (undated records always are).
+    ///
+    /// An act (a post, comment, like, share, follow …) is judged when it falls inside
+    /// `[watchFrom, watchUntil]`. A group membership is a state that lasts until the group is left
+    /// (leaving is its own event, never a membership): it is judged for every contest whose window
+    /// had opened when the group was joined, so joining a pair's group after the vote still
+    /// counts, while a group joined before the pair was named (an "Anies-Sandi" group of 2017) is
+    /// about another contest.
+    public func watches(_ date: CalendarDate?, kind: RecordKind = .post) -> Bool {
         guard let date else { return true }
+        if kind == .group { return watchFrom <= date }
         return watchFrom <= date && date <= watchUntil
     }
 }

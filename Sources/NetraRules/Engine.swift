@@ -323,10 +323,17 @@ public struct Screener {
         referencePatterns = reference ? compiled.patternTerms.map { Array($0.utf8) } : nil
     }
 
+    /// What the screener itself decides beyond the lexicon files, part of every `lexicon_version`
+    /// so that a batch store screens its inputs again when it changes.
+    /// - rules-1: dated records judged only inside each contest's watch window.
+    /// - rules-2: a group membership judged for every contest whose window had opened when it was
+    ///   joined (``Contest/watches(_:kind:)``).
+    public static let semanticsVersion = "rules-2"
+
     /// The flags for `record`, merged over its judged fields, in a stable order.
     public mutating func screen(_ record: Record) -> [Flag] {
         var flags: [Flag] = []
-        prepareContests(for: record.date)
+        prepareContests(for: record.date, kind: record.kind)
         if activeContests.isEmpty { return [] }
         let rules = compiled.lexicon.rules
         var judged = record.judgedFields.map { (field: $0.field, text: $0.text, target: [(field: String, text: String)]()) }
@@ -355,7 +362,7 @@ public struct Screener {
     /// `target` is the post a comment or reply answers, for rules with a `target` condition.
     public mutating func explain(text: String, kind: RecordKind = .post, date: CalendarDate? = nil, field: String = "text",
                                  target: String? = nil) -> Explanation {
-        prepareContests(for: date)
+        prepareContests(for: date, kind: kind)
         var decisions: [RuleDecision] = []
         let pointed = target.map { [(field: "target.text", text: $0)] } ?? []
         evaluate(text: text, field: field, kind: kind, target: pointed, explaining: true) { decisions.append($0) }
@@ -378,10 +385,10 @@ public struct Screener {
         return Explanation(field: field, normalized: normalized.string, tokens: tokens, hits: termHits, decisions: decisions)
     }
 
-    private mutating func prepareContests(for date: CalendarDate?) {
+    private mutating func prepareContests(for date: CalendarDate?, kind: RecordKind) {
         activeContests.removeAll(keepingCapacity: true)
         activeMask = 0
-        for (i, c) in compiled.lexicon.contests.enumerated() where c.watches(date) {
+        for (i, c) in compiled.lexicon.contests.enumerated() where c.watches(date, kind: kind) {
             activeContests.append(i)
             if i < 64 { activeMask |= 1 << UInt64(i) }
         }

@@ -116,7 +116,7 @@ public struct Lexicon: Sendable {
         issues += validate(contests: contests, termSets: termSets, rules: rules, normalization: normalization)
         let errors = issues.filter { $0.severity == .error }
         if !errors.isEmpty { throw LexiconLoadError(errors) }
-        let version = "lex-\(fingerprint.hex)+\(Normalizer.version)+icu-\(icuVersion)"
+        let version = "lex-\(fingerprint.hex)+\(Normalizer.version)+\(Screener.semanticsVersion)+icu-\(icuVersion)"
         return Lexicon(directory: directory, contests: contests, termSets: termSets, rules: rules, version: version,
                        warnings: issues.filter { $0.severity == .warning }, normalization: normalization)
     }

@@ -100,16 +100,6 @@ func labelledItemIsRead(_ label: Label) throws {
     }
 }
 
-/// Items the bundled rules do not flag yet although the samples' labels say they should (rule
-/// recall, not reading: the same record given as a JSON line gets the same verdict).
-let knownRuleGaps: [String: String] = [
-    // Decided, not a gap to close: the membership is dated 30 Sep 2024, after the Pilpres 2024 watch
-    // window (to 20 Mar 2024). By then AMIN was no (bakal) calon of any contest (domain.md §1.2, §1.5:
-    // the SKB is about (bakal) calon; §3.6 NET-CTX-07: gate by the windows), and DESIGN.md §3.4 judges a
-    // dated record only against contests whose window contains it. expected_labels.json says flag.
-    "Sahabat AMIN Jawa Tengah": "membership dated after the Pilpres watch window (kept unflagged by decision)",
-]
-
 let compiledForSamples: CompiledLexicon? = {
     guard formatsAvailable else { return nil }
     let bundled = repositoryRoot.appendingPathComponent("Lexicons").path
@@ -127,10 +117,6 @@ func labelledVerdict(_ label: Label) throws {
     let found = event(for: label, in: sampleEvents(label.file))
     var flagged = false
     if case .record(let r)? = found { flagged = !r.judgedFields.isEmpty && !screener.screen(r).isEmpty }
-    if let gap = knownRuleGaps.first(where: { label.text.hasPrefix($0.key) }), label.flag, !flagged {
-        withKnownIssue("rules: \(gap.value)", isIntermittent: true) { #expect(flagged == label.flag) }
-        return
-    }
     #expect(flagged == label.flag, "\(label.text)")
 }
 

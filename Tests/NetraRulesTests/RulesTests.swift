@@ -252,6 +252,33 @@ func sentenceScope() throws {
     #expect(!fired("Saya dukung! Pak Budi datang besok"))
 }
 
+/// A group membership lasts until the group is left: judged for contests whose window had opened
+/// when it was joined (`Contest.watches(_:kind:)`); acts are judged inside the window only.
+let membershipDateCases: [ScreenCase] = [
+    .init(name: "joined during the campaign", text: "Sahabat AMIN Jawa Tengah", date: "2024-01-10",
+          expected: ["NET-SM-06 pilpres-2024/01 support"]),
+    .init(name: "joined after the vote, still the pair's group", text: "Sahabat AMIN Jawa Tengah", date: "2024-09-30",
+          expected: ["NET-SM-06 pilpres-2024/01 support"]),
+    .init(name: "joined on the day the window opened", text: "Relawan Ganjar-Mahfud Sukamaju", date: "2023-10-19",
+          expected: ["NET-SM-06 pilpres-2024/03 support"]),
+    .init(name: "joined the day before the window opened", text: "Relawan Ganjar-Mahfud Sukamaju", date: "2023-10-18", expected: []),
+    .init(name: "a 2017 group of another pair", text: "Relawan Anies-Sandi DKI", date: "2017-01-15", expected: []),
+    .init(name: "undated membership", text: "Relawan Anies-Sandi DKI", date: nil, expected: ["NET-SM-06 pilpres-2024/01 support"]),
+    .init(name: "a neutral group joined after the vote", text: "Info Loker & Jual Beli Sukamaju", date: "2024-09-30", expected: []),
+]
+
+@Test("group memberships by join date", arguments: membershipDateCases)
+func membershipDates(_ c: ScreenCase) throws {
+    #expect(try flags("", kind: .group, date: c.date, group: c.text) == c.expected)
+}
+
+@Test("an act after the window is not judged, whatever its kind")
+func actsAfterWindow() throws {
+    #expect(try flags("Sahabat AMIN Jawa Tengah", kind: .follow, date: "2024-09-30").isEmpty)
+    #expect(try flags("Gas terus Pak Prabowo ✌️", kind: .comment, date: "2024-09-30").isEmpty)
+    #expect(try flags("Gas terus Pak Prabowo ✌️", kind: .comment, date: "2024-01-30") == ["NET-SM-02 pilpres-2024/02 support"])
+}
+
 @Test("a comment is judged by NET-SM-02, not NET-SM-01")
 func commentRule() throws {
     #expect(try flags("Gas terus Pak Prabowo ✌️", kind: .comment) == ["NET-SM-02 pilpres-2024/02 support"])
