@@ -159,6 +159,8 @@ struct ZipEntrySource: ByteSource {
     /// Where the entry's bytes are, for inflating it whole (libdeflate), or nil.
     var locator: ZipLocator? = nil
     var location: ZipLocator.Location? = nil
+    /// The entry inflated ahead on another thread (JSON entries, read with a first-bytes check).
+    var prefetch: EntryPrefetch? = nil
 
     var sizeHint: Int { Int(clamping: entry.uncompressedSize) }
 
@@ -167,12 +169,15 @@ struct ZipEntrySource: ByteSource {
     /// chunk by chunk would) and whose size fits what is left of the archive budget, is inflated
     /// whole by libdeflate into `all` and checked (size, CRC-32, first bytes); any other entry, or
     /// one that fails a check, is read chunk by chunk through ZIPFoundation as before, which
-    /// reports it. The events are the same either way.
+    /// reports it. The events are the same either way, and the same when the entry was inflated
+    /// ahead (`prefetch`, made with ``ExportReader/checkJSONStart(_:)`` as its first-bytes check,
+    /// the check every whole JSON read passes).
     func readAll(limit: Int, firstBytesCheck: ((UnsafeRawBufferPointer) throws -> Bool)?, into all: inout [UInt8]) throws {
         if let locator, let location,
            location.compressedSize + location.uncompressedSize <= min(limit, maxEntryBytes),
            budget.inflated + location.uncompressedSize <= budget.limit,
-           locator.inflateWhole(location, firstBytes: firstBytesCheck, into: &all) {
+           prefetch != nil && firstBytesCheck != nil ? prefetch!.take(into: &all)
+                                                     : locator.inflateWhole(location, firstBytes: firstBytesCheck, into: &all) {
             budget.inflated += all.count
             return
         }

@@ -257,8 +257,29 @@ public struct ExportReader: Sendable {
         // The reference path reads every entry through ZIPFoundation, chunk by chunk.
         let locator = reference ? nil : ZipLocator(path: path)
         let links = entries.filter { $0.type == .symlink }.map { Array($0.path.utf8) + (Array($0.path.utf8).last == UInt8(ascii: "/") ? [] : [UInt8(ascii: "/")]) }
-        let named = entries.map { (entry: $0, bytes: Array($0.path.utf8)) }
-        for (entry, nameBytes) in named.sorted(by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }) {
+        let named = entries.map { (entry: $0, bytes: Array($0.path.utf8)) }.sorted(by: { $0.bytes.lexicographicallyPrecedes($1.bytes) })
+        // Where each file entry's bytes are, for inflating it whole (nil: ZIPFoundation reads it).
+        func location(_ k: Int) -> ZipLocator.Location? {
+            guard let locator, let index = order[named[k].bytes] else { return nil }
+            let entry = named[k].entry
+            return locator.location(index: index, crc32: entry.checksum, compressedSize: entry.compressedSize,
+                                    uncompressedSize: entry.uncompressedSize)
+        }
+        // The next entry is inflated on another thread while this one is parsed, when both are
+        // JSON read whole and their bytes together fit the per-entry budget.
+        var prefetch: EntryPrefetch? = nil
+        defer { prefetch?.finish() }
+        func prefetchable(_ k: Int) -> Bool {
+            guard forced == nil, k < named.count, named[k].entry.type == .file, Self.unsafeEntryName(named[k].entry.path) == nil,
+                  !links.contains(where: { named[k].bytes.starts(with: $0) }) else { return false }
+            let fileName = Self.lastComponent(named[k].entry.path)
+            switch Self.kind(forFileName: fileName) {
+            case .meta?, .x?, .tiktok?: return true
+            case nil: return fileName.lowercased().hasSuffix(".json")
+            default: return false
+            }
+        }
+        for (k, (entry, nameBytes)) in named.enumerated() {
             let name = entry.path
             if let unsafe = Self.unsafeEntryName(name) {
                 if !problem(name, "unsafe_entry_name", "refused: \(unsafe)") { return }
@@ -278,10 +299,22 @@ public struct ExportReader: Sendable {
             let fileName = Self.lastComponent(name)
             var source = ZipEntrySource(archive: archive, entry: entry, bufferSize: limits.bufferSize,
                                         maxEntryBytes: limits.maxEntryBytes, budget: budget)
-            if let locator, let index = order[nameBytes] {
+            if let locator, order[nameBytes] != nil {
                 source.locator = locator
-                source.location = locator.location(index: index, crc32: entry.checksum, compressedSize: entry.compressedSize,
-                                                   uncompressedSize: entry.uncompressedSize)
+                if let ahead = prefetch, ahead.index == k {
+                    source.location = ahead.location
+                    source.prefetch = ahead
+                    prefetch = nil
+                } else {
+                    source.location = location(k)
+                }
+                // The next entry that is not a folder.
+                var j = k + 1
+                while j < named.count && named[j].entry.type == .directory { j += 1 }
+                if prefetchable(j), let here = source.location, let next = location(j),
+                   here.compressedSize + here.uncompressedSize + next.compressedSize + next.uncompressedSize <= limits.maxEntryBytes {
+                    prefetch = EntryPrefetch(index: j, locator: locator, location: next) { try Self.checkJSONStart($0) }
+                }
             }
             var archiveBudgetHit = false
             let go = readFile(name: fileName, displayPath: "\(path)!/\(name)", source: source, explicitlyGiven: false, buffer: buffer) { event in

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import CZlib
+import Dispatch
 
 /// libdeflate's whole-buffer DEFLATE decoder, loaded at run time (`libdeflate.so.0`, Debian's
 /// libdeflate0) when the system has it: about twice zlib's speed on export JSON. Without it
@@ -46,7 +47,11 @@ final class Libdeflate: @unchecked Sendable {
 /// headers, for the whole-entry fast path (``ZipEntrySource``). Only the plain case is handled
 /// (no ZIP64, no encryption, stored or deflated); anything else, or any record that does not
 /// agree with what ZIPFoundation listed, has no location and is read by ZIPFoundation as before.
-final class ZipLocator {
+///
+/// Immutable once made (the file is read with pread(2), and each inflation allocates its own
+/// libdeflate decompressor), so one entry can be inflated ahead on another thread
+/// (``EntryPrefetch``) while the reader parses the one before.
+final class ZipLocator: @unchecked Sendable {
     struct Location {
         /// 0 stored, 8 deflated.
         var method: UInt16
@@ -60,10 +65,9 @@ final class ZipLocator {
     private let fileSize: Int
     /// Central directory records in order: method, flags, crc, sizes, local header offset.
     private var records: [(method: UInt16, flags: UInt16, crc: UInt32, compressed: UInt32, uncompressed: UInt32, local: UInt32)] = []
-    private var decompressor: OpaquePointer?
 
     init?(path: String) {
-        guard let library = Libdeflate.shared else { return nil }
+        guard Libdeflate.shared != nil else { return nil }
         fd = open(path, O_RDONLY)
         guard fd >= 0 else { return nil }
         var info = stat()
@@ -72,15 +76,13 @@ final class ZipLocator {
             return nil
         }
         fileSize = Int(info.st_size)
-        guard readDirectory(), let d = library.alloc() else {
+        guard readDirectory() else {
             close(fd)
             return nil
         }
-        decompressor = d
     }
 
     deinit {
-        if let decompressor { Libdeflate.shared?.free(decompressor) }
         close(fd)
     }
 
@@ -198,6 +200,11 @@ final class ZipLocator {
             // buffer keeps its pages from entry to entry (zeroing them is cheaper than faulting
             // in new ones).
             out.append(contentsOf: repeatElement(0, count: size + 1))
+            guard let decompressor = library.alloc() else {
+                out.removeAll(keepingCapacity: true)
+                return false
+            }
+            defer { library.free(decompressor) }
             var actual = 0
             let result: Int32 = compressed.withUnsafeBytes { input in
                 out.withUnsafeMutableBytes { output in
@@ -217,5 +224,45 @@ final class ZipLocator {
             return zlib.value
         }
         return crc == location.crc32
+    }
+}
+
+/// One zip entry inflated whole on another thread while the reader parses the entry before it
+/// (``ExportReader``'s zip loop starts at most one). Only bytes move between the threads: the
+/// reader takes them when it reaches the entry, and only if the entry passes the same budget
+/// checks it would have passed when inflated in place, so the events are the same either way.
+final class EntryPrefetch: @unchecked Sendable {
+    /// The entry's place in the zip loop's order.
+    let index: Int
+    let location: ZipLocator.Location
+    private let done = DispatchSemaphore(value: 0)
+    /// Written by the inflating thread before `done` is signalled, read after.
+    private var bytes: [UInt8] = []
+    private var inflated = false
+
+    init(index: Int, locator: ZipLocator, location: ZipLocator.Location, firstBytes: @escaping @Sendable (UnsafeRawBufferPointer) throws -> Bool) {
+        self.index = index
+        self.location = location
+        DispatchQueue.global().async {
+            self.inflated = locator.inflateWhole(location, firstBytes: firstBytes, into: &self.bytes)
+            self.done.signal()
+        }
+    }
+
+    /// Waits for the inflation; true with the entry's bytes in `out` (its old buffer is dropped),
+    /// or false when ``ZipLocator/inflateWhole(_:firstBytes:into:)`` refused the entry.
+    func take(into out: inout [UInt8]) -> Bool {
+        done.wait()
+        done.signal()
+        guard inflated else { return false }
+        swap(&out, &bytes)
+        bytes = []
+        return true
+    }
+
+    /// Waits until the inflating thread is done with it.
+    func finish() {
+        done.wait()
+        done.signal()
     }
 }

@@ -389,3 +389,45 @@ func bombsAgree() throws {
         #expect(whole == readerEvents(path: zip, reference: true, limits: limits), "entry budget \(entry), archive budget \(archive)")
     }
 }
+
+/// Budgets that cut a zip of JSON entries in folders before, inside and after each entry: the
+/// entry inflated ahead on another thread (`EntryPrefetch`) is used only where inflating it in
+/// place would have been, so the fast path gives the reference path's events at every cut.
+@Test("entries inflated ahead give the same events at every archive and entry budget")
+func prefetchedEntriesAgree() throws {
+    let dir = try temporaryDirectory("prefetch")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let folder = dir.appendingPathComponent("export")
+    let files = generatedMetaExport(seed: 23, items: 120)
+    var sizes: [Int] = []
+    for (k, (name, json)) in files.enumerated() {
+        // Folders between the entries, as real exports have.
+        let sub = folder.appendingPathComponent("part\(k)/inner", isDirectory: true)
+        try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+        try Data(json.utf8).write(to: sub.appendingPathComponent(name))
+        sizes.append(json.utf8.count)
+    }
+    try runZip(["-q", "-r", "../x.zip", "."], in: folder)
+    let zip = dir.appendingPathComponent("x.zip").path
+    #expect(sizes.count >= 3)
+    var cuts = [1 << 30]
+    var total = 0
+    for size in sizes {
+        cuts += [total + size / 2, total + size - 1, total + size]
+        total += size
+    }
+    for archive in cuts {
+        var limits = ReadLimits()
+        limits.maxArchiveBytes = archive
+        let fast = readerEvents(path: zip, reference: false, limits: limits)
+        #expect(fast == readerEvents(path: zip, reference: true, limits: limits), "archive budget \(archive)")
+        #expect(fast.contains { $0.contains("archive_budget") } == (archive < total), "archive budget \(archive)")
+    }
+    // Entry budgets that let two entries be inflated together, or only one at a time.
+    for entry in [sizes.max()! + 1, 2 * sizes.max()! + 4096, 64 << 20] {
+        var limits = ReadLimits()
+        limits.maxEntryBytes = entry
+        #expect(readerEvents(path: zip, reference: false, limits: limits) == readerEvents(path: zip, reference: true, limits: limits),
+                "entry budget \(entry)")
+    }
+}
