@@ -10,42 +10,47 @@ public enum NDJSONPrinter {
     /// Appends one line (with its newline) for `finding`.
     public static func append(_ finding: Finding, lexiconVersion: String, to out: inout [UInt8]) {
         let record = finding.record
-        out.append(contentsOf: #"{"id":"#.utf8)
+        appendLiteral(#"{"id":"#, to: &out)
         if let id = record.id { appendString(id, to: &out) } else { appendString(record.displayID, to: &out) }
-        out.append(contentsOf: #","source":{"path":"#.utf8); appendString(record.source.path, to: &out)
-        out.append(contentsOf: #","line":"#.utf8); appendInteger(record.source.line, to: &out)
-        out.append(contentsOf: #"},"kind":"#.utf8); appendString(record.kind.rawValue, to: &out)
-        out.append(contentsOf: #","created_at":"#.utf8)
-        if let c = record.createdAt { appendString(c, to: &out) } else { out.append(contentsOf: "null".utf8) }
-        out.append(contentsOf: finding.flagged ? #","flagged":true,"flags":["#.utf8 : #","flagged":false,"flags":["#.utf8)
+        appendLiteral(#","source":{"path":"#, to: &out); appendString(record.source.path, to: &out)
+        appendLiteral(#","line":"#, to: &out); appendInteger(record.source.line, to: &out)
+        appendLiteral(#"},"kind":"#, to: &out); appendString(record.kind.rawValue, to: &out)
+        appendLiteral(#","created_at":"#, to: &out)
+        if let c = record.createdAt { appendString(c, to: &out) } else { appendLiteral("null", to: &out) }
+        appendLiteral(finding.flagged ? #","flagged":true,"flags":["# : #","flagged":false,"flags":["#, to: &out)
         for (i, flag) in finding.flags.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: #"{"rule":"#.utf8); appendString(flag.rule, to: &out)
-            out.append(contentsOf: #","category":"#.utf8); appendString(flag.category, to: &out)
-            out.append(contentsOf: #","contest":"#.utf8); appendString(flag.contest, to: &out)
-            out.append(contentsOf: #","pair":"#.utf8); appendString(flag.pair, to: &out)
-            out.append(contentsOf: #","stance":"#.utf8); appendString(flag.stance.rawValue, to: &out)
-            out.append(contentsOf: #","severity":"#.utf8); appendString(flag.severity, to: &out)
-            out.append(contentsOf: #","score":"#.utf8); out.append(contentsOf: formatScore(flag.score).utf8)
-            out.append(contentsOf: #","basis":["#.utf8)
+            appendLiteral(#"{"rule":"#, to: &out); appendString(flag.rule, to: &out)
+            appendLiteral(#","category":"#, to: &out); appendString(flag.category, to: &out)
+            appendLiteral(#","contest":"#, to: &out); appendString(flag.contest, to: &out)
+            appendLiteral(#","pair":"#, to: &out); appendString(flag.pair, to: &out)
+            appendLiteral(#","stance":"#, to: &out); appendString(flag.stance.rawValue, to: &out)
+            appendLiteral(#","severity":"#, to: &out); appendString(flag.severity, to: &out)
+            appendLiteral(#","score":"#, to: &out); out.append(contentsOf: formatScore(flag.score).utf8)
+            appendLiteral(#","basis":["#, to: &out)
             for (j, b) in flag.basis.enumerated() {
                 if j > 0 { out.append(UInt8(ascii: ",")) }
                 appendString(b, to: &out)
             }
-            out.append(contentsOf: #"],"evidence":["#.utf8)
+            appendLiteral(#"],"evidence":["#, to: &out)
             for (j, e) in flag.evidence.enumerated() {
                 if j > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: #"{"start":"#.utf8); appendInteger(e.span.start, to: &out)
-                out.append(contentsOf: #","end":"#.utf8); appendInteger(e.span.end, to: &out)
-                out.append(contentsOf: #","text":"#.utf8); appendString(e.text, to: &out)
-                out.append(contentsOf: #","term":"#.utf8); appendString(e.term, to: &out)
-                out.append(contentsOf: #","field":"#.utf8); appendString(e.field, to: &out)
+                appendLiteral(#"{"start":"#, to: &out); appendInteger(e.span.start, to: &out)
+                appendLiteral(#","end":"#, to: &out); appendInteger(e.span.end, to: &out)
+                appendLiteral(#","text":"#, to: &out); appendString(e.text, to: &out)
+                appendLiteral(#","term":"#, to: &out); appendString(e.term, to: &out)
+                appendLiteral(#","field":"#, to: &out); appendString(e.field, to: &out)
                 out.append(UInt8(ascii: "}"))
             }
-            out.append(contentsOf: "]}".utf8)
+            appendLiteral("]}", to: &out)
         }
-        out.append(contentsOf: #"],"lexicon_version":"#.utf8); appendString(lexiconVersion, to: &out)
-        out.append(contentsOf: "}\n".utf8)
+        appendLiteral(#"],"lexicon_version":"#, to: &out); appendString(lexiconVersion, to: &out)
+        appendLiteral("}\n", to: &out)
+    }
+
+    /// Appends a literal's UTF-8 bytes (a `String`'s `utf8` view goes through a generic path).
+    @inline(__always) static func appendLiteral(_ literal: StaticString, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
     /// Appends `value` in decimal.
@@ -83,8 +88,71 @@ public enum NDJSONPrinter {
         s.withUTF8 { appendString(bytes: $0, to: &out) }
     }
 
-    /// Appends the UTF-8 `bytes` as a JSON string literal.
+    /// Appends the UTF-8 `bytes` as a JSON string literal: runs that need no escape are found
+    /// eight bytes at a time and appended whole (``appendStringReference(bytes:to:)`` is the same
+    /// byte by byte).
     static func appendString(bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        guard let base = bytes.baseAddress else {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        let n = bytes.count
+        var from = 0, i = 0
+        while i < n {
+            while i + 8 <= n {
+                let flagged = escapeMask(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self).littleEndian)
+                if flagged != 0 {
+                    i += flagged.trailingZeroBitCount >> 3
+                    break
+                }
+                i += 8
+            }
+            guard i < n else { break }
+            let b = base[i]
+            if needsEscape(b) {
+                if i > from { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[from..<i])) }
+                appendEscape(b, to: &out)
+                from = i + 1
+            }
+            i += 1
+        }
+        if n > from { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[from...])) }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    @inline(__always) static func needsEscape(_ b: UInt8) -> Bool {
+        b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b == 0x7F
+    }
+
+    /// The high bits of those of the eight bytes of `w` (read little-endian) that may need an
+    /// escape (a quote, a backslash, a control byte, DEL): the lowest one flagged always does
+    /// (a borrow can flag only bytes above one that really matches), and none is missed.
+    @inline(__always) static func escapeMask(_ w: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        let quote = w ^ 0x2222_2222_2222_2222, backslash = w ^ 0x5C5C_5C5C_5C5C_5C5C, del = w ^ 0x7F7F_7F7F_7F7F_7F7F
+        let zeroes = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((del &- ones) & ~del)
+        let control = (w &- 0x2020_2020_2020_2020) & ~w
+        return (zeroes | control) & high
+    }
+
+    /// The escape for one byte that ``needsEscape(_:)``.
+    static func appendEscape(_ b: UInt8, to out: inout [UInt8]) {
+        out.append(0x5C)
+        switch b {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(b)
+        case 0x0A: out.append(UInt8(ascii: "n"))
+        case 0x0D: out.append(UInt8(ascii: "r"))
+        case 0x09: out.append(UInt8(ascii: "t"))
+        default:
+            let hex: StaticString = "0123456789abcdef"
+            out.append(UInt8(ascii: "u")); out.append(UInt8(ascii: "0")); out.append(UInt8(ascii: "0"))
+            out.append(hex.utf8Start[Int(b >> 4)]); out.append(hex.utf8Start[Int(b & 0xF)])
+        }
+    }
+
+    /// ``appendString(bytes:to:)`` byte by byte: the obvious form, kept as the tests' oracle.
+    static func appendStringReference(bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Runs that need no escape are appended whole.
         var from = 0

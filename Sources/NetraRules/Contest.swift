@@ -52,9 +52,24 @@ public struct Contest: Sendable {
     /// counts, while a group joined before the pair was named (an "Anies-Sandi" group of 2017) is
     /// about another contest.
     public func watches(_ date: CalendarDate?, kind: RecordKind = .post) -> Bool {
+        window.watches(date, kind: kind)
+    }
+
+    /// The dates of ``watches(_:kind:)`` alone, for screeners that test every record against
+    /// every contest (a `Contest` is large to copy).
+    public var window: WatchWindow { WatchWindow(from: watchFrom, until: watchUntil) }
+}
+
+/// A contest's watch window (``Contest/watches(_:kind:)``).
+public struct WatchWindow: Sendable {
+    public var from: CalendarDate
+    public var until: CalendarDate
+
+    /// Whether a record of this kind and date is judged (see ``Contest/watches(_:kind:)``).
+    @inline(__always) public func watches(_ date: CalendarDate?, kind: RecordKind) -> Bool {
         guard let date else { return true }
-        if kind == .group { return watchFrom <= date }
-        return watchFrom <= date && date <= watchUntil
+        if kind == .group { return from <= date }
+        return from <= date && date <= until
     }
 }
 

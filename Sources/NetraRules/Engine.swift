@@ -293,6 +293,8 @@ public struct Screener {
     private let flat: FlatRules
     private var touched: [Int32] = []
     private var activeContests: [Int] = []
+    /// Each contest's watch window, in lexicon order.
+    private let windows: [WatchWindow]
     /// `activeContests` as bits (contest k is bit k, for k < 64).
     private var activeMask: UInt64 = 0
     /// Per contest: whether the text names it (-1: not yet known), for number phrases.
@@ -318,6 +320,7 @@ public struct Screener {
         hitLists = HitLists(sets: workBase, work: 3 * (flat.depth + 1) + 1)
         list = hitLists.lists
         contextState = [Int8](repeating: -1, count: compiled.lexicon.contests.count)
+        windows = compiled.lexicon.contests.map(\.window)
         touchedPairs = [UInt64](repeating: 0, count: compiled.lexicon.contests.count)
         pairRules = [[Int32]?](repeating: nil, count: 32 * 5)
         referencePatterns = reference ? compiled.patternTerms.map { Array($0.utf8) } : nil
@@ -388,7 +391,7 @@ public struct Screener {
     private mutating func prepareContests(for date: CalendarDate?, kind: RecordKind) {
         activeContests.removeAll(keepingCapacity: true)
         activeMask = 0
-        for (i, c) in compiled.lexicon.contests.enumerated() where c.watches(date, kind: kind) {
+        for (i, window) in windows.enumerated() where window.watches(date, kind: kind) {
             activeContests.append(i)
             if i < 64 { activeMask |= 1 << UInt64(i) }
         }
