@@ -76,13 +76,18 @@ public struct Record: Sendable {
     public var judgedFields: [(field: String, text: String)] {
         // Typed as the result, so no element is cast on return.
         var fields: [(field: String, text: String)] = []
-        if !text.isEmpty { fields.append(("text", text)) }
-        if !kind.judgesOwnText || kind == .share {
-            if let t = target?.text, !t.isEmpty { fields.append(("target.text", t)) }
-            if let a = target?.author, !a.isEmpty { fields.append(("target.author", a)) }
-            if kind != .share, let g = group, !g.isEmpty { fields.append(("group", g)) }
-        }
+        forEachJudgedField { fields.append(($0, $1)) }
         return fields
+    }
+
+    /// Calls `body` with each of ``judgedFields`` in order, without building the array.
+    @inline(__always) public func forEachJudgedField(_ body: (_ field: String, _ text: String) throws -> Void) rethrows {
+        if !text.isEmpty { try body("text", text) }
+        if !kind.judgesOwnText || kind == .share {
+            if let t = target?.text, !t.isEmpty { try body("target.text", t) }
+            if let a = target?.author, !a.isEmpty { try body("target.author", a) }
+            if kind != .share, let g = group, !g.isEmpty { try body("group", g) }
+        }
     }
 
     /// Whether ``judgedFields`` is not empty, without building it.

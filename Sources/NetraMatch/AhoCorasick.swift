@@ -162,7 +162,13 @@ public struct AhoCorasick: Sendable {
                 }
             }
         }
-        if matches.count - base > 1 { matches[base...].sort() }
+        if matches.count - base > 1 {
+            // Sorted in place (sorting `matches[base...]` copies the slice first).
+            matches.withUnsafeMutableBufferPointer { all in
+                var tail = UnsafeMutableBufferPointer(rebasing: all[base...])
+                tail.sort()
+            }
+        }
         if kind == .leftmostLongest { Self.keepLeftmostLongest(&matches, from: base) }
     }
 

@@ -339,13 +339,14 @@ public struct Screener {
         prepareContests(for: record.date, kind: record.kind)
         if activeContests.isEmpty { return [] }
         let rules = compiled.lexicon.rules
-        var judged = record.judgedFields.map { (field: $0.field, text: $0.text, target: [(field: String, text: String)]()) }
+        // A comment's or reply's own text is judged with the post it answers.
+        var pointed: [(field: String, text: String)] = []
         if record.kind == .comment || record.kind == .reply, let target = record.target {
-            let pointed = [("target.text", target.text ?? ""), ("target.author", target.author ?? "")].filter { !$0.1.isEmpty }
-            if !pointed.isEmpty, let own = judged.firstIndex(where: { $0.field == "text" }) { judged[own].target = pointed }
+            if let t = target.text, !t.isEmpty { pointed.append(("target.text", t)) }
+            if let a = target.author, !a.isEmpty { pointed.append(("target.author", a)) }
         }
-        for (field, text, target) in judged {
-            evaluate(text: text, field: field, kind: record.kind, target: target, explaining: false) { decision in
+        record.forEachJudgedField { field, text in
+            evaluate(text: text, field: field, kind: record.kind, target: field == "text" ? pointed : [], explaining: false) { decision in
                 guard decision.outcome == .hit else { return }
                 let rule = rules[decision.ruleIndex]
                 if let i = flags.firstIndex(where: { $0.rule == decision.rule && $0.contest == decision.contest && $0.pair == decision.pair }) {
@@ -461,7 +462,7 @@ public struct Screener {
         for ri in compiled.rules.indices where compiled.rules[ri].record && compiled.rules[ri].judges(kindBit)
             && compiled.rules[ri].reads(fieldBit) && mayHold(ri) {
             let rule = compiled.rules[ri]
-            for ci in rule.readsContest ? activeContests : Array(activeContests.prefix(1)) {
+            for ci in rule.readsContest ? activeContests[...] : activeContests.prefix(1) {
                 guard let witnesses = witnessesOf(flat.when[ri], rule.when, ci, -1) else { continue }
                 var score = rule.score
                 var evidenceHits = witnesses

@@ -46,8 +46,10 @@ public enum MojibakeRepair {
             }
             return false
         }
-        if let found = text.utf8.withContiguousStorageIfAvailable(scan) { return found }
-        return Array(text.utf8).withUnsafeBufferPointer(scan)
+        // `withUTF8` reads a small (inline) string from the stack; the contiguous-storage view
+        // is nil for those, and copying them into an array cost an allocation per field.
+        var text = text
+        return text.withUTF8(scan)
     }
 
     /// Whether the UTF-8 of `text` contains `byte`.
@@ -56,8 +58,8 @@ public enum MojibakeRepair {
             guard let base = bytes.baseAddress else { return false }
             return memchr(base, Int32(byte), bytes.count) != nil
         }
-        if let found = text.utf8.withContiguousStorageIfAvailable(scan) { return found }
-        return text.utf8.contains(byte)
+        var text = text
+        return text.withUTF8(scan)
     }
 
     // MARK: Literal \xHH escapes
