@@ -46,10 +46,8 @@ public enum MojibakeRepair {
             }
             return false
         }
-        // `withUTF8` reads a small (inline) string from the stack; the contiguous-storage view
-        // is nil for those, and copying them into an array cost an allocation per field.
-        var text = text
-        return text.withUTF8(scan)
+        if let found = text.utf8.withContiguousStorageIfAvailable(scan) { return found }
+        return Array(text.utf8).withUnsafeBufferPointer(scan)
     }
 
     /// Whether the UTF-8 of `text` contains `byte`.
@@ -58,8 +56,8 @@ public enum MojibakeRepair {
             guard let base = bytes.baseAddress else { return false }
             return memchr(base, Int32(byte), bytes.count) != nil
         }
-        var text = text
-        return text.withUTF8(scan)
+        if let found = text.utf8.withContiguousStorageIfAvailable(scan) { return found }
+        return text.utf8.contains(byte)
     }
 
     // MARK: Literal \xHH escapes
