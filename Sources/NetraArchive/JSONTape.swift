@@ -71,13 +71,7 @@ enum SWAR {
     /// a backslash, a control byte (< 0x20) or ≥ 0x80: none is missed, and the lowest one flagged
     /// is always one of them (a borrow can flag only bytes above a byte that really is one).
     @inline(__always) static func special(_ w: UInt64) -> UInt64 {
-        let q: UInt64 = w ^ 0x2222_2222_2222_2222
-        let s: UInt64 = w ^ 0x5C5C_5C5C_5C5C_5C5C
-        let zeroQ: UInt64 = (q &- 0x0101_0101_0101_0101) & ~q
-        let zeroS: UInt64 = (s &- 0x0101_0101_0101_0101) & ~s
-        let control: UInt64 = w &- 0x2020_2020_2020_2020
-        let any: UInt64 = zeroQ | zeroS | control | w
-        return any & 0x8080_8080_8080_8080
+        WordBytes.equal(w, UInt8(ascii: "\"")) | WordBytes.equal(w, UInt8(ascii: "\\")) | WordBytes.below(w, 0x20) | (w & WordBytes.high)
     }
 
     /// Whether `c` is an ASCII hex digit.

@@ -129,11 +129,8 @@ public enum NDJSONPrinter {
     /// escape (a quote, a backslash, a control byte, DEL): the lowest one flagged always does
     /// (a borrow can flag only bytes above one that really matches), and none is missed.
     @inline(__always) static func escapeMask(_ w: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
-        let quote = w ^ 0x2222_2222_2222_2222, backslash = w ^ 0x5C5C_5C5C_5C5C_5C5C, del = w ^ 0x7F7F_7F7F_7F7F_7F7F
-        let zeroes = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((del &- ones) & ~del)
-        let control = (w &- 0x2020_2020_2020_2020) & ~w
-        return (zeroes | control) & high
+        WordBytes.equal(w, UInt8(ascii: "\"")) | WordBytes.equal(w, UInt8(ascii: "\\")) | WordBytes.equal(w, 0x7F)
+            | WordBytes.below(w, 0x20)
     }
 
     /// The escape for one byte that ``needsEscape(_:)``.

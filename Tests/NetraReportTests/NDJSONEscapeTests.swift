@@ -59,3 +59,26 @@ func escapingRandomBytes() {
         }
     }
 }
+
+/// A mask's promise (WordBytes): no byte that passes `test` is missed, and the lowest byte flagged
+/// passes it.
+func checkMask(_ mask: UInt64, of w: UInt64, _ test: (UInt8) -> Bool) -> Bool {
+    let bytes = (0..<8).map { UInt8(truncatingIfNeeded: w >> (8 * $0)) }
+    for k in 0..<8 where test(bytes[k]) && mask & (0x80 << (8 * UInt64(k))) == 0 { return false }
+    return mask == 0 || test(bytes[mask.trailingZeroBitCount >> 3])
+}
+
+@Test("eight-byte masks against their one-byte definitions (WordBytes, the NDJSON escape mask)")
+func wordMasks() {
+    var random = SplitMix64(seed: 11)
+    let alphabet: [UInt8] = [0x00, 0x01, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7E, 0x7F, 0x80, 0x81, 0xA2, 0xDC, 0xFF]
+    for _ in 0..<20_000 {
+        var w: UInt64 = 0
+        for k in 0..<8 { w |= UInt64(alphabet[Int(random.next() % UInt64(alphabet.count))]) << (8 * UInt64(k)) }
+        for byte: UInt8 in [0x22, 0x5C, 0x7F, 0x00, 0xFF] {
+            #expect(checkMask(WordBytes.equal(w, byte), of: w) { $0 == byte }, "equal \(byte) in \(String(w, radix: 16))")
+        }
+        #expect(checkMask(WordBytes.below(w, 0x20), of: w) { $0 < 0x20 }, "below 0x20 in \(String(w, radix: 16))")
+        #expect(checkMask(NDJSONPrinter.escapeMask(w), of: w, NDJSONPrinter.needsEscape), "escape in \(String(w, radix: 16))")
+    }
+}
