@@ -299,7 +299,7 @@ public struct ExportReader: Sendable {
             let fileName = Self.lastComponent(name)
             var source = ZipEntrySource(archive: archive, entry: entry, bufferSize: limits.bufferSize,
                                         maxEntryBytes: limits.maxEntryBytes, budget: budget)
-            if let locator, order[nameBytes] != nil {
+            if let locator {
                 source.locator = locator
                 if let ahead = prefetch, ahead.index == k {
                     source.location = ahead.location
