@@ -195,13 +195,19 @@ public final class Normalizer {
 
     /// With `fastPath: false`, a normalizer that sends every word through the general path:
     /// the slow, obvious oracle the fast path is tested against (it must give identical results).
-    public init(configuration: NormalizerConfiguration, fastPath: Bool) {
+    /// With `memo: false`, the fast path does not remember the general path's words
+    /// (`TokenMemo`; for tests and measurements).
+    public init(configuration: NormalizerConfiguration, fastPath: Bool, memo: Bool = true) {
         self.configuration = configuration
         core = NormalizerCore(configuration: configuration)
         core.fastPath = fastPath
+        core.memoEnabled = memo
     }
 
     deinit { core.free() }
+
+    /// Words the fast path replayed from its memo so far (for tests).
+    var memoHits: Int { core.memoHits }
 
     /// Normalizes `text` into a new value.
     public func normalize(_ text: String, mode: NormalizationMode = .text) -> NormalizedText {
@@ -335,6 +341,14 @@ struct NormalizerCore {
     private let hasSlang: Bool
     /// Whether ordinary words take `fastSpan` (false only for the oracle in tests).
     var fastPath = true
+    /// Whether the fast path remembers what the general path did with short ASCII words
+    /// (false in tests that compare with and without it).
+    var memoEnabled = true
+    private var tokenMemo = TokenMemo()
+    /// Words replayed from `tokenMemo` (for tests).
+    private(set) var memoHits = 0
+    /// Single-letter tokens counted so far (a word whose rules count one is not memoized).
+    private var singleLetterTokens = 0
     /// The slang table's Bloom filter, for the fast path.
     private let slangBloom: UnsafeMutablePointer<UInt64>
 
@@ -363,6 +377,7 @@ struct NormalizerCore {
         snapshotStarts.free()
         snapshotEnds.free()
         slangBloom.deallocate()
+        tokenMemo.free()
     }
 
     mutating func normalize(_ text: String, into result: inout NormalizedText, mode: NormalizationMode) {
@@ -423,6 +438,14 @@ struct NormalizerCore {
                 i += consumed
                 scalar += Int32(truncatingIfNeeded: consumed)
                 if i >= n { break }
+                if memoEnabled {
+                    let memoized = memoizedToken(input, at: i, scalar: scalar)
+                    if memoized > 0 {
+                        i += memoized
+                        scalar += Int32(truncatingIfNeeded: memoized)
+                        continue
+                    }
+                }
             }
             let b = input[i]
             switch classes[Int(b)] {
@@ -776,6 +799,107 @@ struct NormalizerCore {
             x &+= 1
         }
         return x
+    }
+
+    /// The word at `i` (where `fastSpan` stopped, outside a token) through `tokenMemo`: replayed
+    /// when the memo holds it, else written by the general path and remembered. Returns the
+    /// bytes consumed, or 0 when the word does not qualify (see `TokenMemo`) and the byte loop
+    /// must take it.
+    ///
+    /// The general path would take such a word as this does: begin a token (after `#`, a
+    /// hashtag), one `alphanumericRun`, and end it at the ASCII byte after it, which every
+    /// case of the byte loop does before anything else (a joiner keeps a token open only
+    /// between digits, which is excluded). So ending it here and leaving that byte to the
+    /// loop changes nothing.
+    private mutating func memoizedToken(_ input: UnsafeBufferPointer<UInt8>, at i: Int, scalar: Int32) -> Int {
+        let n = input.count
+        let p = input.baseAddress!
+        let w0 = out.count
+        guard w0 > 0, committed == w0 else { return 0 }
+        let b = p[i]
+        let hashtag = b == UInt8(ascii: "#")
+        let s = hashtag ? i &+ 1 : i
+        guard s < n, p[s] < 0x80, maps.contains(.alnum, s) else { return 0 }
+        let k = maps.endOfAlnum(from: s)
+        let length = k &- i
+        guard length <= TokenMemo.maxKey else { return 0 }
+        if k < n {
+            let c = p[k]
+            if c >= 0x80 { return 0 }
+            // "10:30": a joiner between digits keeps the token open.
+            if asciiClassTable[Int(c)] == .joiner && k &+ 1 < n && asciiClassTable[Int(p[k &+ 1])] == .digit
+                && asciiClassTable[Int(p[k &- 1])] == .digit { return 0 }
+        }
+        let tag: UInt8 = (hashtag ? 1 : 0) | (mode == .term ? 2 : 0)
+        let probe = tokenMemo.probe(p + i, length: length, tag: tag)
+        if probe.found {
+            let entry = tokenMemo.entry(probe.slot)
+            let outputLength = Int(entry.outputLength)
+            let w = w0 &+ outputLength
+            reserveOutput(w)
+            out.pointer.advanced(by: w0).update(from: tokenMemo.output(probe.slot), count: outputLength)
+            out.count = w
+            starts.count = w
+            ends.count = w
+            let segmentCount = Int(entry.segmentCount)
+            segments.reserve(segments.count &+ segmentCount)
+            let stored = tokenMemo.segments(probe.slot)
+            let position = Int32(truncatingIfNeeded: w0)
+            for x in 0..<segmentCount {
+                var segment = stored[x]
+                segment.normalizedStart &+= position
+                segment.originalStart &+= scalar
+                if segment.originalEnd != MapSegment.words { segment.originalEnd &+= scalar }
+                segments.append(segment)
+            }
+            if pendingSentence {
+                sentenceStarts.append(Int32(truncatingIfNeeded: tokenStarts.count))
+                pendingSentence = false
+            }
+            let tokenCount = Int(entry.tokenCount)
+            let tokens = tokenMemo.tokens(probe.slot)
+            tokenStarts.reserve(tokenStarts.count &+ tokenCount)
+            for x in 0..<tokenCount { tokenStarts.append(tokens[x] &+ position) }
+            lastTokenLength = Int(entry.lastTokenLength)
+            singleLetterRun = 0
+            committed = w
+            memoHits &+= 1
+            return length
+        }
+        // The general path, as the byte loop would take the word.
+        let segments0 = segments.count, tokens0 = tokenStarts.count, letters0 = singleLetterTokens
+        if hashtag {
+            beginToken(scalar)
+            flags.insert(.hashtag)
+            append(b, scalar, scalar &+ 1)
+        }
+        let count = alphanumericRun(input, from: s, scalar: hashtag ? scalar &+ 1 : scalar, classes: asciiClassTable)
+        endToken()
+        if count == k &- s && singleLetterTokens == letters0 {
+            // Relative to the word's first byte (its space) and scalar.
+            let position = Int32(truncatingIfNeeded: w0)
+            let segmentCount = segments.count &- segments0
+            let tokenCount = tokenStarts.count &- tokens0
+            if segmentCount <= TokenMemo.maxSegments && tokenCount <= TokenMemo.maxTokens {
+                withUnsafeTemporaryAllocation(of: MapSegment.self, capacity: segmentCount) { relative in
+                    for x in 0..<segmentCount {
+                        var segment = segments[segments0 &+ x]
+                        segment.normalizedStart &-= position
+                        segment.originalStart &-= scalar
+                        if segment.originalEnd != MapSegment.words { segment.originalEnd &-= scalar }
+                        relative[x] = segment
+                    }
+                    withUnsafeTemporaryAllocation(of: Int32.self, capacity: tokenCount) { tokens in
+                        for x in 0..<tokenCount { tokens[x] = tokenStarts[tokens0 &+ x] &- position }
+                        tokenMemo.store(slot: probe.slot, keyLength: length, tag: tag,
+                                        output: UnsafeBufferPointer(start: out.pointer + w0, count: out.count &- w0),
+                                        segments: UnsafeBufferPointer(relative), tokens: UnsafeBufferPointer(tokens),
+                                        lastTokenLength: lastTokenLength)
+                    }
+                }
+            }
+        }
+        return hashtag ? count &+ 1 : count
     }
 
     /// What stopped an `ordinaryRun` at a word, besides a slang entry.
@@ -1164,6 +1288,7 @@ struct NormalizerCore {
         // Spaced single letters: remember runs, join them after the record.
         if out.count - tokenStart == 1 && flags.contains(.hasLetter) && !flags.contains(.hashtag) {
             singleLetterRun += 1
+            singleLetterTokens &+= 1
             if singleLetterRun >= 3 { needsJoinPass = true }
         } else {
             singleLetterRun = 0

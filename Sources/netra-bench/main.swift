@@ -90,7 +90,8 @@ case "normalizer":
     let megabytes = arguments.count > 2 ? Int(arguments[2]) ?? 200 : 200
     let lexicon: Lexicon
     do { lexicon = try Lexicon.load(directory: lexiconDirectory) } catch { fail("\(error)") }
-    let normalizer = Normalizer(configuration: lexicon.normalization)
+    let normalizer = Normalizer(configuration: lexicon.normalization, fastPath: true,
+                                memo: ProcessInfo.processInfo.environment["NETRA_BENCH_NO_MEMO"] == nil)
     let texts = poolTexts(pool)
     let nonASCII = texts.filter { $0.utf8.contains { $0 >= 0x80 } }
     let all = measure(texts, bytes: megabytes * 1_000_000, normalizer: normalizer)

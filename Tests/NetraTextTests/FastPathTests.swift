@@ -178,3 +178,46 @@ func jsonStringStop() {
         #expect(found == expected, "\(bytes) from \(from)")
     }
 }
+
+struct MemoCase: CustomTestStringConvertible, Sendable {
+    var name: String
+    /// Normalized twice by one normalizer: the second time its general-path words come from the memo.
+    var input: String
+    /// Words the second normalization must replay from the memo.
+    var replayed: Int
+    var testDescription: String { name }
+}
+
+let memoCases: [MemoCase] = [
+    .init(name: "camel-case word with parts", input: "ayo PrabowoGibran menang", replayed: 1),
+    .init(name: "hashtag with parts and digits", input: "dukung #PrabowoGibran2024 sekarang", replayed: 1),
+    .init(name: "hashtag right after a word", input: "ayo#AMIN menang", replayed: 1),
+    .init(name: "letter-digit evasions", input: "pilih pr4bowo dan g4njar", replayed: 2),
+    .init(name: "elongation and the prayer", input: "kita menaaang aamiiin", replayed: 2),
+    .init(name: "word that starts a sentence", input: "Hebat. PrabowoGibran menang! Gas2 terus", replayed: 2),
+    .init(name: "word before a period that ends a sentence", input: "ayo Gas2. Lanjut", replayed: 1),
+    .init(name: "word before a comma and a hashtag", input: "ayo Gas2, #Ganjar3 #ayo", replayed: 3),
+    .init(name: "word at the end of the text", input: "ayo JokowiTigaPeriode", replayed: 1),
+    .init(name: "the same word twice in one text", input: "ayo Gas2 lalu Gas2 lagi", replayed: 2),
+    .init(name: "slang after a memoized word", input: "ayo Gas2 yg bgt", replayed: 1),
+    .init(name: "squeezed to one letter is not memoized (it counts for spaced letters)", input: "x AAA b c", replayed: 0),
+    .init(name: "first word of the text is not memoized", input: "PrabowoGibran menang", replayed: 0),
+    .init(name: "a time stays with the general path", input: "jam 10:30 ya", replayed: 0),
+    .init(name: "a word before non-ASCII stays with the general path", input: "ayo Gas2✌️ ya", replayed: 0),
+]
+
+@Test("the token memo replays exactly what the general path wrote", arguments: memoCases)
+func tokenMemoReplays(_ c: MemoCase) {
+    for mode in [NormalizationMode.text, .term] {
+        let memo = Normalizer(configuration: slangForTests)
+        let plain = Normalizer(configuration: slangForTests, fastPath: true, memo: false)
+        let oracle = Normalizer(configuration: slangForTests, fastPath: false)
+        let expected = Outcome(oracle.normalize(c.input, mode: mode))
+        #expect(Outcome(plain.normalize(c.input, mode: mode)) == expected)
+        #expect(Outcome(memo.normalize(c.input, mode: mode)) == expected, "first time")
+        let before = memo.memoHits
+        #expect(Outcome(memo.normalize(c.input, mode: mode)) == expected, "from the memo")
+        #expect(memo.memoHits - before == c.replayed, "\(mode)")
+        #expect(plain.memoHits == 0)
+    }
+}
