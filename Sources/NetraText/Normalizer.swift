@@ -351,6 +351,8 @@ struct NormalizerCore {
     private var singleLetterTokens = 0
     /// The slang table's Bloom filter, for the fast path.
     private let slangBloom: UnsafeMutablePointer<UInt64>
+    /// `asciiClassTable`, read once: a global's every use in a function costs a lazy-initialization check.
+    private let classTable = asciiClassTable
 
     /// Whether the last pass joined spaced single letters into a word.
     var joinedLetters: Bool { needsJoinPass }
@@ -430,7 +432,7 @@ struct NormalizerCore {
         ends.reserve(n + 64)
         var i = 0
         var scalar: Int32 = 0
-        let classes = asciiClassTable
+        let classes = classTable
         if fastPath { maps.build(input) }
         while i < n {
             if fastPath && !inToken {
@@ -511,13 +513,13 @@ struct NormalizerCore {
     /// with no camel case and no three equal letters in a row, not shaped like the prayer ("a…n"
     /// with a doubled letter), not followed by a non-ASCII byte, and (for digits) not continued
     /// by a joiner and a digit ("10:30"). Words are found and judged 64 bytes at a time from
-    /// `ByteClassMaps`; a slang word is replaced, and a one-letter word counted for joining
-    /// spaced letters, as the general path would. Separators are handled as the general path
-    /// handles them between tokens (sentence ends, the period after a word of three bytes or
-    /// more); a single space between two words needs nothing but the space. The span stops
-    /// before the first word that needs the general path, before a `#` that opens a hashtag,
-    /// and before a non-ASCII byte; nothing of what stops it is consumed. Returns the bytes
-    /// consumed (the span is ASCII, so also the scalars).
+    /// `ByteClassMaps` and written one by one; a slang word is replaced, and a one-letter word
+    /// counted for joining spaced letters, as the general path would. Separators are handled as
+    /// the general path handles them between tokens (sentence ends, the period after a word of
+    /// three bytes or more); a single space between two words needs nothing but the space. The
+    /// span stops before the first word that needs the general path, before a `#` that opens a
+    /// hashtag, and before a non-ASCII byte; nothing of what stops it is consumed. Returns the
+    /// bytes consumed (the span is ASCII, so also the scalars).
     @inline(__always)
     private mutating func fastSpan(_ input: UnsafeBufferPointer<UInt8>, from i: Int, scalar: Int32) -> Int {
         let n = input.count
@@ -573,82 +575,110 @@ struct NormalizerCore {
                     continue span
                 }
             }
-            // Ordinary words with one space between them, from the window's first word on:
-            // judged first, then written by one copy of their folded bytes and one map segment.
-            let run = ordinaryRun(input, at: base, wordStarts: wordStarts, wordEnds: wordEnds, alnum: alnum)
-            if run.end > 0 {
+            // Single spaces between two words, which need nothing but the space.
+            let simpleGaps = maps.bits(.space, at: base) & (alnum &<< 1) & (alnum &>> 1)
+            let firstSpecial = maps.bits(.special, at: base).trailingZeroBitCount
+            let letters = maps.bits(.letter, at: base)
+            let equals = maps.bits(.equal, at: base)
+            let window = folded + base
+            var nextEqual = equals.trailingZeroBitCount
+            var starts = wordStarts, ends = wordEnds
+            while starts != 0 {
+                let s = starts.trailingZeroBitCount
+                if s > 0 && (simpleGaps &>> UInt64(s &- 1)) & 1 == 0 {
+                    // Other separators before this word: handled as between tokens.
+                    lastTokenLength = lastLength
+                    let x = separators(input, from: g)
+                    if x != base &+ s { g = x; break span }
+                }
+                let e = ends.trailingZeroBitCount &+ 1
+                let length = e &- s
+                let k = base &+ e
+                let next: UInt8 = k < n ? p[k] : 0
+                g = base &+ s
+                if e > firstSpecial || next >= 0x80 { break span }
+                var entry = -1
+                if (letters &>> UInt64(s)) & 1 != 0 {
+                    if e > nextEqual {
+                        // Shaped like the prayer ("a…n" with a doubled letter): the general path decides.
+                        if window[s] == UInt8(ascii: "a") && window[e &- 1] == UInt8(ascii: "n") && length > 1 { break span }
+                        nextEqual = (equals & ~lowBits(e)).trailingZeroBitCount
+                    }
+                    if slang && length <= SlangTable.maxKeyLength && length > 1 {
+                        // The word packed as the table keys are: eight bytes, eight more, zero past its end.
+                        var head: UInt64 = UnsafeRawPointer(window + s).loadUnaligned(as: UInt64.self)
+                        var tail: UInt64 = 0
+                        if length > 8 {
+                            let unused = UInt64(truncatingIfNeeded: 128 &- 8 &* length)
+                            tail = (UnsafeRawPointer(window + (s &+ 8)).loadUnaligned(as: UInt64.self) &<< unused) &>> unused
+                        } else {
+                            let unused = UInt64(truncatingIfNeeded: 64 &- 8 &* length)
+                            head = (head &<< unused) &>> unused
+                        }
+                        let f = SlangTable.filterIndex(head, tail)
+                        if bloom[f &>> 6] & (1 &<< UInt64(truncatingIfNeeded: f & 63)) != 0 {
+                            entry = configuration.slang.lookup(packed: (head, tail, length))
+                        }
+                    }
+                } else if k &+ 1 < n && classTable[Int(next)] == .joiner && classTable[Int(p[k &+ 1])] == .digit {
+                    // A number a joiner continues ("10:30"): the general path keeps it whole.
+                    break span
+                }
                 if pendingSentence {
                     sentenceStarts.append(Int32(truncatingIfNeeded: tokenCount))
                     pendingSentence = false
                 }
-                emitCopied(from: base, to: base &+ run.end, delta: delta, o: o, w: &w, tokenPointer: tokenPointer, tokenCount: &tokenCount,
-                           segmentOpen: &segmentOpen, shift: &shift)
-                // The other words of the run: their token starts (the first one's is written).
-                var starts = run.starts & (run.starts &- 1)
-                let position = Int32(truncatingIfNeeded: w &- run.end)
-                while starts != 0 {
-                    tokenPointer[tokenCount] = position &+ Int32(truncatingIfNeeded: starts.trailingZeroBitCount)
+                if entry < 0 {
+                    emitCopied(from: g, to: k, delta: delta, o: o, w: &w, tokenPointer: tokenPointer, tokenCount: &tokenCount,
+                               segmentOpen: &segmentOpen, shift: &shift)
+                    if length == 1 && (letters &>> UInt64(s)) & 1 != 0 {
+                        // Spaced single letters: remember runs, join them after the record.
+                        letterRun &+= 1
+                        if letterRun >= 3 { needsJoinPass = true }
+                    } else {
+                        letterRun = 0
+                    }
+                } else {
+                    // "yg" → "yang": every byte of the replacement came from the whole word.
+                    let wordScalar = Int32(truncatingIfNeeded: g) &+ delta
+                    if w > 0 {
+                        let required = wordScalar &- Int32(truncatingIfNeeded: w) &- 1
+                        if !segmentOpen || required != shift {
+                            segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: w), originalStart: Int32(truncatingIfNeeded: w) &+ required, originalEnd: MapSegment.words))
+                        }
+                        o[w] = 0x20
+                        w &+= 1
+                    }
+                    tokenPointer[tokenCount] = Int32(truncatingIfNeeded: w)
                     tokenCount &+= 1
-                    starts &= starts &- 1
-                }
-                lastLength = run.lastLength
-                letterRun = 0
-            }
-            g = base &+ run.end
-            guard run.stop >= 0 else { continue span }
-            // The word at base + run.stop, after one space or first in the window: one letter,
-            // slang, or a word for the general path.
-            let s = base &+ run.stop
-            let k = maps.endOfAlnum(from: s)
-            if run.slang == Self.generalPath { g = s; break span }
-            if pendingSentence {
-                sentenceStarts.append(Int32(truncatingIfNeeded: tokenCount))
-                pendingSentence = false
-            }
-            if run.slang == Self.oneLetter {
-                // Spaced single letters: remember runs, join them after the record.
-                emitCopied(from: s, to: k, delta: delta, o: o, w: &w, tokenPointer: tokenPointer, tokenCount: &tokenCount,
-                           segmentOpen: &segmentOpen, shift: &shift)
-                letterRun &+= 1
-                if letterRun >= 3 { needsJoinPass = true }
-            } else {
-                // "yg" → "yang": every byte of the replacement came from the whole word.
-                let wordScalar = Int32(truncatingIfNeeded: s) &+ delta
-                if w > 0 {
-                    let required = wordScalar &- Int32(truncatingIfNeeded: w) &- 1
-                    if !segmentOpen || required != shift {
-                        segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: w), originalStart: Int32(truncatingIfNeeded: w) &+ required, originalEnd: MapSegment.words))
+                    let bytes = configuration.slang.replacement(entry)
+                    if w &+ bytes.count &+ (n &- k) &+ 32 > out.capacity {
+                        out.count = w
+                        reserveOutput(w &+ bytes.count &+ (n &- k) &+ 32)
+                        o = out.pointer
                     }
-                    o[w] = 0x20
-                    w &+= 1
-                }
-                tokenPointer[tokenCount] = Int32(truncatingIfNeeded: w)
-                tokenCount &+= 1
-                let bytes = configuration.slang.replacement(run.slang)
-                if w &+ bytes.count &+ (n &- k) &+ 32 > out.capacity {
-                    out.count = w
-                    reserveOutput(w &+ bytes.count &+ (n &- k) &+ 32)
-                    o = out.pointer
-                }
-                segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: w), originalStart: wordScalar, originalEnd: wordScalar &+ Int32(truncatingIfNeeded: k &- s)))
-                segmentOpen = false
-                for (b, byte) in bytes.enumerated() {
-                    o[w &+ b] = byte
-                    if byte == 0x20 {
-                        tokenPointer[tokenCount] = Int32(truncatingIfNeeded: w &+ b &+ 1)
-                        tokenCount &+= 1
+                    segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: w), originalStart: wordScalar, originalEnd: wordScalar &+ Int32(truncatingIfNeeded: length)))
+                    segmentOpen = false
+                    for (b, byte) in bytes.enumerated() {
+                        o[w &+ b] = byte
+                        if byte == 0x20 {
+                            tokenPointer[tokenCount] = Int32(truncatingIfNeeded: w &+ b &+ 1)
+                            tokenCount &+= 1
+                        }
                     }
+                    w &+= bytes.count
+                    if tokenCount &+ (n &- k) / 2 &+ 8 > tokenStarts.capacity {
+                        tokenStarts.count = tokenCount
+                        tokenStarts.reserve(tokenCount &+ (n &- k) / 2 &+ 8)
+                        tokenPointer = tokenStarts.pointer
+                    }
+                    letterRun = 0
                 }
-                w &+= bytes.count
-                if tokenCount &+ (n &- k) / 2 &+ 8 > tokenStarts.capacity {
-                    tokenStarts.count = tokenCount
-                    tokenStarts.reserve(tokenCount &+ (n &- k) / 2 &+ 8)
-                    tokenPointer = tokenStarts.pointer
-                }
-                letterRun = 0
+                lastLength = length
+                g = k
+                starts &= starts &- 1
+                ends &= ends &- 1
             }
-            lastLength = k &- s
-            g = k
         }
         lastTokenLength = lastLength
         singleLetterRun = letterRun
@@ -658,72 +688,6 @@ struct NormalizerCore {
         ends.count = w
         committed = w
         return g &- i
-    }
-
-    /// The run of ordinary words from `base` (a word start) that `fastSpan` can write with one
-    /// copy: words of the 64-byte window (`wordStarts`, `wordEnds`: bits of their first and last
-    /// bytes) with one space between each two, none slang, none of one letter, none that needs
-    /// the general path. `end`: the window offset just after the run's last word (0: no run);
-    /// `starts`: its word starts; `stop`: the window offset of the word that ended the run
-    /// after one space (or as the window's first word), -1 when a gap or the window ended it;
-    /// `slang`: that word's slang entry, or `oneLetter` for a word of one letter, or `generalPath`.
-    @inline(__always)
-    private mutating func ordinaryRun(_ input: UnsafeBufferPointer<UInt8>, at base: Int, wordStarts: UInt64, wordEnds: UInt64, alnum: UInt64)
-        -> (end: Int, starts: UInt64, lastLength: Int, stop: Int, slang: Int) {
-        let n = input.count
-        let p = input.baseAddress!
-        let simpleGaps = maps.bits(.space, at: base) & (alnum &<< 1) & (alnum &>> 1)
-        let firstSpecial = maps.bits(.special, at: base).trailingZeroBitCount
-        let letters = maps.bits(.letter, at: base)
-        let equals = maps.bits(.equal, at: base)
-        let folded = maps.folded.pointer + base
-        let bloom = slangBloom
-        let slang = hasSlang
-        var nextEqual = equals.trailingZeroBitCount
-        var starts = wordStarts, ends = wordEnds
-        var end = 0, lastLength = 0
-        while starts != 0 {
-            let s = starts.trailingZeroBitCount
-            if s > 0 && (simpleGaps &>> UInt64(s &- 1)) & 1 == 0 { return (end, wordStarts & lowBits(end), lastLength, -1, -1) }
-            let e = ends.trailingZeroBitCount &+ 1
-            let length = e &- s
-            let k = base &+ e
-            let next: UInt8 = k < n ? p[k] : 0
-            if e > firstSpecial || next >= 0x80 { return (end, wordStarts & lowBits(end), lastLength, s, -1) }
-            if (letters &>> UInt64(s)) & 1 != 0 {
-                if length == 1 { return (end, wordStarts & lowBits(end), lastLength, s, Self.oneLetter) }
-                if e > nextEqual {
-                    // Shaped like the prayer ("a…n" with a doubled letter): the general path decides.
-                    if folded[s] == UInt8(ascii: "a") && folded[e &- 1] == UInt8(ascii: "n") { return (end, wordStarts & lowBits(end), lastLength, s, -1) }
-                    nextEqual = (equals & ~lowBits(e)).trailingZeroBitCount
-                }
-                if slang && length <= SlangTable.maxKeyLength {
-                    // The word packed as the table keys are: eight bytes, eight more, zero past its end.
-                    var head: UInt64 = UnsafeRawPointer(folded + s).loadUnaligned(as: UInt64.self)
-                    var tail: UInt64 = 0
-                    if length > 8 {
-                        let unused = UInt64(truncatingIfNeeded: 128 &- 8 &* length)
-                        tail = (UnsafeRawPointer(folded + (s &+ 8)).loadUnaligned(as: UInt64.self) &<< unused) &>> unused
-                    } else {
-                        let unused = UInt64(truncatingIfNeeded: 64 &- 8 &* length)
-                        head = (head &<< unused) &>> unused
-                    }
-                    let f = SlangTable.filterIndex(head, tail)
-                    if bloom[f &>> 6] & (1 &<< UInt64(truncatingIfNeeded: f & 63)) != 0 {
-                        let entry = configuration.slang.lookup(packed: (head, tail, length))
-                        if entry >= 0 { return (end, wordStarts & lowBits(end), lastLength, s, entry) }
-                    }
-                }
-            } else if k &+ 1 < n && asciiClassTable[Int(next)] == .joiner && asciiClassTable[Int(p[k &+ 1])] == .digit {
-                // A number a joiner continues ("10:30"): the general path keeps it whole.
-                return (end, wordStarts & lowBits(end), lastLength, s, -1)
-            }
-            end = e
-            lastLength = length
-            starts &= starts &- 1
-            ends &= ends &- 1
-        }
-        return (end, wordStarts, lastLength, -1, -1)
     }
 
     /// Writes an ordinary word `from..<to` of the input (ASCII) as a token: the space before it,
@@ -765,8 +729,8 @@ struct NormalizerCore {
         let n = input.count
         if end < n {
             if input[end] >= 0x80 { return false }
-            if !maps.contains(.letter, g) && end &+ 1 < n && asciiClassTable[Int(input[end])] == .joiner
-                && asciiClassTable[Int(input[end &+ 1])] == .digit { return false }
+            if !maps.contains(.letter, g) && end &+ 1 < n && classTable[Int(input[end])] == .joiner
+                && classTable[Int(input[end &+ 1])] == .digit { return false }
         }
         return true
     }
@@ -778,7 +742,7 @@ struct NormalizerCore {
     @inline(__always)
     private mutating func separators(_ input: UnsafeBufferPointer<UInt8>, from g: Int) -> Int {
         let n = input.count
-        let classes = asciiClassTable
+        let classes = classTable
         var x = g
         while x < n {
             let c = input[x]
@@ -827,8 +791,8 @@ struct NormalizerCore {
             let c = p[k]
             if c >= 0x80 { return 0 }
             // "10:30": a joiner between digits keeps the token open.
-            if asciiClassTable[Int(c)] == .joiner && k &+ 1 < n && asciiClassTable[Int(p[k &+ 1])] == .digit
-                && asciiClassTable[Int(p[k &- 1])] == .digit { return 0 }
+            if classTable[Int(c)] == .joiner && k &+ 1 < n && classTable[Int(p[k &+ 1])] == .digit
+                && classTable[Int(p[k &- 1])] == .digit { return 0 }
         }
         let tag: UInt8 = (hashtag ? 1 : 0) | (mode == .term ? 2 : 0)
         let probe = tokenMemo.probe(p + i, length: length, tag: tag)
@@ -873,7 +837,7 @@ struct NormalizerCore {
             flags.insert(.hashtag)
             append(b, scalar, scalar &+ 1)
         }
-        let count = alphanumericRun(input, from: s, scalar: hashtag ? scalar &+ 1 : scalar, classes: asciiClassTable)
+        let count = alphanumericRun(input, from: s, scalar: hashtag ? scalar &+ 1 : scalar, classes: classTable)
         endToken()
         if count == k &- s && singleLetterTokens == letters0 {
             // Relative to the word's first byte (its space) and scalar.
@@ -902,8 +866,6 @@ struct NormalizerCore {
         return hashtag ? count &+ 1 : count
     }
 
-    /// What stopped an `ordinaryRun` at a word, besides a slang entry.
-    static let generalPath = -1, oneLetter = -2
 
     private mutating func reserveOutput(_ needed: Int) {
         out.reserve(needed)
@@ -1124,14 +1086,14 @@ struct NormalizerCore {
         var j = i + 1
         while j < input.count && (input[j] == 0x20 || input[j] == 0x09) { j += 1 }
         if j >= input.count { return true }
-        let c = asciiClass[Int(input[j])]
+        let c = asciiClassTable[Int(input[j])]
         return j > i + 1 && (c == .upper || c == .newline) || c == .newline
     }
 
     /// A `#` is kept only when what follows folds to a word character.
     private mutating func hashOpensWord(_ input: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
         let b = input[i]
-        if b < 0x80 { return asciiClass[Int(b)] == .lower || asciiClass[Int(b)] == .upper || asciiClass[Int(b)] == .digit }
+        if b < 0x80 { return classTable[Int(b)] == .lower || classTable[Int(b)] == .upper || classTable[Int(b)] == .digit }
         guard let (value, _) = Self.decode(input, at: i) else { return false }
         return folded(value).pieces.first?.isWord == true
     }
