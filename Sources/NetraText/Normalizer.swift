@@ -533,8 +533,6 @@ struct NormalizerCore {
         var tokenCount = tokenStarts.count
         var tokenPointer = tokenStarts.pointer
         let folded = maps.folded.pointer
-        let bloom = slangBloom
-        let slang = hasSlang
         // Input byte g (ASCII) is scalar g + delta.
         let delta = scalar &- Int32(truncatingIfNeeded: i)
         // The open `words` segment, if the last segment is one that ends at `w`: a letter at
@@ -577,107 +575,83 @@ struct NormalizerCore {
             }
             // Single spaces between two words, which need nothing but the space.
             let simpleGaps = maps.bits(.space, at: base) & (alnum &<< 1) & (alnum &>> 1)
-            let firstSpecial = maps.bits(.special, at: base).trailingZeroBitCount
-            let letters = maps.bits(.letter, at: base)
-            let equals = maps.bits(.equal, at: base)
-            let window = folded + base
-            var nextEqual = equals.trailingZeroBitCount
-            var starts = wordStarts, ends = wordEnds
-            while starts != 0 {
-                let s = starts.trailingZeroBitCount
-                if s > 0 && (simpleGaps &>> UInt64(s &- 1)) & 1 == 0 {
+            // First judge the words (no output), then write them: runs of ordinary words with
+            // one space between them by one copy, the others one by one.
+            let judged = judgeWindow(p, n: n, base: base, starts: wordStarts, ends: wordEnds)
+            let active = wordStarts & lowBits(judged.stop)
+            // Words after other separators than one space (the first word's were handled above).
+            let breaks = active & ~(simpleGaps &<< 1) & ~1
+            let own = judged.marked & active
+            let cuts = breaks | own
+            var pending = active
+            while pending != 0 {
+                let s = pending.trailingZeroBitCount
+                if (breaks &>> UInt64(s)) & 1 != 0 {
                     // Other separators before this word: handled as between tokens.
                     lastTokenLength = lastLength
                     let x = separators(input, from: g)
                     if x != base &+ s { g = x; break span }
                 }
-                let e = ends.trailingZeroBitCount &+ 1
-                let length = e &- s
-                let k = base &+ e
-                let next: UInt8 = k < n ? p[k] : 0
-                g = base &+ s
-                if e > firstSpecial || next >= 0x80 { break span }
-                var entry = -1
-                if (letters &>> UInt64(s)) & 1 != 0 {
-                    if e > nextEqual {
-                        // Shaped like the prayer ("a…n" with a doubled letter): the general path decides.
-                        if window[s] == UInt8(ascii: "a") && window[e &- 1] == UInt8(ascii: "n") && length > 1 { break span }
-                        nextEqual = (equals & ~lowBits(e)).trailingZeroBitCount
-                    }
-                    if slang && length <= SlangTable.maxKeyLength && length > 1 {
-                        // The word packed as the table keys are: eight bytes, eight more, zero past its end.
-                        var head: UInt64 = UnsafeRawPointer(window + s).loadUnaligned(as: UInt64.self)
-                        var tail: UInt64 = 0
-                        if length > 8 {
-                            let unused = UInt64(truncatingIfNeeded: 128 &- 8 &* length)
-                            tail = (UnsafeRawPointer(window + (s &+ 8)).loadUnaligned(as: UInt64.self) &<< unused) &>> unused
-                        } else {
-                            let unused = UInt64(truncatingIfNeeded: 64 &- 8 &* length)
-                            head = (head &<< unused) &>> unused
-                        }
-                        let f = SlangTable.filterIndex(head, tail)
-                        if bloom[f &>> 6] & (1 &<< UInt64(truncatingIfNeeded: f & 63)) != 0 {
-                            entry = configuration.slang.lookup(packed: (head, tail, length))
-                        }
-                    }
-                } else if k &+ 1 < n && classTable[Int(next)] == .joiner && classTable[Int(p[k &+ 1])] == .digit {
-                    // A number a joiner continues ("10:30"): the general path keeps it whole.
-                    break span
-                }
                 if pendingSentence {
                     sentenceStarts.append(Int32(truncatingIfNeeded: tokenCount))
                     pendingSentence = false
                 }
-                if entry < 0 {
-                    emitCopied(from: g, to: k, delta: delta, o: o, w: &w, tokenPointer: tokenPointer, tokenCount: &tokenCount,
-                               segmentOpen: &segmentOpen, shift: &shift)
-                    if length == 1 && (letters &>> UInt64(s)) & 1 != 0 {
-                        // Spaced single letters: remember runs, join them after the record.
-                        letterRun &+= 1
-                        if letterRun >= 3 { needsJoinPass = true }
+                if (own &>> UInt64(s)) & 1 != 0 {
+                    // A word of one letter, or one the slang filter let through.
+                    let e = (wordEnds & ~lowBits(s)).trailingZeroBitCount &+ 1
+                    let length = e &- s
+                    let k = base &+ e
+                    let entry = length > 1 ? configuration.slang.lookup(packed: Self.packed(folded + (base &+ s), length: length)) : -1
+                    if entry < 0 {
+                        emitCopied(from: base &+ s, to: k, delta: delta, o: o, w: &w, tokenPointer: tokenPointer, tokenCount: &tokenCount,
+                                   segmentOpen: &segmentOpen, shift: &shift)
+                        if length == 1 {
+                            // Spaced single letters: remember runs, join them after the record.
+                            letterRun &+= 1
+                            if letterRun >= 3 { needsJoinPass = true }
+                        } else {
+                            letterRun = 0
+                        }
                     } else {
+                        emitSlang(entry, from: base &+ s, length: length, remaining: n &- k, delta: delta, o: &o, w: &w,
+                                  tokenPointer: &tokenPointer, tokenCount: &tokenCount, segmentOpen: &segmentOpen, shift: shift)
                         letterRun = 0
                     }
-                } else {
-                    // "yg" → "yang": every byte of the replacement came from the whole word.
-                    let wordScalar = Int32(truncatingIfNeeded: g) &+ delta
-                    if w > 0 {
-                        let required = wordScalar &- Int32(truncatingIfNeeded: w) &- 1
-                        if !segmentOpen || required != shift {
-                            segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: w), originalStart: Int32(truncatingIfNeeded: w) &+ required, originalEnd: MapSegment.words))
-                        }
-                        o[w] = 0x20
-                        w &+= 1
-                    }
-                    tokenPointer[tokenCount] = Int32(truncatingIfNeeded: w)
-                    tokenCount &+= 1
-                    let bytes = configuration.slang.replacement(entry)
-                    if w &+ bytes.count &+ (n &- k) &+ 32 > out.capacity {
-                        out.count = w
-                        reserveOutput(w &+ bytes.count &+ (n &- k) &+ 32)
-                        o = out.pointer
-                    }
-                    segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: w), originalStart: wordScalar, originalEnd: wordScalar &+ Int32(truncatingIfNeeded: length)))
-                    segmentOpen = false
-                    for (b, byte) in bytes.enumerated() {
-                        o[w &+ b] = byte
-                        if byte == 0x20 {
-                            tokenPointer[tokenCount] = Int32(truncatingIfNeeded: w &+ b &+ 1)
-                            tokenCount &+= 1
-                        }
-                    }
-                    w &+= bytes.count
-                    if tokenCount &+ (n &- k) / 2 &+ 8 > tokenStarts.capacity {
-                        tokenStarts.count = tokenCount
-                        tokenStarts.reserve(tokenCount &+ (n &- k) / 2 &+ 8)
-                        tokenPointer = tokenStarts.pointer
-                    }
-                    letterRun = 0
+                    lastLength = length
+                    g = k
+                    pending &= pending &- 1
+                    continue
                 }
-                lastLength = length
-                g = k
-                starts &= starts &- 1
-                ends &= ends &- 1
+                // Ordinary words with one space between them, up to the next cut.
+                let boundary = (pending & cuts & ~lowBits(s &+ 1)).trailingZeroBitCount
+                let words = pending & lowBits(boundary)
+                let lastStart = 63 &- words.leadingZeroBitCount
+                let e = (wordEnds & ~lowBits(lastStart)).trailingZeroBitCount &+ 1
+                emitCopied(from: base &+ s, to: base &+ e, delta: delta, o: o, w: &w, tokenPointer: tokenPointer, tokenCount: &tokenCount,
+                           segmentOpen: &segmentOpen, shift: &shift)
+                // The other words of the run: their token starts (the first one's is written).
+                var others = words & (words &- 1)
+                let position = Int32(truncatingIfNeeded: w &- (e &- s) &- s)
+                while others != 0 {
+                    tokenPointer[tokenCount] = position &+ Int32(truncatingIfNeeded: others.trailingZeroBitCount)
+                    tokenCount &+= 1
+                    others &= others &- 1
+                }
+                letterRun = 0
+                lastLength = e &- lastStart
+                g = base &+ e
+                pending &= ~words
+            }
+            if judged.stop < 64 {
+                // The word at the stop needs the general path; the separators before it are handled here.
+                let s = judged.stop
+                if s > 0 && (simpleGaps &>> UInt64(s &- 1)) & 1 == 0 {
+                    lastTokenLength = lastLength
+                    g = separators(input, from: g)
+                } else {
+                    g = base &+ s
+                }
+                break span
             }
         }
         lastTokenLength = lastLength
@@ -688,6 +662,111 @@ struct NormalizerCore {
         ends.count = w
         committed = w
         return g &- i
+    }
+
+    /// The words of the window at `base` (`starts`, `ends`: bits of their first and last bytes)
+    /// judged in order: `stop` is the window offset of the first word the general path must
+    /// take (64: none), `marked` the starts of the words before it that need a look of their own
+    /// (one letter, or let through by the slang filter). Writes nothing.
+    @inline(__always)
+    private func judgeWindow(_ p: UnsafePointer<UInt8>, n: Int, base: Int, starts wordStarts: UInt64, ends wordEnds: UInt64)
+        -> (stop: Int, marked: UInt64) {
+        let firstSpecial = maps.bits(.special, at: base).trailingZeroBitCount
+        let letters = maps.bits(.letter, at: base)
+        let equals = maps.bits(.equal, at: base)
+        let window = maps.folded.pointer + base
+        let bloom = slangBloom
+        let slang = hasSlang
+        var nextEqual = equals.trailingZeroBitCount
+        var starts = wordStarts, ends = wordEnds
+        var marked: UInt64 = 0
+        while starts != 0 {
+            let s = starts.trailingZeroBitCount
+            let e = ends.trailingZeroBitCount &+ 1
+            let k = base &+ e
+            let next: UInt8 = k < n ? p[k] : 0
+            if e > firstSpecial || next >= 0x80 { return (s, marked) }
+            let length = e &- s
+            if (letters &>> UInt64(s)) & 1 != 0 {
+                if length == 1 {
+                    marked |= 1 &<< UInt64(s)
+                } else {
+                    if e > nextEqual {
+                        // Shaped like the prayer ("a…n" with a doubled letter): the general path decides.
+                        if window[s] == UInt8(ascii: "a") && window[e &- 1] == UInt8(ascii: "n") { return (s, marked) }
+                        nextEqual = (equals & ~lowBits(e)).trailingZeroBitCount
+                    }
+                    if slang && length <= SlangTable.maxKeyLength {
+                        let key = Self.packed(window + s, length: length)
+                        let f = SlangTable.filterIndex(key.0, key.1)
+                        if bloom[f &>> 6] & (1 &<< UInt64(truncatingIfNeeded: f & 63)) != 0 { marked |= 1 &<< UInt64(s) }
+                    }
+                }
+            } else if k &+ 1 < n && classTable[Int(next)] == .joiner && classTable[Int(p[k &+ 1])] == .digit {
+                // A number a joiner continues ("10:30"): the general path keeps it whole.
+                return (s, marked)
+            }
+            starts &= starts &- 1
+            ends &= ends &- 1
+        }
+        return (64, marked)
+    }
+
+    /// A folded word of 1…16 bytes packed as the slang table's keys are: eight bytes, eight
+    /// more, zero past its end (the folded buffer has readable bytes after the text).
+    @inline(__always)
+    private static func packed(_ word: UnsafePointer<UInt8>, length: Int) -> (UInt64, UInt64, Int) {
+        var head: UInt64 = UnsafeRawPointer(word).loadUnaligned(as: UInt64.self)
+        var tail: UInt64 = 0
+        if length > 8 {
+            let unused = UInt64(truncatingIfNeeded: 128 &- 8 &* length)
+            tail = (UnsafeRawPointer(word + 8).loadUnaligned(as: UInt64.self) &<< unused) &>> unused
+        } else {
+            let unused = UInt64(truncatingIfNeeded: 64 &- 8 &* length)
+            head = (head &<< unused) &>> unused
+        }
+        return (head, tail, length)
+    }
+
+    /// Writes slang entry `entry` for the word of `length` bytes at input `from` ("yg" →
+    /// "yang"): every byte of the replacement came from the whole word.
+    @inline(never)
+    private mutating func emitSlang(_ entry: Int, from: Int, length: Int, remaining: Int, delta: Int32, o: inout UnsafeMutablePointer<UInt8>,
+                                    w: inout Int, tokenPointer: inout UnsafeMutablePointer<Int32>, tokenCount: inout Int, segmentOpen: inout Bool,
+                                    shift: Int32) {
+        let wordScalar = Int32(truncatingIfNeeded: from) &+ delta
+        if w > 0 {
+            // The space maps to nothing just before the word, as the open `words` segment maps it.
+            let required = wordScalar &- Int32(truncatingIfNeeded: w) &- 1
+            if !segmentOpen || required != shift {
+                segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: w), originalStart: Int32(truncatingIfNeeded: w) &+ required, originalEnd: MapSegment.words))
+            }
+            o[w] = 0x20
+            w &+= 1
+        }
+        tokenPointer[tokenCount] = Int32(truncatingIfNeeded: w)
+        tokenCount &+= 1
+        let bytes = configuration.slang.replacement(entry)
+        if w &+ bytes.count &+ remaining &+ 32 > out.capacity {
+            out.count = w
+            reserveOutput(w &+ bytes.count &+ remaining &+ 32)
+            o = out.pointer
+        }
+        segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: w), originalStart: wordScalar, originalEnd: wordScalar &+ Int32(truncatingIfNeeded: length)))
+        segmentOpen = false
+        for (b, byte) in bytes.enumerated() {
+            o[w &+ b] = byte
+            if byte == 0x20 {
+                tokenPointer[tokenCount] = Int32(truncatingIfNeeded: w &+ b &+ 1)
+                tokenCount &+= 1
+            }
+        }
+        w &+= bytes.count
+        if tokenCount &+ remaining / 2 &+ 8 > tokenStarts.capacity {
+            tokenStarts.count = tokenCount
+            tokenStarts.reserve(tokenCount &+ remaining / 2 &+ 8)
+            tokenPointer = tokenStarts.pointer
+        }
     }
 
     /// Writes an ordinary word `from..<to` of the input (ASCII) as a token: the space before it,
