@@ -396,16 +396,11 @@ struct NormalizerCore {
             MapSegment.compress(bytes: out.pointer, starts: starts.pointer, ends: ends.pointer, from: 0, to: out.count, into: &segments)
             committed = out.count
         }
-        result.bytes.removeAll(keepingCapacity: true)
-        result.bytes.append(contentsOf: out.view)
-        result.segments.removeAll(keepingCapacity: true)
-        result.segments.append(contentsOf: segments.view)
-        // Element copies, not array assignment: sharing the buffers would make the next record's
-        // removeAll reallocate them.
-        result.tokenStarts.removeAll(keepingCapacity: true)
-        result.tokenStarts.append(contentsOf: tokenStarts.view)
-        result.sentenceStarts.removeAll(keepingCapacity: true)
-        result.sentenceStarts.append(contentsOf: sentenceStarts.view)
+        // In place: the arrays keep their storage from record to record.
+        overwrite(&result.bytes, with: out.view)
+        overwrite(&result.segments, with: segments.view)
+        overwrite(&result.tokenStarts, with: tokenStarts.view)
+        overwrite(&result.sentenceStarts, with: sentenceStarts.view)
     }
 
     private mutating func reset() {
@@ -1651,6 +1646,22 @@ struct NormalizerCore {
         }
         sentenceStarts.count = 0
         for t in sentences { sentenceStarts.append(t) }
+    }
+}
+
+/// Makes `array` a copy of `source`, in its own storage when that is unique and large enough
+/// (`removeAll(keepingCapacity:)` and `append(contentsOf:)` cost hundreds of instructions each
+/// for the few bytes of a short text).
+@inline(__always)
+func overwrite<Element: BitwiseCopyable>(_ array: inout [Element], with source: UnsafeBufferPointer<Element>) {
+    let n = source.count
+    let count = array.count
+    if n <= count {
+        if n > 0 { array.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: source.baseAddress!, count: n) } }
+        if n < count { array.removeLast(count - n) }
+    } else {
+        if count > 0 { array.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: source.baseAddress!, count: count) } }
+        array.append(contentsOf: UnsafeBufferPointer(rebasing: source[count...]))
     }
 }
 
