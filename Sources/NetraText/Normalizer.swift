@@ -183,14 +183,21 @@ public final class Normalizer {
     public static let version = "norm-3"
 
     public let configuration: NormalizerConfiguration
-    // The work happens in a struct so the hot loop pays no dynamic exclusivity checks.
-    private var core: NormalizerCore
+    // The work happens in a struct so the hot loop pays no dynamic exclusivity checks, and the
+    // struct is held through a pointer so calls pay none either (a class's stored `var`
+    // accessed inout costs a runtime access check on every call).
+    private let corePointer: UnsafeMutablePointer<NormalizerCore>
+    private var core: NormalizerCore {
+        _read { yield corePointer.pointee }
+        _modify { yield &corePointer.pointee }
+    }
     /// `normalizeTerm`'s result storage.
     private var termScratch = NormalizedText()
 
     public init(configuration: NormalizerConfiguration = .plain) {
         self.configuration = configuration
-        core = NormalizerCore(configuration: configuration)
+        corePointer = .allocate(capacity: 1)
+        corePointer.initialize(to: NormalizerCore(configuration: configuration))
     }
 
     /// With `fastPath: false`, a normalizer that sends every word through the general path:
@@ -199,12 +206,17 @@ public final class Normalizer {
     /// (`TokenMemo`; for tests and measurements).
     public init(configuration: NormalizerConfiguration, fastPath: Bool, memo: Bool = true) {
         self.configuration = configuration
-        core = NormalizerCore(configuration: configuration)
+        corePointer = .allocate(capacity: 1)
+        corePointer.initialize(to: NormalizerCore(configuration: configuration))
         core.fastPath = fastPath
         core.memoEnabled = memo
     }
 
-    deinit { core.free() }
+    deinit {
+        corePointer.pointee.free()
+        corePointer.deinitialize(count: 1)
+        corePointer.deallocate()
+    }
 
     /// Words the fast path replayed from its memo so far (for tests).
     var memoHits: Int { core.memoHits }
