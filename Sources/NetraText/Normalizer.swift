@@ -363,6 +363,9 @@ struct NormalizerCore {
     private var singleLetterTokens = 0
     /// The slang table's Bloom filter, for the fast path.
     private let slangBloom: UnsafeMutablePointer<UInt64>
+    /// The slang table's replacements one after another, and where each begins (plus the end).
+    private let slangBytes: UnsafeMutablePointer<UInt8>
+    private let slangStarts: UnsafeMutablePointer<Int32>
     /// `asciiClassTable`, read once: a global's every use in a function costs a lazy-initialization check.
     private let classTable = asciiClassTable
 
@@ -375,6 +378,11 @@ struct NormalizerCore {
         let bloom = configuration.slang.bloomBits
         slangBloom = .allocate(capacity: bloom.count)
         slangBloom.initialize(from: bloom, count: bloom.count)
+        let bytes = configuration.slang.replacementBytes, starts = configuration.slang.replacementStarts
+        slangBytes = .allocate(capacity: max(1, bytes.count))
+        slangBytes.initialize(from: bytes, count: bytes.count)
+        slangStarts = .allocate(capacity: starts.count)
+        slangStarts.initialize(from: starts, count: starts.count)
     }
 
     func free() {
@@ -391,6 +399,8 @@ struct NormalizerCore {
         snapshotStarts.free()
         snapshotEnds.free()
         slangBloom.deallocate()
+        slangBytes.deallocate()
+        slangStarts.deallocate()
         tokenMemo.free()
     }
 
@@ -608,7 +618,7 @@ struct NormalizerCore {
                     let e = (wordEnds & ~lowBits(s)).trailingZeroBitCount &+ 1
                     let length = e &- s
                     let k = base &+ e
-                    let entry = length > 1 ? configuration.slang.lookup(packed: Self.packed(folded + (base &+ s), length: length)) : -1
+                    let entry = length > 1 ? configuration.slang.lookupFiltered(packed: Self.packed(folded + (base &+ s), length: length)) : -1
                     if entry < 0 {
                         emitCopied(from: base &+ s, to: k, delta: delta, o: o, w: &w, tokenPointer: tokenPointer, tokenCount: &tokenCount,
                                    segmentOpen: &segmentOpen, shift: &shift)
@@ -753,22 +763,24 @@ struct NormalizerCore {
         }
         tokenPointer[tokenCount] = Int32(truncatingIfNeeded: w)
         tokenCount &+= 1
-        let bytes = configuration.slang.replacement(entry)
-        if w &+ bytes.count &+ remaining &+ 32 > out.capacity {
+        let first = Int(slangStarts[entry]), count = Int(slangStarts[entry &+ 1]) &- first
+        if w &+ count &+ remaining &+ 32 > out.capacity {
             out.count = w
-            reserveOutput(w &+ bytes.count &+ remaining &+ 32)
+            reserveOutput(w &+ count &+ remaining &+ 32)
             o = out.pointer
         }
         segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: w), originalStart: wordScalar, originalEnd: wordScalar &+ Int32(truncatingIfNeeded: length)))
         segmentOpen = false
-        for (b, byte) in bytes.enumerated() {
+        let bytes = slangBytes + first
+        for b in 0..<count {
+            let byte = bytes[b]
             o[w &+ b] = byte
             if byte == 0x20 {
                 tokenPointer[tokenCount] = Int32(truncatingIfNeeded: w &+ b &+ 1)
                 tokenCount &+= 1
             }
         }
-        w &+= bytes.count
+        w &+= count
         if tokenCount &+ remaining / 2 &+ 8 > tokenStarts.capacity {
             tokenStarts.count = tokenCount
             tokenStarts.reserve(tokenCount &+ remaining / 2 &+ 8)

@@ -84,6 +84,10 @@ public struct SlangTable: Sendable, ExpressibleByDictionaryLiteral {
     private var keys1: [UInt64] = []
     private var lengths: [Int] = []
     private var values: [[UInt8]] = []
+    /// Every replacement, one after another (`replacementStarts[e]..<replacementStarts[e + 1]`),
+    /// for the fast path, which copies them without touching the arrays of `values`.
+    private(set) var replacementBytes: [UInt8] = []
+    private(set) var replacementStarts: [Int32] = [0]
     private let mask: Int
 
     public var isEmpty: Bool { values.isEmpty }
@@ -113,6 +117,8 @@ public struct SlangTable: Sendable, ExpressibleByDictionaryLiteral {
             keys1.append(packed.1)
             lengths.append(packed.2)
             values.append(v)
+            replacementBytes.append(contentsOf: v)
+            replacementStarts.append(Int32(replacementBytes.count))
         }
     }
 
@@ -163,6 +169,12 @@ public struct SlangTable: Sendable, ExpressibleByDictionaryLiteral {
               shapes[shape >> 6] & (1 << UInt64(shape & 63)) != 0 else { return -1 }
         let f = Self.filterIndex(packed.0, packed.1)
         if bloom[f >> 6] & (1 << UInt64(f & 63)) == 0 { return -1 }
+        return lookupFiltered(packed: packed)
+    }
+
+    /// `lookup(packed:)` for a key of 1…16 bytes that already passed the Bloom filter.
+    @inline(__always)
+    func lookupFiltered(packed: (UInt64, UInt64, Int)) -> Int {
         let h = Self.hash(packed)
         var i = (h >> 16) & mask
         while true {
