@@ -895,7 +895,7 @@ struct NormalizerCore {
         let tag: UInt8 = (hashtag ? 1 : 0) | (mode == .term ? 2 : 0)
         let probe = tokenMemo.probe(p + i, length: length, tag: tag)
         if probe.found {
-            let entry = tokenMemo.entry(probe.slot)
+            let entry = tokenMemo.header(probe.slot)
             let outputLength = Int(entry.outputLength)
             let w = w0 &+ outputLength
             reserveOutput(w)
