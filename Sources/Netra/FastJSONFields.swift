@@ -33,7 +33,23 @@ enum JSONField {
 struct RecordFields {
     var id, kind, text, createdAt, target, group, author: JSONField?
 
+    /// The fields by name: a switch, not key paths (a key path set costs a runtime call, a
+    /// key path object and reference counting for every field of every record).
+    enum Field { case id, kind, text, createdAt, target, group, author }
+
     init() {}
+
+    mutating func set(_ field: Field, _ value: JSONField) {
+        switch field {
+        case .id: id = value
+        case .kind: kind = value
+        case .text: text = value
+        case .createdAt: createdAt = value
+        case .target: target = value
+        case .group: group = value
+        case .author: author = value
+        }
+    }
 
     init(foundation object: [String: Any]) {
         id = object["id"].map { JSONField(foundation: $0) }
@@ -68,18 +84,18 @@ enum FastJSONFields {
     /// The wanted key spelled by the raw (unescaped) key bytes, or nil. Keys with escapes
     /// are compared after decoding by the caller.
     @inline(__always)
-    static func wantedKey(_ key: UnsafeBufferPointer<UInt8>) -> WritableKeyPath<RecordFields, JSONField?>? {
+    static func wantedKey(_ key: UnsafeBufferPointer<UInt8>) -> RecordFields.Field? {
         func equals(_ name: StaticString) -> Bool {
             guard key.count == name.utf8CodeUnitCount else { return false }
             for k in 0..<key.count where key[k] != name.utf8Start[k] { return false }
             return true
         }
         switch key.count {
-        case 2: return equals("id") ? \.id : nil
-        case 4: return equals("kind") ? \.kind : equals("text") ? \.text : nil
-        case 5: return equals("group") ? \.group : nil
-        case 6: return equals("target") ? \.target : equals("author") ? \.author : nil
-        case 10: return equals("created_at") ? \.createdAt : nil
+        case 2: return equals("id") ? .id : nil
+        case 4: return equals("kind") ? .kind : equals("text") ? .text : nil
+        case 5: return equals("group") ? .group : nil
+        case 6: return equals("target") ? .target : equals("author") ? .author : nil
+        case 10: return equals("created_at") ? .createdAt : nil
         default: return nil
         }
     }
@@ -118,7 +134,7 @@ enum FastJSONFields {
                 let keyStart = position
                 guard skipString() else { return nil }
                 let raw = UnsafeBufferPointer(rebasing: bytes[(keyStart + 1)..<(position - 1)])
-                var key: WritableKeyPath<RecordFields, JSONField?>?
+                var key: RecordFields.Field?
                 if raw.contains(UInt8(ascii: "\\")) {
                     // An escaped key ("t\u0065xt" is "text"): decode it the slow way.
                     var again = Reader(bytes: bytes, position: keyStart)
@@ -133,7 +149,7 @@ enum FastJSONFields {
                 if let key {
                     // A duplicate key: the last one wins, as in Foundation.
                     guard let v = value(depth: 1) else { return nil }
-                    result[keyPath: key] = v
+                    result.set(key, v)
                 } else {
                     guard skipValue(depth: 1) else { return nil }
                 }
