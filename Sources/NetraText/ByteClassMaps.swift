@@ -28,7 +28,7 @@ struct ByteClassMaps {
     static let mapsPerBlock = Int(NETRA_MAPS_PER_BLOCK)
 
     private(set) var words = Buffer<UInt64>()
-    /// The text with ASCII upper-case letters lower-cased, and at least 16 readable bytes after it.
+    /// The text with ASCII upper-case letters lower-cased, and at least 64 readable bytes after it.
     private(set) var folded = Buffer<UInt8>()
     private(set) var count = 0
 
@@ -46,7 +46,7 @@ struct ByteClassMaps {
         words.reserve((blocks + 1) * Self.mapsPerBlock)
         words.count = (blocks + 1) * Self.mapsPerBlock
         for k in 0..<Self.mapsPerBlock { words[blocks * Self.mapsPerBlock + k] = 0 }
-        folded.reserve(blocks * 64 + 16)
+        folded.reserve(blocks * 64 + 64)
         folded.count = n
         guard n > 0, let p = input.baseAddress else { return }
         netra_classify(p, n, folded.pointer, words.pointer)

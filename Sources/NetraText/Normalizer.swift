@@ -1,5 +1,6 @@
 import CICU
 import NetraCore
+import CNetraBytes
 
 /// Text in the one canonical form the matcher sees, with a map back to the original.
 ///
@@ -541,10 +542,12 @@ struct NormalizerCore {
     private mutating func fastSpan(_ input: UnsafeBufferPointer<UInt8>, from i: Int, scalar: Int32) -> Int {
         let n = input.count
         let p = input.baseAddress!
-        // Room for the rest of the input plus unaligned 8-byte stores past it; slang
-        // replacements can grow a word, so room is checked again after each one.
-        if out.count &+ (n &- i) &+ 32 > out.capacity { reserveOutput(out.count &+ (n &- i) &+ 32) }
+        // Room for the rest of the input plus the fixed 64-byte stores of `emitCopied` past it;
+        // slang replacements can grow a word, so room is checked again after each one. Token
+        // and sentence starts are stored before it is known whether they count.
+        if out.count &+ (n &- i) &+ Self.storeSlack > out.capacity { reserveOutput(out.count &+ (n &- i) &+ Self.storeSlack) }
         if tokenStarts.count &+ (n &- i) / 2 &+ 8 > tokenStarts.capacity { tokenStarts.reserve(tokenStarts.count &+ (n &- i) / 2 &+ 8) }
+        sentenceStarts.reserve(sentenceStarts.count &+ (n &- i) / 2 &+ 8)
         var o = out.pointer
         var w = out.count
         var tokenCount = tokenStarts.count
@@ -609,10 +612,10 @@ struct NormalizerCore {
                     let x = separators(input, from: g)
                     if x != base &+ s { g = x; break span }
                 }
-                if pendingSentence {
-                    sentenceStarts.append(Int32(truncatingIfNeeded: tokenCount))
-                    pendingSentence = false
-                }
+                // A sentence starts here when separators said so (stored always, counted then).
+                sentenceStarts.pointer[sentenceStarts.count] = Int32(truncatingIfNeeded: tokenCount)
+                sentenceStarts.count &+= pendingSentence ? 1 : 0
+                pendingSentence = false
                 if (own &>> UInt64(s)) & 1 != 0 {
                     // A word of one letter, or one the slang filter let through.
                     let e = (wordEnds & ~lowBits(s)).trailingZeroBitCount &+ 1
@@ -649,11 +652,15 @@ struct NormalizerCore {
                 // The other words of the run: their token starts (the first one's is written).
                 var others = words & (words &- 1)
                 let position = Int32(truncatingIfNeeded: w &- (e &- s) &- s)
-                while others != 0 {
-                    tokenPointer[tokenCount] = position &+ Int32(truncatingIfNeeded: others.trailingZeroBitCount)
-                    tokenCount &+= 1
-                    others &= others &- 1
-                }
+                // Four at a time, stored always and counted when there is a word (a loop that
+                // ends at a different count for every run was mispredicted).
+                repeat {
+                    for _ in 0..<4 {
+                        tokenPointer[tokenCount] = position &+ Int32(truncatingIfNeeded: others.trailingZeroBitCount)
+                        tokenCount &+= others != 0 ? 1 : 0
+                        others &= others &- 1
+                    }
+                } while others != 0
                 letterRun = 0
                 lastLength = e &- lastStart
                 g = base &+ e
@@ -686,7 +693,7 @@ struct NormalizerCore {
     /// take (64: none), `marked` the starts of the words before it that need a look of their own
     /// (one letter, or let through by the slang filter). Writes nothing.
     @inline(__always)
-    private func judgeWindow(_ p: UnsafePointer<UInt8>, n: Int, base: Int, starts wordStarts: UInt64, ends wordEnds: UInt64)
+    private mutating func judgeWindow(_ p: UnsafePointer<UInt8>, n: Int, base: Int, starts wordStarts: UInt64, ends wordEnds: UInt64)
         -> (stop: Int, marked: UInt64) {
         let firstSpecial = maps.bits(.special, at: base).trailingZeroBitCount
         let letters = maps.bits(.letter, at: base)
@@ -764,9 +771,9 @@ struct NormalizerCore {
         tokenPointer[tokenCount] = Int32(truncatingIfNeeded: w)
         tokenCount &+= 1
         let first = Int(slangStarts[entry]), count = Int(slangStarts[entry &+ 1]) &- first
-        if w &+ count &+ remaining &+ 32 > out.capacity {
+        if w &+ count &+ remaining &+ Self.storeSlack > out.capacity {
             out.count = w
-            reserveOutput(w &+ count &+ remaining &+ 32)
+            reserveOutput(w &+ count &+ remaining &+ Self.storeSlack)
             o = out.pointer
         }
         segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: w), originalStart: wordScalar, originalEnd: wordScalar &+ Int32(truncatingIfNeeded: length)))
@@ -809,12 +816,18 @@ struct NormalizerCore {
         tokenCount &+= 1
         let source = UnsafeRawPointer(maps.folded.pointer + from), target = UnsafeMutableRawPointer(o + position)
         let length = to &- from
-        var m = 0
-        repeat {
-            let eight: UInt64 = source.loadUnaligned(fromByteOffset: m, as: UInt64.self)
-            target.storeBytes(of: eight, toByteOffset: m, as: UInt64.self)
-            m &+= 8
-        } while m < length
+        if length <= 64 {
+            // Always 64 bytes (the folded text and the output have room past their ends): a
+            // copy loop's exit, at a different count for every run, was mispredicted.
+            netra_copy64(target, source)
+        } else {
+            var m = 0
+            repeat {
+                let eight: UInt64 = source.loadUnaligned(fromByteOffset: m, as: UInt64.self)
+                target.storeBytes(of: eight, toByteOffset: m, as: UInt64.self)
+                m &+= 8
+            } while m < length
+        }
         w = position &+ length
     }
 
@@ -964,6 +977,9 @@ struct NormalizerCore {
         return hashtag ? count &+ 1 : count
     }
 
+
+    /// Bytes of room the fast path keeps past the output it may write.
+    static let storeSlack = 80
 
     private mutating func reserveOutput(_ needed: Int) {
         out.reserve(needed)

@@ -5,6 +5,9 @@
 #define NETRA_BYTES_H
 
 #include <stdint.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -32,6 +35,19 @@ intptr_t netra_json_string_stop(const uint8_t *p, intptr_t from, intptr_t n);
 
 /// Whether the SSE2 path was compiled in (for tests and benchmarks).
 int netra_classify_is_vectorized(void);
+
+/// Copies 64 bytes from `src` to `dst` (which must not overlap), inline: a fixed-size copy
+/// written in Swift became a call to `memcpy`.
+static inline void netra_copy64(void *dst, const void *src) {
+#if defined(__SSE2__)
+    const __m128i *s = (const __m128i *)src;
+    __m128i *d = (__m128i *)dst;
+    __m128i a = _mm_loadu_si128(s), b = _mm_loadu_si128(s + 1), c = _mm_loadu_si128(s + 2), e = _mm_loadu_si128(s + 3);
+    _mm_storeu_si128(d, a); _mm_storeu_si128(d + 1, b); _mm_storeu_si128(d + 2, c); _mm_storeu_si128(d + 3, e);
+#else
+    __builtin_memcpy(dst, src, 64);
+#endif
+}
 
 #ifdef __cplusplus
 }
