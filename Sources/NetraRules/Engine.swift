@@ -303,6 +303,9 @@ public struct Screener {
     private var touchedPairs: [UInt64]
     /// Per (record kind, judged field): the pair rules that judge them, in lexicon order.
     private var pairRules: [[Int32]?]
+    /// Per (record kind, judged field): the record rules that judge them, in lexicon order
+    /// (testing every rule per field cost a copy of each rule and a mispredicted branch or two).
+    private var recordRules: [[Int32]?]
     /// Cuts evidence out of the text being judged.
     private var slicer = ScalarSlicer()
 
@@ -323,6 +326,7 @@ public struct Screener {
         windows = compiled.lexicon.contests.map(\.window)
         touchedPairs = [UInt64](repeating: 0, count: compiled.lexicon.contests.count)
         pairRules = [[Int32]?](repeating: nil, count: 32 * 5)
+        recordRules = [[Int32]?](repeating: nil, count: 32 * 5)
         referencePatterns = reference ? compiled.patternTerms.map { Array($0.utf8) } : nil
     }
 
@@ -459,8 +463,8 @@ public struct Screener {
         if touched.isEmpty { return }
         let kindBit = RuleMasks.bit(kind), fieldBit = RuleMasks.bit(field: field)
         // Rules about the record as such: once, or once per contest when they read `contest.*`.
-        for ri in compiled.rules.indices where compiled.rules[ri].record && compiled.rules[ri].judges(kindBit)
-            && compiled.rules[ri].reads(fieldBit) && mayHold(ri) {
+        for ri32 in recordRules(kindBit: kindBit, fieldBit: fieldBit) where mayHold(Int(ri32)) {
+            let ri = Int(ri32)
             let rule = compiled.rules[ri]
             for ci in rule.readsContest ? activeContests[...] : activeContests.prefix(1) {
                 guard let witnesses = witnessesOf(flat.when[ri], rule.when, ci, -1) else { continue }
@@ -623,6 +627,17 @@ public struct Screener {
         for ri in 0..<flat.ruleCount where flat.kinds[ri] & kindBit != 0 && flat.target[ri] < 0
             && !flat.isRecord[ri] && flat.fields[ri] & fieldBit != 0 { found.append(Int32(ri)) }
         pairRules[key] = found
+        return found
+    }
+
+    private mutating func recordRules(kindBit: UInt32, fieldBit: UInt32) -> [Int32] {
+        let key = kindBit.trailingZeroBitCount * 5 + fieldBit.trailingZeroBitCount
+        if let known = recordRules[key] { return known }
+        var found: [Int32] = []
+        for ri in 0..<flat.ruleCount where flat.isRecord[ri] && flat.kinds[ri] & kindBit != 0 && flat.fields[ri] & fieldBit != 0 {
+            found.append(Int32(ri))
+        }
+        recordRules[key] = found
         return found
     }
 
