@@ -1,3 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Gives back memory from `calloc` (a name the memo's own `free()` does not hide).
+private func releaseZeroed(_ pointer: UnsafeMutableRawPointer) { free(pointer) }
+
 /// What the general path did with a short ASCII word, remembered so the same word costs a
 /// copy the next time: hashtags, camel-case words and letter-digit mixes ("#PrabowoGibran2024",
 /// "pr4bowo", "menaaang") repeat within an export, and each costs thousands of instructions
@@ -46,15 +55,15 @@ struct TokenMemo {
     private let scratch: UnsafeMutablePointer<UInt64>
 
     init() {
-        slots = .allocate(byteCount: Self.slotCount * Self.stride, alignment: 64)
-        for slot in 0..<Self.slotCount {
-            (slots + slot * Self.stride + Self.headerOffset).initializeMemory(as: Header.self, to: Header())
-        }
+        // Zeroed pages from the system (an all-zero header is an empty slot), so memory is
+        // touched only as slots fill: a worker that sees few such words stays small.
+        guard let zeroed = calloc(Self.slotCount, Self.stride) else { fatalError("TokenMemo: out of memory") }
+        slots = zeroed
         scratch = .allocate(capacity: 4)
     }
 
     func free() {
-        slots.deallocate()
+        releaseZeroed(slots)
         scratch.deallocate()
     }
 

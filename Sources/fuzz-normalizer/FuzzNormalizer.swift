@@ -7,13 +7,17 @@
 import Foundation
 import NetraText
 
-// One normalizer for the whole run: its memo and buffers are what a worker keeps between records.
-nonisolated(unsafe) let normalizer = Normalizer(configuration: NormalizerConfiguration(
+let configuration = NormalizerConfiguration(
     slang: ["yg": "yang", "dgn": "dengan", "gk": "enggak", "otw": "on the way"],
-    words: ["maaf", "saat", "taat", "menang"], protected: ["anies"]))
+    words: ["maaf", "saat", "taat", "menang"], protected: ["anies"])
+// One normalizer for the whole run: its memos and buffers are what a worker keeps between
+// records. The oracle sends every word through the general path, with no word memo.
+nonisolated(unsafe) let normalizer = Normalizer(configuration: configuration)
+nonisolated(unsafe) let oracle = Normalizer(configuration: configuration, fastPath: false, memo: false)
 
 /// Feeds arbitrary bytes through mojibake repair and the normalizer in both modes, and traps
-/// when an invariant breaks: spans inside the original, ordered token starts, idempotence.
+/// when an invariant breaks: spans inside the original, ordered token starts, idempotence, and
+/// the same result from the general path alone.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzNormalizer(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = MojibakeRepair.repair(String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self))
@@ -36,6 +40,12 @@ public func fuzzNormalizer(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         }
         let again = normalizer.normalize(result.string, mode: mode)
         precondition(again.bytes == result.bytes, "not idempotent")
+        // The fast path (and the words it replays from its memo) against the general path.
+        let slow = oracle.normalize(text, mode: mode)
+        let slowMap = slow.sourceMap()
+        precondition(slow.bytes == result.bytes && slowMap.starts == map.starts && slowMap.ends == map.ends
+            && slow.tokenStarts == result.tokenStarts && slow.sentenceStarts == result.sentenceStarts,
+            "fast path and general path disagree")
     }
     return 0
 }
