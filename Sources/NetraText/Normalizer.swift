@@ -911,8 +911,10 @@ struct NormalizerCore {
             let entry = tokenMemo.header(probe.slot)
             let outputLength = Int(entry.outputLength)
             let w = w0 &+ outputLength
-            reserveOutput(w)
-            out.pointer.advanced(by: w0).update(from: tokenMemo.output(probe.slot), count: outputLength)
+            // The slot's whole output area, whatever the length: a copy of a different size
+            // for every word went through memcpy's size branches.
+            reserveOutput(w0 &+ TokenMemo.maxOutput)
+            TokenMemo.copyOutput(from: tokenMemo.output(probe.slot), to: out.pointer + w0)
             out.count = w
             starts.count = w
             ends.count = w

@@ -1,3 +1,4 @@
+import CNetraBytes
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -111,6 +112,15 @@ struct TokenMemo {
     @inline(__always)
     func tokens(_ slot: Int) -> UnsafePointer<Int32> {
         UnsafePointer((base(slot) + Self.tokensOffset).assumingMemoryBound(to: Int32.self))
+    }
+
+    /// Copies a slot's whole output area (`maxOutput` bytes) to `target`, which must have room.
+    @inline(__always)
+    static func copyOutput(from source: UnsafePointer<UInt8>, to target: UnsafeMutablePointer<UInt8>) {
+        netra_copy64(target, source)
+        let tail = UnsafeRawPointer(source + 64), end = UnsafeMutableRawPointer(target + 64)
+        end.storeBytes(of: tail.loadUnaligned(as: UInt64.self), as: UInt64.self)
+        end.storeBytes(of: tail.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
     }
 
     /// Stores the word last probed into `slot` (the scratch still holds it), with its effect;
