@@ -301,11 +301,9 @@ public struct Screener {
     private var contextState: [Int8]
     /// Per contest: the pairs any term of the text points at (pair k is bit k), from `touched`.
     private var touchedPairs: [UInt64]
-    /// Per (record kind, judged field): the pair rules that judge them, in lexicon order.
-    private var pairRules: [[Int32]?]
-    /// Per (record kind, judged field): the record rules that judge them, in lexicon order
-    /// (testing every rule per field cost a copy of each rule and a mispredicted branch or two).
-    private var recordRules: [[Int32]?]
+    /// Per (record or pair rules, record kind, judged field): the rules that judge them, in
+    /// lexicon order (testing every rule per field cost a copy of each rule).
+    private var rulesByScope: [[Int32]?]
     /// Cuts evidence out of the text being judged.
     private var slicer = ScalarSlicer()
 
@@ -325,8 +323,7 @@ public struct Screener {
         contextState = [Int8](repeating: -1, count: compiled.lexicon.contests.count)
         windows = compiled.lexicon.contests.map(\.window)
         touchedPairs = [UInt64](repeating: 0, count: compiled.lexicon.contests.count)
-        pairRules = [[Int32]?](repeating: nil, count: 32 * 5)
-        recordRules = [[Int32]?](repeating: nil, count: 32 * 5)
+        rulesByScope = [[Int32]?](repeating: nil, count: 2 * 32 * 5)
         referencePatterns = reference ? compiled.patternTerms.map { Array($0.utf8) } : nil
     }
 
@@ -463,7 +460,7 @@ public struct Screener {
         if touched.isEmpty { return }
         let kindBit = RuleMasks.bit(kind), fieldBit = RuleMasks.bit(field: field)
         // Rules about the record as such: once, or once per contest when they read `contest.*`.
-        for ri32 in recordRules(kindBit: kindBit, fieldBit: fieldBit) where mayHold(Int(ri32)) {
+        for ri32 in rules(record: true, kindBit: kindBit, fieldBit: fieldBit) where mayHold(Int(ri32)) {
             let ri = Int(ri32)
             let rule = compiled.rules[ri]
             for ci in rule.readsContest ? activeContests[...] : activeContests.prefix(1) {
@@ -486,7 +483,7 @@ public struct Screener {
                                   vetoEvidence: evidenceList(veto ?? [], text: text, field: field), score: score, ruleIndex: ri))
             }
         }
-        let candidates = pairRules(kindBit: kindBit, fieldBit: fieldBit)
+        let candidates = rules(record: false, kindBit: kindBit, fieldBit: fieldBit)
         markTouchedPairs()
         for ci in activeContests {
             // Only pairs a term of the text points at, in order.
@@ -620,24 +617,15 @@ public struct Screener {
 
     /// The pair rules (no `target`, not record rules) that judge records of kind bit `kindBit`
     /// in field bit `fieldBit`, in lexicon order; computed once per combination.
-    private mutating func pairRules(kindBit: UInt32, fieldBit: UInt32) -> [Int32] {
-        let key = kindBit.trailingZeroBitCount * 5 + fieldBit.trailingZeroBitCount
-        if let known = pairRules[key] { return known }
+    /// The record rules (`record`) or the pair rules without a `target` condition that judge
+    /// records of `kindBit` in the field of `fieldBit`, listed once per combination.
+    private mutating func rules(record: Bool, kindBit: UInt32, fieldBit: UInt32) -> [Int32] {
+        let key = (record ? 32 * 5 : 0) + kindBit.trailingZeroBitCount * 5 + fieldBit.trailingZeroBitCount
+        if let known = rulesByScope[key] { return known }
         var found: [Int32] = []
-        for ri in 0..<flat.ruleCount where flat.kinds[ri] & kindBit != 0 && flat.target[ri] < 0
-            && !flat.isRecord[ri] && flat.fields[ri] & fieldBit != 0 { found.append(Int32(ri)) }
-        pairRules[key] = found
-        return found
-    }
-
-    private mutating func recordRules(kindBit: UInt32, fieldBit: UInt32) -> [Int32] {
-        let key = kindBit.trailingZeroBitCount * 5 + fieldBit.trailingZeroBitCount
-        if let known = recordRules[key] { return known }
-        var found: [Int32] = []
-        for ri in 0..<flat.ruleCount where flat.isRecord[ri] && flat.kinds[ri] & kindBit != 0 && flat.fields[ri] & fieldBit != 0 {
-            found.append(Int32(ri))
-        }
-        recordRules[key] = found
+        for ri in 0..<flat.ruleCount where flat.isRecord[ri] == record && (record || flat.target[ri] < 0)
+            && flat.kinds[ri] & kindBit != 0 && flat.fields[ri] & fieldBit != 0 { found.append(Int32(ri)) }
+        rulesByScope[key] = found
         return found
     }
 

@@ -139,6 +139,14 @@ struct MapSegment: Sendable, Equatable {
         }
     }
 
+    /// The segment moved by `bytes` normalized bytes and `scalars` original scalars (both may be
+    /// negative): how the word memo stores a word's segments and puts them back.
+    @inline(__always)
+    func shifted(bytes: Int32, scalars: Int32) -> MapSegment {
+        MapSegment(normalizedStart: normalizedStart &+ bytes, originalStart: originalStart &+ scalars,
+                   originalEnd: originalEnd == Self.words ? Self.words : originalEnd &+ scalars)
+    }
+
     @inline(__always)
     func source(ofByte i: Int, _ byte: UInt8) -> (start: Int32, end: Int32) {
         let k = Int32(truncatingIfNeeded: i) - normalizedStart
@@ -486,9 +494,7 @@ struct NormalizerCore {
             case .hash:
                 if i + 1 < n, hashOpensWord(input, at: i + 1) {
                     separator(b)
-                    beginToken(scalar)
-                    flags.insert(.hashtag)
-                    append(b, scalar, scalar + 1)
+                    beginHashtag(scalar)
                 } else {
                     separator(b)
                 }
@@ -634,7 +640,7 @@ struct NormalizerCore {
                         }
                     } else {
                         emitSlang(entry, from: base &+ s, length: length, remaining: n &- k, delta: delta, o: &o, w: &w,
-                                  tokenPointer: &tokenPointer, tokenCount: &tokenCount, segmentOpen: &segmentOpen, shift: shift)
+                                  tokenPointer: &tokenPointer, tokenCount: &tokenCount, segmentOpen: &segmentOpen, shift: &shift)
                         letterRun = 0
                     }
                     lastLength = length
@@ -726,7 +732,7 @@ struct NormalizerCore {
                         if bloom[f &>> 6] & (1 &<< UInt64(truncatingIfNeeded: f & 63)) != 0 { marked |= 1 &<< UInt64(s) }
                     }
                 }
-            } else if k &+ 1 < n && classTable[Int(next)] == .joiner && classTable[Int(p[k &+ 1])] == .digit {
+            } else if joinerThenDigit(p, n: n, at: k) {
                 // A number a joiner continues ("10:30"): the general path keeps it whole.
                 return (s, marked)
             }
@@ -757,14 +763,11 @@ struct NormalizerCore {
     @inline(never)
     private mutating func emitSlang(_ entry: Int, from: Int, length: Int, remaining: Int, delta: Int32, o: inout UnsafeMutablePointer<UInt8>,
                                     w: inout Int, tokenPointer: inout UnsafeMutablePointer<Int32>, tokenCount: inout Int, segmentOpen: inout Bool,
-                                    shift: Int32) {
+                                    shift: inout Int32) {
         let wordScalar = Int32(truncatingIfNeeded: from) &+ delta
         if w > 0 {
-            // The space maps to nothing just before the word, as the open `words` segment maps it.
-            let required = wordScalar &- Int32(truncatingIfNeeded: w) &- 1
-            if !segmentOpen || required != shift {
-                segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: w), originalStart: Int32(truncatingIfNeeded: w) &+ required, originalEnd: MapSegment.words))
-            }
+            // The space maps to nothing just before the word, as a `words` segment maps it.
+            continueWords(at: w, shift: wordScalar &- Int32(truncatingIfNeeded: w) &- 1, segmentOpen: &segmentOpen, open: &shift)
             o[w] = 0x20
             w &+= 1
         }
@@ -795,6 +798,18 @@ struct NormalizerCore {
         }
     }
 
+    /// Makes the bytes from `w` on part of a `words` segment in which a letter at normalized x
+    /// came from scalar x + `shift`: the open one (`segmentOpen`, shift `open`) when it maps
+    /// that way, else a new one.
+    @inline(__always)
+    private mutating func continueWords(at w: Int, shift: Int32, segmentOpen: inout Bool, open: inout Int32) {
+        if !segmentOpen || shift != open {
+            segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: w), originalStart: Int32(truncatingIfNeeded: w) &+ shift, originalEnd: MapSegment.words))
+            open = shift
+            segmentOpen = true
+        }
+    }
+
     /// Writes an ordinary word `from..<to` of the input (ASCII) as a token: the space before it,
     /// its folded bytes, its token start and its map (a `words` segment, reused while the
     /// mapping goes on as it was).
@@ -805,12 +820,7 @@ struct NormalizerCore {
         let wordScalar = Int32(truncatingIfNeeded: from) &+ delta
         let hasSpace = w > 0
         let position = hasSpace ? w &+ 1 : w
-        let required = wordScalar &- Int32(truncatingIfNeeded: position)
-        if !segmentOpen || required != shift {
-            segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: w), originalStart: Int32(truncatingIfNeeded: w) &+ required, originalEnd: MapSegment.words))
-            shift = required
-            segmentOpen = true
-        }
+        continueWords(at: w, shift: wordScalar &- Int32(truncatingIfNeeded: position), segmentOpen: &segmentOpen, open: &shift)
         if hasSpace { o[w] = 0x20 }
         tokenPointer[tokenCount] = Int32(truncatingIfNeeded: position)
         tokenCount &+= 1
@@ -840,8 +850,7 @@ struct NormalizerCore {
         let n = input.count
         if end < n {
             if input[end] >= 0x80 { return false }
-            if !maps.contains(.letter, g) && end &+ 1 < n && classTable[Int(input[end])] == .joiner
-                && classTable[Int(input[end &+ 1])] == .digit { return false }
+            if !maps.contains(.letter, g) && joinerThenDigit(input.baseAddress!, n: n, at: end) { return false }
         }
         return true
     }
@@ -902,8 +911,7 @@ struct NormalizerCore {
             let c = p[k]
             if c >= 0x80 { return 0 }
             // "10:30": a joiner between digits keeps the token open.
-            if classTable[Int(c)] == .joiner && k &+ 1 < n && classTable[Int(p[k &+ 1])] == .digit
-                && classTable[Int(p[k &- 1])] == .digit { return 0 }
+            if classTable[Int(p[k &- 1])] == .digit && joinerThenDigit(p, n: n, at: k) { return 0 }
         }
         let tag: UInt8 = (hashtag ? 1 : 0) | (mode == .term ? 2 : 0)
         let probe = tokenMemo.probe(p + i, length: length, tag: tag)
@@ -922,13 +930,7 @@ struct NormalizerCore {
             segments.reserve(segments.count &+ segmentCount)
             let stored = tokenMemo.segments(probe.slot)
             let position = Int32(truncatingIfNeeded: w0)
-            for x in 0..<segmentCount {
-                var segment = stored[x]
-                segment.normalizedStart &+= position
-                segment.originalStart &+= scalar
-                if segment.originalEnd != MapSegment.words { segment.originalEnd &+= scalar }
-                segments.append(segment)
-            }
+            for x in 0..<segmentCount { segments.append(stored[x].shifted(bytes: position, scalars: scalar)) }
             if pendingSentence {
                 sentenceStarts.append(Int32(truncatingIfNeeded: tokenStarts.count))
                 pendingSentence = false
@@ -945,11 +947,7 @@ struct NormalizerCore {
         }
         // The general path, as the byte loop would take the word.
         let segments0 = segments.count, tokens0 = tokenStarts.count, letters0 = singleLetterTokens
-        if hashtag {
-            beginToken(scalar)
-            flags.insert(.hashtag)
-            append(b, scalar, scalar &+ 1)
-        }
+        if hashtag { beginHashtag(scalar) }
         let count = alphanumericRun(input, from: s, scalar: hashtag ? scalar &+ 1 : scalar, classes: classTable)
         endToken()
         if count == k &- s && singleLetterTokens == letters0 {
@@ -959,13 +957,7 @@ struct NormalizerCore {
             let tokenCount = tokenStarts.count &- tokens0
             if segmentCount <= TokenMemo.maxSegments && tokenCount <= TokenMemo.maxTokens {
                 withUnsafeTemporaryAllocation(of: MapSegment.self, capacity: segmentCount) { relative in
-                    for x in 0..<segmentCount {
-                        var segment = segments[segments0 &+ x]
-                        segment.normalizedStart &-= position
-                        segment.originalStart &-= scalar
-                        if segment.originalEnd != MapSegment.words { segment.originalEnd &-= scalar }
-                        relative[x] = segment
-                    }
+                    for x in 0..<segmentCount { relative[x] = segments[segments0 &+ x].shifted(bytes: 0 &- position, scalars: 0 &- scalar) }
                     withUnsafeTemporaryAllocation(of: Int32.self, capacity: tokenCount) { tokens in
                         for x in 0..<tokenCount { tokens[x] = tokenStarts[tokens0 &+ x] &- position }
                         tokenMemo.store(slot: probe.slot, keyLength: length, tag: tag,
@@ -979,6 +971,12 @@ struct NormalizerCore {
         return hashtag ? count &+ 1 : count
     }
 
+    /// Whether byte `k` (< n) is a joiner followed by a digit: after a number, what keeps its
+    /// token open ("10:30", "14-02-2024").
+    @inline(__always)
+    private func joinerThenDigit(_ p: UnsafePointer<UInt8>, n: Int, at k: Int) -> Bool {
+        k &+ 1 < n && classTable[Int(p[k])] == .joiner && classTable[Int(p[k &+ 1])] == .digit
+    }
 
     /// Bytes of room the fast path keeps past the output it may write.
     static let storeSlack = 80
@@ -1123,6 +1121,14 @@ struct NormalizerCore {
         digitRunStart = 0
         camelSplits.count = 0
         if !nonASCIIUnits.isEmpty { nonASCIIUnits.removeAll(keepingCapacity: true) }
+    }
+
+    /// Begins a hashtag token with its `#` (the original scalar `s`).
+    @inline(__always)
+    private mutating func beginHashtag(_ s: Int32) {
+        beginToken(s)
+        flags.insert(.hashtag)
+        append(UInt8(ascii: "#"), s, s &+ 1)
     }
 
     @inline(__always)
