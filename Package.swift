@@ -53,7 +53,7 @@ let package = Package(
             "Netra", "NetraStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks (release build): swift run -c release netra-bench …
-        .executableTarget(name: "netra-bench", dependencies: ["NetraCore", "NetraRules", "NetraText"]),
+        .executableTarget(name: "netra-bench", dependencies: ["NetraCore", "NetraMatch", "NetraRules", "NetraText"]),
         // libFuzzer target (swift build --sanitize=fuzzer …); without the fuzzer it replays files.
         .executableTarget(name: "fuzz-normalizer", dependencies: ["NetraText"]),
         // libFuzzer target over the export readers (JSON exports, WhatsApp text, zip).

@@ -25,7 +25,7 @@ struct Hit: Hashable {
 /// and rules resolved to set indices. Immutable and `Sendable`: share it between workers.
 public struct CompiledLexicon: Sendable {
     public let lexicon: Lexicon
-    let automaton: AhoCorasick
+    let automaton: WordMatcher
     /// The normalized text of each pattern.
     let patternTerms: [String]
     /// The sets each pattern belongs to.
@@ -135,7 +135,7 @@ public struct CompiledLexicon: Sendable {
             pairIDs.append(contestPairs)
             contextIDs.append(context)
         }
-        automaton = AhoCorasick(patterns: patterns, boundaryBytes: Self.boundaryBytes)
+        automaton = WordMatcher(patterns: patterns, boundaryBytes: Self.boundaryBytes)
         patternTerms = patterns.map { String(decoding: $0, as: UTF8.self) }
         patternSets = sets
         setNames = names
@@ -177,6 +177,9 @@ public struct CompiledLexicon: Sendable {
 
     /// The number of distinct normalized patterns in the automaton.
     public var patternCount: Int { patternTerms.count }
+
+    /// The normalized patterns the matcher looks for, in pattern-index order (for benchmarks).
+    public var patterns: [[UInt8]] { automaton.patterns }
 }
 
 /// The parts of a rule evaluation needs, kept apart so the hot loop copies no strings.

@@ -9,6 +9,7 @@
 // configuration; then the same for the rows that contain non-ASCII text alone. Prints MB/s.
 import Foundation
 import NetraCore
+import NetraMatch
 import NetraRules
 import NetraText
 
@@ -231,6 +232,59 @@ case "mojibake":
         }
     }
     print("\(exact) of \(total) raw fields repaired to the dataset's text exactly; \(consistent) agree up to the shorter length")
+case "matcher":
+    // The term matchers alone on the normalized `text` fields of POOL, repeated to MEGABYTES
+    // (default 100) of normalized text: the bundled lexicon's patterns, AhoCorasick against
+    // WordMatcher, with their sizes; exits 1 when they disagree on any text.
+    let pool = arguments.count > 1 ? arguments[1] : root.appendingPathComponent("../shared/corpora/pool.jsonl").standardized.path
+    let megabytes = arguments.count > 2 ? Int(arguments[2]) ?? 100 : 100
+    let lexicon: Lexicon
+    do { lexicon = try Lexicon.load(directory: lexiconDirectory) } catch { fail("\(error)") }
+    let compiled = CompiledLexicon(lexicon)
+    let normalizer = Normalizer(configuration: lexicon.normalization)
+    let texts = poolTexts(pool).map { normalizer.normalize($0).bytes }
+    let boundaries: Set<UInt8> = [0x20, 0x23]
+    let automaton = AhoCorasick(patterns: compiled.patterns, boundaryBytes: boundaries)
+    let words = WordMatcher(patterns: compiled.patterns, boundaryBytes: boundaries)
+    print("\(compiled.patterns.count) patterns; AhoCorasick \(automaton.stateCount) states, WordMatcher \(words.wordCount) words, \(words.nodeCount) nodes, \(words.tableBytes / 1024) KB")
+    if ProcessInfo.processInfo.environment["NETRA_BENCH_DEPTH"] != nil {
+        var prefixes = Set<[UInt8]>()
+        for p in compiled.patterns { for l in 1...max(1, p.count) where l <= p.count { prefixes.insert(Array(p[0..<l])) } }
+        var walks = 0, steps = 0, histogram = [Int](repeating: 0, count: 12)
+        for text in texts.prefix(20000) {
+            var s = 0
+            while s < text.count {
+                var d = 0
+                while s + d < text.count && prefixes.contains(Array(text[s...(s + d)])) { d += 1 }
+                walks += 1; steps += d + 1; histogram[min(11, d)] += 1
+                while s < text.count && !boundaries.contains(text[s]) { s += 1 }
+                s += 1
+            }
+        }
+        print("walks \(walks), table reads per walk \(Double(steps) / Double(walks)), depth histogram \(histogram)")
+    }
+    var disagreements = 0
+    for text in texts where automaton.find(in: text) != words.find(in: text) { disagreements += 1 }
+    let size = texts.reduce(0) { $0 + $1.count }
+    let rounds = max(1, (megabytes * 1_000_000 + size - 1) / max(1, size))
+    for (name, find) in [("AhoCorasick", { (text: UnsafeBufferPointer<UInt8>, matches: inout [Match]) in automaton.find(in: text, kind: .allOverlapping, into: &matches) }),
+                         ("WordMatcher", { (text: UnsafeBufferPointer<UInt8>, matches: inout [Match]) in words.find(in: text, kind: .allOverlapping, into: &matches) })] {
+        var matches: [Match] = []
+        var found = 0
+        let start = now()
+        for _ in 0..<rounds {
+            for text in texts {
+                matches.removeAll(keepingCapacity: true)
+                text.withUnsafeBufferPointer { find($0, &matches) }
+                found &+= matches.count
+            }
+        }
+        let seconds = now() - start
+        print(String(format: "%-13@ %.1f MB in %.3f s = %.0f MB/s (%d matches)", name as NSString, Double(rounds * size) / 1e6, seconds,
+                     Double(rounds * size) / 1e6 / seconds, found))
+    }
+    print("\(disagreements) of \(texts.count) texts matched differently")
+    if disagreements > 0 { exit(1) }
 case "normalizer-lines":
     // Each line of a plain text file is one text (for probing the normalizer on synthetic input).
     guard arguments.count > 1, let data = FileManager.default.contents(atPath: arguments[1]) else { fail("usage: netra-bench normalizer-lines FILE") }

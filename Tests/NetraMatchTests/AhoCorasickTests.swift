@@ -7,6 +7,7 @@ struct MatchCase: CustomTestStringConvertible, Sendable {
     var patterns: [String]
     var haystack: String
     var kind: MatchKind
+    var boundaryBytes: Set<UInt8> = [0x20]
     /// Expected matches as "pattern@start-end".
     var expected: [String]
     var testDescription: String { name }
@@ -34,21 +35,43 @@ let matchCases: [MatchCase] = [
     MatchCase(name: "UTF-8 emoji token", patterns: ["✌"], haystack: "gas ✌ ✌", kind: .allOverlapping, expected: ["0@4-7", "0@8-11"]),
     MatchCase(name: "hashtag differs from the word", patterns: ["#amin", "amin"], haystack: "#amin amin", kind: .allOverlapping,
               expected: ["0@0-5", "1@6-10"]),
+    MatchCase(name: "hashtag pattern with '#' as a boundary", patterns: ["#amin", "amin", "amin#"], haystack: "x #amin amin#",
+              kind: .allOverlapping, boundaryBytes: [0x20, 0x23], expected: ["0@2-7", "1@3-7", "2@8-13", "1@8-12"]),
     MatchCase(name: "repeated occurrences", patterns: ["sat set"], haystack: "sat set sat set", kind: .allOverlapping,
               expected: ["0@0-7", "0@8-15"]),
     MatchCase(name: "overlapping occurrences of one phrase", patterns: ["a a"], haystack: "a a a", kind: .allOverlapping,
               expected: ["0@0-3", "0@2-5"]),
+    MatchCase(name: "word of more than sixteen bytes", patterns: ["prabowogibran2024", "prabowogibran2025"],
+              haystack: "#prabowogibran2024 prabowogibran2025x prabowogibran2025", kind: .allOverlapping, expected: ["1@38-55"]),
+    MatchCase(name: "long words that differ only past sixteen bytes", patterns: ["abcdefghijklmnopqrstu", "abcdefghijklmnopqrstv"],
+              haystack: "abcdefghijklmnopqrstv abcdefghijklmnopqrstu", kind: .allOverlapping, expected: ["1@0-21", "0@22-43"]),
+    MatchCase(name: "words of eight and of nine to sixteen bytes", patterns: ["abcdefgh", "abcdefghi", "abcdefghijklmnop"],
+              haystack: "abcdefgh abcdefghi abcdefghijklmnop abcdefghijklmnopq abcdefg", kind: .allOverlapping,
+              expected: ["0@0-8", "1@9-18", "2@19-35"]),
+    MatchCase(name: "phrase whose second word is missing at the end", patterns: ["nomor urut"], haystack: "nomor", kind: .allOverlapping,
+              expected: []),
+    MatchCase(name: "phrase and its first word at the end", patterns: ["nomor urut", "nomor"], haystack: "ini nomor urut",
+              kind: .allOverlapping, expected: ["0@4-14", "1@4-9"]),
+    MatchCase(name: "double space breaks a phrase", patterns: ["oke gas"], haystack: "oke  gas", kind: .allOverlapping, expected: []),
     MatchCase(name: "overlapping occurrences, leftmost-longest", patterns: ["a a"], haystack: "a a a", kind: .leftmostLongest,
               expected: ["0@0-3"]),
 ]
 
+/// The two fast matchers, compiled for `patterns`, as functions of (haystack, kind).
+func fastMatchers(_ patterns: [[UInt8]], boundaryBytes: Set<UInt8> = [0x20]) -> [(name: String, find: ([UInt8], MatchKind) -> [Match])] {
+    let automaton = AhoCorasick(patterns: patterns, boundaryBytes: boundaryBytes)
+    let trie = WordMatcher(patterns: patterns, boundaryBytes: boundaryBytes)
+    return [("AhoCorasick", { automaton.find(in: $0, kind: $1) }), ("WordMatcher", { trie.find(in: $0, kind: $1) })]
+}
+
 @Test("table of named matcher cases", arguments: matchCases)
 func matcherTable(_ c: MatchCase) {
     let patterns = c.patterns.map { Array($0.utf8) }
-    let automaton = AhoCorasick(patterns: patterns)
-    let got = automaton.find(in: Array(c.haystack.utf8), kind: c.kind).map { "\($0.pattern)@\($0.start)-\($0.end)" }
-    #expect(got == c.expected)
-    let oracle = NaiveMatcher.find(patterns: patterns, in: Array(c.haystack.utf8), kind: c.kind)
+    for matcher in fastMatchers(patterns, boundaryBytes: c.boundaryBytes) {
+        let got = matcher.find(Array(c.haystack.utf8), c.kind).map { "\($0.pattern)@\($0.start)-\($0.end)" }
+        #expect(got == c.expected, "\(matcher.name)")
+    }
+    let oracle = NaiveMatcher.find(patterns: patterns, in: Array(c.haystack.utf8), kind: c.kind, boundaryBytes: c.boundaryBytes)
         .map { "\($0.pattern)@\($0.start)-\($0.end)" }
     #expect(oracle == c.expected, "the oracle disagrees with the table")
 }
@@ -64,18 +87,25 @@ func matcherAgainstOracle(kind: MatchKind) {
         }
         let haystack: [UInt8] = (0..<Int.random(in: 0...80, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }
         let boundaries: Set<UInt8> = round % 3 == 0 ? [0x20, UInt8(ascii: "b")] : [0x20]
-        let automaton = AhoCorasick(patterns: patterns, boundaryBytes: boundaries)
-        let fast = automaton.find(in: haystack, kind: kind)
         let slow = NaiveMatcher.find(patterns: patterns, in: haystack, kind: kind, boundaryBytes: boundaries)
-        #expect(fast == slow, "round \(round): patterns \(patterns) haystack \(haystack)")
-        if fast != slow { return }
+        for matcher in fastMatchers(patterns, boundaryBytes: boundaries) {
+            let fast = matcher.find(haystack, kind)
+            #expect(fast == slow, "\(matcher.name), round \(round): patterns \(patterns) haystack \(haystack)")
+            if fast != slow { return }
+        }
     }
 }
 
 @Test("find(into:) appends after existing matches without disturbing them")
 func appendsAfterExisting() {
     let automaton = AhoCorasick(patterns: [Array("b".utf8)])
+    let trie = WordMatcher(patterns: [Array("b b".utf8), Array("b".utf8)])
     var matches = [Match(pattern: 9, start: 100, end: 101)]
     Array("a b".utf8).withUnsafeBufferPointer { automaton.find(in: $0, kind: .allOverlapping, into: &matches) }
     #expect(matches == [Match(pattern: 9, start: 100, end: 101), Match(pattern: 0, start: 2, end: 3)])
+    // Several matches from one start are put in order among themselves only.
+    matches = [Match(pattern: 9, start: 100, end: 101)]
+    Array("b b".utf8).withUnsafeBufferPointer { trie.find(in: $0, kind: .allOverlapping, into: &matches) }
+    #expect(matches == [Match(pattern: 9, start: 100, end: 101), Match(pattern: 0, start: 0, end: 3), Match(pattern: 1, start: 0, end: 1),
+                        Match(pattern: 1, start: 2, end: 3)])
 }

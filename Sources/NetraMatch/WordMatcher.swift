@@ -1,0 +1,364 @@
+/// A whole-word multi-pattern matcher that reads the haystack a word at a time.
+///
+/// A whole-word match begins at the haystack's start or just after a boundary byte and ends at
+/// its end or just before one, so it is a run of whole *words* (the bytes between boundary
+/// bytes, possibly none) with the boundary bytes between them. The matcher splits every
+/// pattern that way and knows each distinct word of the patterns by number. It reads the
+/// haystack word by word: a word is found through one hash-table probe (its first sixteen
+/// bytes packed into two integers, compared whole), and only a word that begins some pattern
+/// leads further, through a trie whose edges are (boundary byte, next word). Most words of a
+/// text begin no pattern, so the usual cost is finding the word's end and one probe into a
+/// table that stays in the cache, instead of one automaton step per byte (`AhoCorasick`).
+///
+/// It reports exactly what `AhoCorasick` and `NaiveMatcher` report, in the same order. The
+/// matcher is immutable and `Sendable`: compile once, share between threads.
+public struct WordMatcher: Sendable {
+    /// The patterns, as given.
+    public let patterns: [[UInt8]]
+    private let isBoundary: [Bool]          // 256 entries
+    /// The boundary bytes as eight copies in a word each, for finding them eight bytes at a
+    /// time; nil when there are more than two (then bytes are looked up one by one).
+    private let boundaryLanes: (UInt64, UInt64)?
+
+    /// The words: each one's first sixteen bytes packed (`Packed`), its length, and (for words
+    /// longer than sixteen bytes) where the rest of it begins in `longTails`.
+    private let words: [Packed]
+    private let longTails: [UInt8]
+    private let longTailStart: [Int32]
+    /// Open addressing, in two parallel arrays: per slot sixteen bits of the word's hash (0:
+    /// empty; small enough to stay in the first-level cache), and the word's number.
+    private let wordTags: [UInt16]
+    private let wordSlots: [Int32]
+    private let wordSlotShift: UInt64
+
+    /// Per word: the trie node of the patterns that begin with it, or -1.
+    private let firstNode: [Int32]
+    /// Per node: whether some pattern goes on past it, and the patterns that end there
+    /// (`outputPatterns[outputStart ..< outputStart + outputCount]`, descending).
+    private let hasChildren: [Bool]
+    private let outputStart: [Int32]
+    private let outputCount: [Int32]
+    private let outputPatterns: [Int32]
+    /// Edges past the first word, open addressing: key `edgeKey(node, boundary, word)` + 1 (0 empty)
+    /// and the child node.
+    private let edgeKeys: [UInt64]
+    private let edgeChildren: [Int32]
+
+    /// The number of distinct words in the patterns.
+    public var wordCount: Int { words.count }
+    /// The number of trie nodes (the root included).
+    public var nodeCount: Int { hasChildren.count }
+    /// Bytes of the tables a scan reads.
+    public var tableBytes: Int { wordTags.count * 2 + wordSlots.count * 4 + words.count * MemoryLayout<Packed>.stride + firstNode.count * 4 + edgeKeys.count * 12 }
+
+    /// A word's first sixteen bytes, zero past its end, and its length.
+    struct Packed: Sendable, Equatable {
+        var head: UInt64
+        var tail: UInt64
+        var length: Int
+
+        var hash: UInt64 {
+            var h = (head ^ (tail &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(truncatingIfNeeded: length)) &* 0xC2B2_AE3D_27D4_EB4F
+            h ^= h &>> 29
+            return h &* 0x1656_67B1_9E37_79F9
+        }
+    }
+
+    /// Compiles `patterns`. Empty patterns are ignored (they can never be a whole word).
+    /// - Parameter boundaryBytes: bytes that separate words.
+    public init(patterns: [[UInt8]], boundaryBytes: Set<UInt8> = [0x20]) {
+        self.patterns = patterns
+        var boundary = [Bool](repeating: false, count: 256)
+        for b in boundaryBytes { boundary[Int(b)] = true }
+        isBoundary = boundary
+        let sorted = boundaryBytes.sorted()
+        boundaryLanes = sorted.count <= 2 && !sorted.isEmpty
+            ? (UInt64(sorted[0]) &* 0x0101_0101_0101_0101, UInt64(sorted.last!) &* 0x0101_0101_0101_0101) : nil
+
+        // Each pattern as its words and the boundary bytes between them.
+        var numbers: [[UInt8]: Int32] = [:]
+        var wordBytes: [[UInt8]] = []
+        func number(_ word: [UInt8]) -> Int32 {
+            if let n = numbers[word] { return n }
+            numbers[word] = Int32(wordBytes.count)
+            wordBytes.append(word)
+            return Int32(wordBytes.count - 1)
+        }
+        var first: [Int32: Int32] = [:]
+        var edges: [UInt64: Int32] = [:]
+        var own: [[Int32]] = [[]]            // node 0: the root, never an output
+        var children: [Bool] = [false]
+        func newNode() -> Int32 {
+            own.append([])
+            children.append(false)
+            return Int32(own.count - 1)
+        }
+        for (index, p) in patterns.enumerated() where !p.isEmpty {
+            var word: [UInt8] = []
+            var node: Int32 = -1
+            var separator: UInt8 = 0
+            func step() {
+                let w = number(word)
+                if node < 0 {
+                    if let n = first[w] { node = n } else { node = newNode(); first[w] = node }
+                } else {
+                    children[Int(node)] = true
+                    let key = Self.edgeKey(node: node, boundary: separator, word: w)
+                    if let n = edges[key] { node = n } else { let n = newNode(); edges[key] = n; node = n }
+                }
+                word = []
+            }
+            for b in p {
+                if boundary[Int(b)] {
+                    step()
+                    separator = b
+                } else {
+                    word.append(b)
+                }
+            }
+            step()
+            own[Int(node)].append(Int32(index))
+        }
+
+        words = wordBytes.map { Self.pack($0) }
+        var tails: [UInt8] = [], tailStart: [Int32] = []
+        for w in wordBytes {
+            tailStart.append(Int32(tails.count))
+            if w.count > 16 { tails += w[16...] }
+        }
+        longTails = tails
+        longTailStart = tailStart
+        var capacity = 64
+        while capacity < wordBytes.count * 4 { capacity *= 2 }
+        var tags = [UInt16](repeating: 0, count: capacity), slots = [Int32](repeating: -1, count: capacity)
+        let shift = UInt64(64 - capacity.trailingZeroBitCount)
+        for (n, w) in wordBytes.enumerated() {
+            let h = Self.fullHash(w)
+            var slot = Int(h &>> shift)
+            while tags[slot] != 0 { slot = (slot + 1) & (capacity - 1) }
+            tags[slot] = Self.tag(h)
+            slots[slot] = Int32(n)
+        }
+        wordTags = tags
+        wordSlots = slots
+        wordSlotShift = shift
+        firstNode = (0..<wordBytes.count).map { first[Int32($0)] ?? -1 }
+        hasChildren = children
+        var start: [Int32] = [], counts: [Int32] = [], flat: [Int32] = []
+        for list in own {
+            start.append(Int32(flat.count))
+            counts.append(Int32(list.count))
+            flat += list.reversed()
+        }
+        outputStart = start
+        outputCount = counts
+        outputPatterns = flat
+        var edgeCapacity = 16
+        while edgeCapacity < edges.count * 4 { edgeCapacity *= 2 }
+        var keys = [UInt64](repeating: 0, count: edgeCapacity), targets = [Int32](repeating: -1, count: edgeCapacity)
+        for (key, child) in edges {
+            var slot = Int(Self.mix(key) & UInt64(edgeCapacity - 1))
+            while keys[slot] != 0 { slot = (slot + 1) & (edgeCapacity - 1) }
+            keys[slot] = key &+ 1
+            targets[slot] = child
+        }
+        edgeKeys = keys
+        edgeChildren = targets
+    }
+
+    /// The sixteen bits of a word's hash its slot keeps (never 0, which marks an empty slot).
+    @inline(__always)
+    static func tag(_ hash: UInt64) -> UInt16 { UInt16(truncatingIfNeeded: hash) | 1 }
+
+    static func edgeKey(node: Int32, boundary: UInt8, word: Int32) -> UInt64 {
+        UInt64(UInt32(bitPattern: node)) << 40 | UInt64(boundary) << 32 | UInt64(UInt32(bitPattern: word))
+    }
+
+    static func mix(_ key: UInt64) -> UInt64 {
+        var h = key &* 0x9E37_79B9_7F4A_7C15
+        h ^= h &>> 31
+        return h
+    }
+
+    static func pack(_ word: [UInt8]) -> Packed {
+        var head: UInt64 = 0, tail: UInt64 = 0
+        for (i, b) in word.prefix(16).enumerated() {
+            if i < 8 { head |= UInt64(b) << UInt64(8 * i) } else { tail |= UInt64(b) << UInt64(8 * (i - 8)) }
+        }
+        return Packed(head: head, tail: tail, length: word.count)
+    }
+
+    /// The hash of a whole word: `Packed.hash`, with the bytes past the sixteenth folded in.
+    static func fullHash(_ word: [UInt8]) -> UInt64 {
+        var h = pack(word).hash
+        var i = 16
+        while i < word.count {
+            h = (h ^ UInt64(word[i])) &* 0x0000_0100_0000_01B3
+            i += 1
+        }
+        return h
+    }
+
+    /// The number of the word `from..<to` of `h`, or -1 when no pattern has it.
+    @inline(__always)
+    private func wordNumber(_ h: UnsafePointer<UInt8>, n: Int, from: Int, to: Int,
+                            tags: UnsafePointer<UInt16>, entries: UnsafePointer<Packed>) -> Int {
+        let length = to &- from
+        var key = Packed(head: 0, tail: 0, length: length)
+        if from &+ 16 <= n {
+            let raw = UnsafeRawPointer(h + from)
+            let head = raw.loadUnaligned(as: UInt64.self), tail = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            if length >= 16 {
+                key.head = head
+                key.tail = tail
+            } else if length > 8 {
+                key.head = head
+                key.tail = tail & ((1 &<< UInt64(truncatingIfNeeded: 8 &* (length &- 8))) &- 1)
+            } else {
+                key.head = length == 8 ? head : head & ((1 &<< UInt64(truncatingIfNeeded: 8 &* length)) &- 1)
+            }
+        } else {
+            // Near the end of the haystack: byte by byte, never past it.
+            var x = 0
+            while x < min(length, 16) {
+                let b = UInt64(h[from &+ x])
+                if x < 8 { key.head |= b &<< UInt64(truncatingIfNeeded: 8 &* x) } else { key.tail |= b &<< UInt64(truncatingIfNeeded: 8 &* (x &- 8)) }
+                x &+= 1
+            }
+        }
+        var hash = key.hash
+        if length > 16 {
+            var x = 16
+            while x < length {
+                hash = (hash ^ UInt64(h[from &+ x])) &* 0x0000_0100_0000_01B3
+                x &+= 1
+            }
+        }
+        let mask = wordTags.count &- 1
+        var slot = Int(truncatingIfNeeded: hash &>> wordSlotShift)
+        let tag = Self.tag(hash)
+        while true {
+            let stored = tags[slot]
+            if stored == 0 { return -1 }
+            if stored == tag {
+                let number = Int(wordSlots[slot])
+                if entries[number] == key && (length <= 16 || longTailMatches(number, h + (from &+ 16), length &- 16)) { return number }
+            }
+            slot = (slot &+ 1) & mask
+        }
+    }
+
+    private func longTailMatches(_ number: Int, _ bytes: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        let start = Int(longTailStart[number])
+        for x in 0..<count where longTails[start + x] != bytes[x] { return false }
+        return true
+    }
+
+    /// The first boundary byte at or after `from`, or `n`.
+    @inline(__always)
+    private func nextBoundary(_ h: UnsafePointer<UInt8>, n: Int, from: Int, table: UnsafePointer<Bool>) -> Int {
+        var x = from
+        if let (a, b) = boundaryLanes {
+            // Eight bytes at a time: a byte equal to a boundary byte becomes zero; zero bytes
+            // are found exactly (no borrow between bytes).
+            while x &+ 8 <= n {
+                let v = UnsafeRawPointer(h + x).loadUnaligned(as: UInt64.self)
+                let bits = Self.zeroBytes(v ^ a) | Self.zeroBytes(v ^ b)
+                if bits != 0 { return x &+ bits.trailingZeroBitCount &>> 3 }
+                x &+= 8
+            }
+        }
+        while x < n && !table[Int(h[x])] { x &+= 1 }
+        return x
+    }
+
+    /// 0x80 in each byte of `v` that is zero, nothing elsewhere.
+    @inline(__always)
+    private static func zeroBytes(_ v: UInt64) -> UInt64 {
+        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        return ~(((v & low) &+ low) | v | low)
+    }
+
+    /// The child of `node` through boundary byte `boundary` and word `word`, or -1.
+    @inline(__always)
+    private func child(_ node: Int32, _ boundary: UInt8, _ word: Int) -> Int32 {
+        let key = Self.edgeKey(node: node, boundary: boundary, word: Int32(truncatingIfNeeded: word)) &+ 1
+        let mask = edgeKeys.count &- 1
+        var slot = Int(truncatingIfNeeded: Self.mix(key &- 1)) & mask
+        while true {
+            let stored = edgeKeys[slot]
+            if stored == key { return edgeChildren[slot] }
+            if stored == 0 { return -1 }
+            slot = (slot &+ 1) & mask
+        }
+    }
+
+    /// Appends the whole-word matches in `haystack` to `matches`, ordered by start, then longer
+    /// first, then lower pattern index (`Match`'s order).
+    public func find(in haystack: UnsafeBufferPointer<UInt8>, kind: MatchKind, into matches: inout [Match]) {
+        let base = matches.count
+        let n = haystack.count
+        guard n > 0, let h = haystack.baseAddress else { return }
+        wordTags.withUnsafeBufferPointer { tagBuffer in
+            words.withUnsafeBufferPointer { entryBuffer in
+                isBoundary.withUnsafeBufferPointer { boundaryBuffer in
+                    let tags = tagBuffer.baseAddress!, entries = entryBuffer.baseAddress!, table = boundaryBuffer.baseAddress!
+                    var s = 0
+                    while s < n {
+                        let e = nextBoundary(h, n: n, from: s, table: table)
+                        let number = wordNumber(h, n: n, from: s, to: e, tags: tags, entries: entries)
+                        if number >= 0 && firstNode[number] >= 0 {
+                            // The patterns that begin with this word: shortest first, reversed after.
+                            let first = matches.count
+                            var node = firstNode[number]
+                            var end = e
+                            while true {
+                                if outputCount[Int(node)] > 0 { record(node: Int(node), start: s, end: end, into: &matches) }
+                                guard end < n && hasChildren[Int(node)] else { break }
+                                let next = end &+ 1
+                                let nextEnd = nextBoundary(h, n: n, from: next, table: table)
+                                let word = wordNumber(h, n: n, from: next, to: nextEnd, tags: tags, entries: entries)
+                                guard word >= 0 else { break }
+                                node = child(node, h[end], word)
+                                guard node >= 0 else { break }
+                                end = nextEnd
+                            }
+                            if matches.count &- first > 1 { Self.reverse(&matches, from: first) }
+                        }
+                        s = e &+ 1
+                    }
+                }
+            }
+        }
+        if kind == .leftmostLongest { AhoCorasick.keepLeftmostLongest(&matches, from: base) }
+    }
+
+    /// Appends the patterns that end at `node`, in descending index order (a walk's matches
+    /// are reversed afterwards, which makes them ascending).
+    @inline(never)
+    private func record(node: Int, start: Int, end: Int, into matches: inout [Match]) {
+        let first = Int(outputStart[node])
+        for x in first..<(first + Int(outputCount[node])) {
+            matches.append(Match(pattern: outputPatterns[x], start: Int32(truncatingIfNeeded: start), end: Int32(truncatingIfNeeded: end)))
+        }
+    }
+
+    @inline(never)
+    private static func reverse(_ matches: inout [Match], from first: Int) {
+        matches.withUnsafeMutableBufferPointer { all in
+            var lo = first, hi = all.count - 1
+            while lo < hi {
+                all.swapAt(lo, hi)
+                lo += 1
+                hi -= 1
+            }
+        }
+    }
+
+    /// Convenience: the matches in `haystack` as a new array.
+    public func find(in haystack: [UInt8], kind: MatchKind = .allOverlapping) -> [Match] {
+        var result: [Match] = []
+        haystack.withUnsafeBufferPointer { find(in: $0, kind: kind, into: &result) }
+        return result
+    }
+}
