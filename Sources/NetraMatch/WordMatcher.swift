@@ -20,9 +20,9 @@ public struct WordMatcher: Sendable {
     /// time; nil when there are more than two (then bytes are looked up one by one).
     private let boundaryLanes: (UInt64, UInt64)?
 
-    /// The words: each one's first sixteen bytes packed (`Packed`), its length, and (for words
-    /// longer than sixteen bytes) where the rest of it begins in `longTails`.
-    private let words: [Packed]
+    /// The words (see `WordEntry`), and for words longer than sixteen bytes where the rest of
+    /// each begins in `longTails`.
+    private let words: [WordEntry]
     private let longTails: [UInt8]
     private let longTailStart: [Int32]
     /// Open addressing, in two parallel arrays: per slot sixteen bits of the word's hash (0:
@@ -31,8 +31,6 @@ public struct WordMatcher: Sendable {
     private let wordSlots: [Int32]
     private let wordSlotShift: UInt64
 
-    /// Per word: the trie node of the patterns that begin with it, or -1.
-    private let firstNode: [Int32]
     /// Per node: whether some pattern goes on past it, and the patterns that end there
     /// (`outputPatterns[outputStart ..< outputStart + outputCount]`, descending).
     private let hasChildren: [Bool]
@@ -49,7 +47,25 @@ public struct WordMatcher: Sendable {
     /// The number of trie nodes (the root included).
     public var nodeCount: Int { hasChildren.count }
     /// Bytes of the tables a scan reads.
-    public var tableBytes: Int { wordTags.count * 2 + wordSlots.count * 4 + words.count * MemoryLayout<Packed>.stride + firstNode.count * 4 + edgeKeys.count * 12 }
+    public var tableBytes: Int { wordTags.count * 2 + wordSlots.count * 4 + words.count * MemoryLayout<WordEntry>.stride + edgeKeys.count * 12 }
+
+    /// A word of the patterns: its first sixteen bytes and length (as `Packed`), whether it
+    /// follows another word in some pattern, and the trie node of the patterns that begin
+    /// with it (-1: none).
+    struct WordEntry: Sendable {
+        var head: UInt64
+        var tail: UInt64
+        /// The length shifted left by one; bit 0: the word follows another in some pattern.
+        var lengthAndContinues: UInt32
+        var firstNode: Int32
+
+        @inline(__always)
+        func holds(_ key: Packed) -> Bool {
+            head == key.head && tail == key.tail && Int(lengthAndContinues >> 1) == key.length
+        }
+
+        var continues: Bool { lengthAndContinues & 1 != 0 }
+    }
 
     /// A word's first sixteen bytes, zero past its end, and its length.
     struct Packed: Sendable, Equatable {
@@ -120,7 +136,14 @@ public struct WordMatcher: Sendable {
             own[Int(node)].append(Int32(index))
         }
 
-        words = wordBytes.map { Self.pack($0) }
+        var following = Set<Int32>()
+        for key in edges.keys { following.insert(Int32(truncatingIfNeeded: key & 0xFFFF_FFFF)) }
+        words = wordBytes.enumerated().map { n, bytes in
+            let key = Self.pack(bytes)
+            return WordEntry(head: key.head, tail: key.tail,
+                             lengthAndContinues: UInt32(bytes.count) << 1 | (following.contains(Int32(n)) ? 1 : 0),
+                             firstNode: first[Int32(n)] ?? -1)
+        }
         var tails: [UInt8] = [], tailStart: [Int32] = []
         for w in wordBytes {
             tailStart.append(Int32(tails.count))
@@ -142,7 +165,6 @@ public struct WordMatcher: Sendable {
         wordTags = tags
         wordSlots = slots
         wordSlotShift = shift
-        firstNode = (0..<wordBytes.count).map { first[Int32($0)] ?? -1 }
         hasChildren = children
         var start: [Int32] = [], counts: [Int32] = [], flat: [Int32] = []
         for list in own {
@@ -202,7 +224,7 @@ public struct WordMatcher: Sendable {
     /// The number of the word `from..<to` of `h`, or -1 when no pattern has it.
     @inline(__always)
     private func wordNumber(_ h: UnsafePointer<UInt8>, n: Int, from: Int, to: Int,
-                            tags: UnsafePointer<UInt16>, entries: UnsafePointer<Packed>) -> Int {
+                            tags: UnsafePointer<UInt16>, entries: UnsafePointer<WordEntry>) -> Int {
         let length = to &- from
         var key = Packed(head: 0, tail: 0, length: length)
         if from &+ 16 <= n {
@@ -242,7 +264,7 @@ public struct WordMatcher: Sendable {
             if stored == 0 { return -1 }
             if stored == tag {
                 let number = Int(wordSlots[slot])
-                if entries[number] == key && (length <= 16 || longTailMatches(number, h + (from &+ 16), length &- 16)) { return number }
+                if entries[number].holds(key) && (length <= 16 || longTailMatches(number, h + (from &+ 16), length &- 16)) { return number }
             }
             slot = (slot &+ 1) & mask
         }
@@ -303,29 +325,44 @@ public struct WordMatcher: Sendable {
             words.withUnsafeBufferPointer { entryBuffer in
                 isBoundary.withUnsafeBufferPointer { boundaryBuffer in
                     let tags = tagBuffer.baseAddress!, entries = entryBuffer.baseAddress!, table = boundaryBuffer.baseAddress!
+                    // The word after a word that begins a phrase is looked up for the walk, and
+                    // kept for when it is the next word start.
+                    var keptStart = -1, keptEnd = 0, keptWord = -1
                     var s = 0
                     while s < n {
-                        let e = nextBoundary(h, n: n, from: s, table: table)
-                        let number = wordNumber(h, n: n, from: s, to: e, tags: tags, entries: entries)
-                        if number >= 0 && firstNode[number] >= 0 {
-                            // The patterns that begin with this word: shortest first, reversed after.
-                            let first = matches.count
-                            var node = firstNode[number]
-                            var end = e
-                            while true {
-                                if outputCount[Int(node)] > 0 { record(node: Int(node), start: s, end: end, into: &matches) }
-                                guard end < n && hasChildren[Int(node)] else { break }
-                                let next = end &+ 1
-                                let nextEnd = nextBoundary(h, n: n, from: next, table: table)
-                                let word = wordNumber(h, n: n, from: next, to: nextEnd, tags: tags, entries: entries)
-                                guard word >= 0 else { break }
-                                node = child(node, h[end], word)
-                                guard node >= 0 else { break }
-                                end = nextEnd
-                            }
-                            if matches.count &- first > 1 { Self.reverse(&matches, from: first) }
+                        let e: Int, number: Int
+                        if s == keptStart {
+                            e = keptEnd
+                            number = keptWord
+                        } else {
+                            e = nextBoundary(h, n: n, from: s, table: table)
+                            number = wordNumber(h, n: n, from: s, to: e, tags: tags, entries: entries)
                         }
+                        let start = s
                         s = e &+ 1
+                        guard number >= 0 else { continue }
+                        var node = entries[number].firstNode
+                        guard node >= 0 else { continue }
+                        // The patterns that begin with this word: shortest first, reversed after.
+                        let first = matches.count
+                        var end = e
+                        while true {
+                            if outputCount[Int(node)] > 0 { record(node: Int(node), start: start, end: end, into: &matches) }
+                            guard end < n && hasChildren[Int(node)] else { break }
+                            let next = end &+ 1
+                            let nextEnd = nextBoundary(h, n: n, from: next, table: table)
+                            let word = wordNumber(h, n: n, from: next, to: nextEnd, tags: tags, entries: entries)
+                            if end == e {
+                                keptStart = next
+                                keptEnd = nextEnd
+                                keptWord = word
+                            }
+                            guard word >= 0 && entries[word].continues else { break }
+                            node = child(node, h[end], word)
+                            guard node >= 0 else { break }
+                            end = nextEnd
+                        }
+                        if matches.count &- first > 1 { Self.reverse(&matches, from: first) }
                     }
                 }
             }

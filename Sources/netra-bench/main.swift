@@ -248,20 +248,27 @@ case "matcher":
     let words = WordMatcher(patterns: compiled.patterns, boundaryBytes: boundaries)
     print("\(compiled.patterns.count) patterns; AhoCorasick \(automaton.stateCount) states, WordMatcher \(words.wordCount) words, \(words.nodeCount) nodes, \(words.tableBytes / 1024) KB")
     if ProcessInfo.processInfo.environment["NETRA_BENCH_DEPTH"] != nil {
-        var prefixes = Set<[UInt8]>()
-        for p in compiled.patterns { for l in 1...max(1, p.count) where l <= p.count { prefixes.insert(Array(p[0..<l])) } }
-        var walks = 0, steps = 0, histogram = [Int](repeating: 0, count: 12)
-        for text in texts.prefix(20000) {
-            var s = 0
-            while s < text.count {
-                var d = 0
-                while s + d < text.count && prefixes.contains(Array(text[s...(s + d)])) { d += 1 }
-                walks += 1; steps += d + 1; histogram[min(11, d)] += 1
-                while s < text.count && !boundaries.contains(text[s]) { s += 1 }
-                s += 1
+        var vocab = Set<[UInt8]>(), starters = Set<[UInt8]>(), phraseStarters = Set<[UInt8]>()
+        for p in compiled.patterns {
+            let ws = p.split(omittingEmptySubsequences: false) { boundaries.contains($0) }.map { Array($0) }
+            for w in ws { vocab.insert(w) }
+            starters.insert(ws[0])
+            if ws.count > 1 { phraseStarters.insert(ws[0]) }
+        }
+        var total = 0, inVocab = 0, start = 0, phrase = 0
+        for text in texts {
+            for w in text.split(omittingEmptySubsequences: false, whereSeparator: { boundaries.contains($0) }) {
+                total += 1
+                let a = Array(w)
+                if vocab.contains(a) { inVocab += 1 }
+                if starters.contains(a) { start += 1 }
+                if phraseStarters.contains(a) { phrase += 1 }
             }
         }
-        print("walks \(walks), table reads per walk \(Double(steps) / Double(walks)), depth histogram \(histogram)")
+        print("words \(total): in vocabulary \(inVocab), begin a pattern \(start), begin a phrase \(phrase)")
+        var counts = [Int](repeating: 0, count: compiled.patterns.count)
+        for text in texts { for m in words.find(in: text) { counts[Int(m.pattern)] += 1 } }
+        for (p, c) in counts.enumerated().sorted(by: { $0.1 > $1.1 }).prefix(25) { print(c, String(decoding: compiled.patterns[p], as: UTF8.self)) }
     }
     var disagreements = 0
     for text in texts where automaton.find(in: text) != words.find(in: text) { disagreements += 1 }
