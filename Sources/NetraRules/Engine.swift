@@ -21,15 +21,19 @@ struct Hit: Hashable {
     }
 }
 
-/// A lexicon compiled for scanning: one automaton over every term of every list and pair,
+/// A lexicon compiled for scanning: one matcher over every term of every list and pair,
 /// and rules resolved to set indices. Immutable and `Sendable`: share it between workers.
 public struct CompiledLexicon: Sendable {
     public let lexicon: Lexicon
-    let automaton: WordMatcher
+    let matcher: WordMatcher
     /// The normalized text of each pattern.
     let patternTerms: [String]
     /// The sets each pattern belongs to.
     let patternSets: [[Int32]]
+    /// The same, flat: pattern p's sets are `patternSetList[patternSetStart[p] ..< patternSetStart[p + 1]]`
+    /// (the scan reads them without retaining an array per match).
+    let patternSetStart: [Int32]
+    let patternSetList: [Int32]
     let setNames: [String]
     let termSetIDs: [String: Int32]
     /// [contest][pair][PairField ordinal] -> set id (-1 for PairField.ident: it is a union).
@@ -135,9 +139,11 @@ public struct CompiledLexicon: Sendable {
             pairIDs.append(contestPairs)
             contextIDs.append(context)
         }
-        automaton = WordMatcher(patterns: patterns, boundaryBytes: Self.boundaryBytes)
+        matcher = WordMatcher(patterns: patterns, boundaryBytes: Self.boundaryBytes)
         patternTerms = patterns.map { String(decoding: $0, as: UTF8.self) }
         patternSets = sets
+        patternSetStart = sets.reduce(into: [Int32(0)]) { $0.append($0.last! + Int32($1.count)) }
+        patternSetList = sets.flatMap { $0 }
         setNames = names
         termSetIDs = termIDs
         pairSetIDs = pairIDs
@@ -175,11 +181,11 @@ public struct CompiledLexicon: Sendable {
         return joined
     }
 
-    /// The number of distinct normalized patterns in the automaton.
+    /// The number of distinct normalized patterns in the matcher.
     public var patternCount: Int { patternTerms.count }
 
     /// The normalized patterns the matcher looks for, in pattern-index order (for benchmarks).
-    public var patterns: [[UInt8]] { automaton.patterns }
+    public var patterns: [[UInt8]] { matcher.patterns }
 }
 
 /// The parts of a rule evaluation needs, kept apart so the hot loop copies no strings.
@@ -315,7 +321,7 @@ public struct Screener {
 
     /// - Parameter reference: screen with the slow, obvious oracles instead of the fast paths
     ///   (every word through the normalizer's general path, `NaiveMatcher` instead of the
-    ///   automaton); for equivalence tests and `netra-bench equivalence`. Findings must be identical.
+    ///   word matcher); for equivalence tests and `netra-bench equivalence`. Findings must be identical.
     public init(_ compiled: CompiledLexicon, reference: Bool = false) {
         self.compiled = compiled
         normalizer = Normalizer(configuration: compiled.lexicon.normalization, fastPath: !reference)
@@ -412,11 +418,12 @@ public struct Screener {
             matches = NaiveMatcher.find(patterns: referencePatterns, in: normalized.bytes, kind: .allOverlapping,
                                         boundaryBytes: CompiledLexicon.boundaryBytes)
         } else {
-            normalized.bytes.withUnsafeBufferPointer { compiled.automaton.find(in: $0, kind: .allOverlapping, into: &matches) }
+            normalized.bytes.withUnsafeBufferPointer { compiled.matcher.find(in: $0, kind: .allOverlapping, into: &matches) }
         }
         // Matches come by start: their tokens and sentences are found by walking forward
         // (`tokenIndex(ofByte:)` and `sentenceIndex(ofToken:)` give the same, searching).
         let tokens = normalized.tokenStarts, sentences = normalized.sentenceStarts
+        let setStart = compiled.patternSetStart, setList = compiled.patternSetList
         var token = 0, sentence = 0
         for m in matches {
             while token + 1 < tokens.count && tokens[token + 1] <= m.start { token += 1 }
@@ -425,7 +432,8 @@ public struct Screener {
             while sentence + 1 < sentences.count && sentences[sentence + 1] <= Int32(token) { sentence += 1 }
             let hit = Hit(tokenStart: Int32(token), tokenEnd: Int32(last + 1), byteStart: m.start, byteEnd: m.end,
                           pattern: m.pattern, sentence: Int32(sentence))
-            for set in compiled.patternSets[Int(m.pattern)] {
+            for k in Int(setStart[Int(m.pattern)])..<Int(setStart[Int(m.pattern) + 1]) {
+                let set = setList[k]
                 if list[Int(set)].isEmpty { touched.append(set) }
                 list[Int(set)].append(hit)
             }
@@ -574,10 +582,17 @@ public struct Screener {
     /// Distinct hits in text order, without hits that lie inside a longer one ("prabowo" inside
     /// "prabowo gibran" adds nothing for a reader), at most `maxEvidence`. O(n log n).
     private mutating func evidenceList(_ list: [Hit], text: String, field: String) -> [Evidence] {
-        let ordered = Set(list).sorted { ($0.byteStart, $1.byteEnd) < ($1.byteStart, $0.byteEnd) }
+        // Sorted on every field (by span first), so equal hits are neighbours and dropped
+        // without hashing.
+        var ordered = list
+        ordered.sort {
+            ($0.byteStart, $1.byteEnd, $0.pattern, $0.tokenStart, $0.tokenEnd, $0.sentence)
+                < ($1.byteStart, $0.byteEnd, $1.pattern, $1.tokenStart, $1.tokenEnd, $1.sentence)
+        }
         var kept: [Hit] = []
         var reach: Int32 = -1  // the furthest end of any hit kept so far
-        for hit in ordered where hit.byteEnd > reach || kept.last.map({ $0.byteStart == hit.byteStart && $0.byteEnd == hit.byteEnd }) == true {
+        for (index, hit) in ordered.enumerated() where index == 0 || hit != ordered[index - 1] {
+            guard hit.byteEnd > reach || kept.last.map({ $0.byteStart == hit.byteStart && $0.byteEnd == hit.byteEnd }) == true else { continue }
             kept.append(hit)
             reach = max(reach, hit.byteEnd)
             if kept.count == Self.maxEvidence { break }

@@ -247,29 +247,25 @@ case "matcher":
     let automaton = AhoCorasick(patterns: compiled.patterns, boundaryBytes: boundaries)
     let words = WordMatcher(patterns: compiled.patterns, boundaryBytes: boundaries)
     print("\(compiled.patterns.count) patterns; AhoCorasick \(automaton.stateCount) states, WordMatcher \(words.wordCount) words, \(words.nodeCount) nodes, \(words.tableBytes / 1024) KB")
-    if ProcessInfo.processInfo.environment["NETRA_BENCH_DEPTH"] != nil {
-        var vocab = Set<[UInt8]>(), starters = Set<[UInt8]>(), phraseStarters = Set<[UInt8]>()
-        for p in compiled.patterns {
-            let ws = p.split(omittingEmptySubsequences: false) { boundaries.contains($0) }.map { Array($0) }
-            for w in ws { vocab.insert(w) }
-            starters.insert(ws[0])
-            if ws.count > 1 { phraseStarters.insert(ws[0]) }
-        }
-        var total = 0, inVocab = 0, start = 0, phrase = 0
-        for text in texts {
-            for w in text.split(omittingEmptySubsequences: false, whereSeparator: { boundaries.contains($0) }) {
-                total += 1
-                let a = Array(w)
-                if vocab.contains(a) { inVocab += 1 }
-                if starters.contains(a) { start += 1 }
-                if phraseStarters.contains(a) { phrase += 1 }
-            }
-        }
-        print("words \(total): in vocabulary \(inVocab), begin a pattern \(start), begin a phrase \(phrase)")
-        var counts = [Int](repeating: 0, count: compiled.patterns.count)
-        for text in texts { for m in words.find(in: text) { counts[Int(m.pattern)] += 1 } }
-        for (p, c) in counts.enumerated().sorted(by: { $0.1 > $1.1 }).prefix(25) { print(c, String(decoding: compiled.patterns[p], as: UTF8.self)) }
+    // How the pool's words meet the patterns' words: what decides WordMatcher's work.
+    var vocabulary = Set<[UInt8]>(), starters = Set<[UInt8]>(), phraseStarters = Set<[UInt8]>()
+    for p in compiled.patterns {
+        let parts = p.split(omittingEmptySubsequences: false) { boundaries.contains($0) }.map { Array($0) }
+        vocabulary.formUnion(parts)
+        starters.insert(parts[0])
+        if parts.count > 1 { phraseStarters.insert(parts[0]) }
     }
+    var wordTotal = 0, inVocabulary = 0, beginPattern = 0, beginPhrase = 0
+    for text in texts {
+        for part in text.split(omittingEmptySubsequences: false, whereSeparator: { boundaries.contains($0) }) {
+            let word = Array(part)
+            wordTotal += 1
+            if vocabulary.contains(word) { inVocabulary += 1 }
+            if starters.contains(word) { beginPattern += 1 }
+            if phraseStarters.contains(word) { beginPhrase += 1 }
+        }
+    }
+    print("pool words: \(wordTotal); a pattern word \(inVocabulary), first word of a pattern \(beginPattern), of a phrase \(beginPhrase)")
     var disagreements = 0
     for text in texts where automaton.find(in: text) != words.find(in: text) { disagreements += 1 }
     let size = texts.reduce(0) { $0 + $1.count }
