@@ -38,6 +38,10 @@ public struct CompiledLexicon: Sendable {
     let termSetIDs: [String: Int32]
     /// [contest][pair][PairField ordinal] -> set id (-1 for PairField.ident: it is a union).
     let pairSetIDs: [[[Int32]]]
+    /// The same, flat, for the scan: the set of field f of pair pi of contest ci is
+    /// `pairSetList[(pairBase[ci] + pi) * PairField.allCases.count + f]`.
+    let pairSetList: [Int32]
+    let pairBase: [Int32]
     /// The compiled form of each rule, in lexicon order.
     let rules: [CompiledRule]
     let keywordSetIDs: [Int32]
@@ -147,6 +151,13 @@ public struct CompiledLexicon: Sendable {
         setNames = names
         termSetIDs = termIDs
         pairSetIDs = pairIDs
+        pairSetList = pairIDs.flatMap { $0.flatMap { $0 } }
+        var bases: [Int32] = [], pairsBefore: Int32 = 0
+        for pairs in pairIDs {
+            bases.append(pairsBefore)
+            pairsBefore += Int32(pairs.count)
+        }
+        pairBase = bases
         let compiledRules = lexicon.rules.map { CompiledRule($0, termSetIDs: termIDs) }
         rules = compiledRules
         keywordSetIDs = keywordIDs
@@ -617,7 +628,7 @@ public struct Screener {
             } else if atom == FlatRules.keywordAtom {
                 set = compiled.keywordSetIDs[ci]
             } else {
-                set = compiled.pairSetIDs[ci][pi][Int(-1 - atom)]
+                set = pairSet(ci, pi, Int(-1 - atom))
             }
             if set >= 0 && !list[Int(set)].isEmpty { return true }
         }
@@ -796,25 +807,25 @@ public struct Screener {
             let left = workBase + 3 * depth + 1, right = left + 1, sorted = left + 2
             list[left].count = 0
             list[right].count = 0
-            guard holds(node.a, ci, pi, into: left, depth: depth + 1), holds(node.b, ci, pi, into: right, depth: depth + 1) else { return false }
+            guard childHolds(node.a, ci, pi, into: left, depth: depth + 1), childHolds(node.b, ci, pi, into: right, depth: depth + 1) else { return false }
             nearestAfter(left, right, within: node.n, sorted: sorted, into: out)
             if node.op == FlatRules.near { nearestAfter(right, left, within: node.n, sorted: sorted, into: out) }
             return list[out].count > mark
         case FlatRules.atLeast:
             var count: Int32 = 0
-            for k in Int(node.first)..<Int(node.first + node.count) where holds(flat.children[k], ci, pi, into: out, depth: depth) { count += 1 }
+            for k in Int(node.first)..<Int(node.first + node.count) where childHolds(flat.children[k], ci, pi, into: out, depth: depth) { count += 1 }
             if count >= node.n { return true }
             list[out].count = mark
             return false
         case FlatRules.and:
-            for k in Int(node.first)..<Int(node.first + node.count) where !holds(flat.children[k], ci, pi, into: out, depth: depth) {
+            for k in Int(node.first)..<Int(node.first + node.count) where !childHolds(flat.children[k], ci, pi, into: out, depth: depth) {
                 list[out].count = mark
                 return false
             }
             return true
         case FlatRules.or:
             var any = false
-            for k in Int(node.first)..<Int(node.first + node.count) where holds(flat.children[k], ci, pi, into: out, depth: depth) { any = true }
+            for k in Int(node.first)..<Int(node.first + node.count) where childHolds(flat.children[k], ci, pi, into: out, depth: depth) { any = true }
             return any
         default:  // not
             let inner = holds(node.a, ci, pi, into: out, depth: depth)
@@ -823,21 +834,37 @@ public struct Screener {
         }
     }
 
+    /// The set of field `field` (a `PairField` ordinal) of pair `pi` of contest `ci` (-1 for `ident`).
+    @inline(__always)
+    private func pairSet(_ ci: Int, _ pi: Int, _ field: Int) -> Int32 {
+        compiled.pairSetList[(Int(compiled.pairBase[ci]) &+ pi) &* PairField.allCases.count &+ field]
+    }
+
     /// Appends `pairHits(field, ci, pi)` to work list `out`.
     @inline(__always)
     private mutating func appendPair(_ field: Int, _ ci: Int, _ pi: Int, into out: Int) {
-        let sets = compiled.pairSetIDs[ci][pi]
         switch field {
         case PairField.ident.ordinal:
-            list[out].append(contentsOf: list[Int(sets[PairField.name.ordinal])])
-            list[out].append(contentsOf: list[Int(sets[PairField.hashtag.ordinal])])
-            list[out].append(contentsOf: list[Int(sets[PairField.team.ordinal])])
-            appendNumbers(Int(sets[PairField.number.ordinal]), ci, into: out)
+            list[out].append(contentsOf: list[Int(pairSet(ci, pi, PairField.name.ordinal))])
+            list[out].append(contentsOf: list[Int(pairSet(ci, pi, PairField.hashtag.ordinal))])
+            list[out].append(contentsOf: list[Int(pairSet(ci, pi, PairField.team.ordinal))])
+            appendNumbers(Int(pairSet(ci, pi, PairField.number.ordinal)), ci, into: out)
         case PairField.number.ordinal, PairField.label.ordinal:
-            appendNumbers(Int(sets[field]), ci, into: out)
+            appendNumbers(Int(pairSet(ci, pi, field)), ci, into: out)
         default:
-            list[out].append(contentsOf: list[Int(sets[field])])
+            list[out].append(contentsOf: list[Int(pairSet(ci, pi, field))])
         }
+    }
+
+    /// `holds` for child node `n`, with a term-set leaf (the most common node) judged here
+    /// instead of in a call.
+    @inline(__always)
+    private mutating func childHolds(_ n: Int32, _ ci: Int, _ pi: Int, into out: Int, depth: Int) -> Bool {
+        let node = flat.nodes[Int(n)]
+        guard node.op == FlatRules.terms else { return holds(n, ci, pi, into: out, depth: depth) }
+        guard node.set >= 0, !list[Int(node.set)].isEmpty else { return false }
+        list[out].append(contentsOf: list[Int(node.set)])
+        return true
     }
 
     /// Appends `numberHits(set, ci)` to work list `out`.
