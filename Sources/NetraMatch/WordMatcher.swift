@@ -256,6 +256,15 @@ public struct WordMatcher: Sendable {
                 x &+= 1
             }
         }
+        return probe(key, hash: hash, h, from: from, tags: tags, entries: entries)
+    }
+
+    /// The number of the word with `key` and `hash` (at `from` in `h`, for the bytes of a long
+    /// word past its sixteenth), or -1.
+    @inline(__always)
+    private func probe(_ key: Packed, hash: UInt64, _ h: UnsafePointer<UInt8>, from: Int,
+                       tags: UnsafePointer<UInt16>, entries: UnsafePointer<WordEntry>) -> Int {
+        let length = key.length
         let mask = wordTags.count &- 1
         var slot = Int(truncatingIfNeeded: hash &>> wordSlotShift)
         let tag = Self.tag(hash)
@@ -268,6 +277,25 @@ public struct WordMatcher: Sendable {
             }
             slot = (slot &+ 1) & mask
         }
+    }
+
+    /// The word that begins at `s`: where it ends (the next boundary byte, or `n`) and its
+    /// number (-1 when no pattern has it).
+    @inline(__always)
+    private func word(_ h: UnsafePointer<UInt8>, n: Int, at s: Int, lanes: (UInt64, UInt64)?, table: UnsafePointer<Bool>,
+                      tags: UnsafePointer<UInt16>, entries: UnsafePointer<WordEntry>) -> (end: Int, number: Int) {
+        if let (a, b) = lanes, s &+ 8 <= n {
+            let v = UnsafeRawPointer(h + s).loadUnaligned(as: UInt64.self)
+            let bits = Self.zeroBytes(v ^ a) | Self.zeroBytes(v ^ b)
+            if bits != 0 {
+                // A word of fewer than eight bytes (most are): its end and its key from one load.
+                let length = bits.trailingZeroBitCount &>> 3
+                let key = Packed(head: v & ((1 &<< UInt64(truncatingIfNeeded: 8 &* length)) &- 1), tail: 0, length: length)
+                return (s &+ length, probe(key, hash: key.hash, h, from: s, tags: tags, entries: entries))
+            }
+        }
+        let e = nextBoundary(h, n: n, from: s, table: table)
+        return (e, wordNumber(h, n: n, from: s, to: e, tags: tags, entries: entries))
     }
 
     private func longTailMatches(_ number: Int, _ bytes: UnsafePointer<UInt8>, _ count: Int) -> Bool {
@@ -328,6 +356,7 @@ public struct WordMatcher: Sendable {
                     // The word after a word that begins a phrase is looked up for the walk, and
                     // kept for when it is the next word start.
                     var keptStart = -1, keptEnd = 0, keptWord = -1
+                    let lanes = boundaryLanes
                     var s = 0
                     while s < n {
                         let e: Int, number: Int
@@ -335,8 +364,7 @@ public struct WordMatcher: Sendable {
                             e = keptEnd
                             number = keptWord
                         } else {
-                            e = nextBoundary(h, n: n, from: s, table: table)
-                            number = wordNumber(h, n: n, from: s, to: e, tags: tags, entries: entries)
+                            (e, number) = word(h, n: n, at: s, lanes: lanes, table: table, tags: tags, entries: entries)
                         }
                         let start = s
                         s = e &+ 1
@@ -350,8 +378,7 @@ public struct WordMatcher: Sendable {
                             if outputCount[Int(node)] > 0 { record(node: Int(node), start: start, end: end, into: &matches) }
                             guard end < n && hasChildren[Int(node)] else { break }
                             let next = end &+ 1
-                            let nextEnd = nextBoundary(h, n: n, from: next, table: table)
-                            let word = wordNumber(h, n: n, from: next, to: nextEnd, tags: tags, entries: entries)
+                            let (nextEnd, word) = word(h, n: n, at: next, lanes: lanes, table: table, tags: tags, entries: entries)
                             if end == e {
                                 keptStart = next
                                 keptEnd = nextEnd
