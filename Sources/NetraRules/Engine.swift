@@ -804,6 +804,8 @@ public struct Screener {
             }
             return true
         case FlatRules.near, FlatRules.before:
+            // Neither side is evaluated (and its hits copied) when a leaf side has no hits.
+            guard mayHaveHits(node.a, ci, pi), mayHaveHits(node.b, ci, pi) else { return false }
             let left = workBase + 3 * depth + 1, right = left + 1, sorted = left + 2
             list[left].count = 0
             list[right].count = 0
@@ -818,6 +820,7 @@ public struct Screener {
             list[out].count = mark
             return false
         case FlatRules.and:
+            for k in Int(node.first)..<Int(node.first + node.count) where !mayHaveHits(flat.children[k], ci, pi) { return false }
             for k in Int(node.first)..<Int(node.first + node.count) where !childHolds(flat.children[k], ci, pi, into: out, depth: depth) {
                 list[out].count = mark
                 return false
@@ -853,6 +856,27 @@ public struct Screener {
             appendNumbers(Int(pairSet(ci, pi, field)), ci, into: out)
         default:
             list[out].append(contentsOf: list[Int(pairSet(ci, pi, field))])
+        }
+    }
+
+    /// False when node `n` is a leaf (a term set, a field of the pair) without hits, so it cannot
+    /// hold; true otherwise (it may). Lets `and`, `near` and `before` fail before evaluating
+    /// and copying the hits of their other operands.
+    @inline(__always)
+    private func mayHaveHits(_ n: Int32, _ ci: Int, _ pi: Int) -> Bool {
+        let node = flat.nodes[Int(n)]
+        switch node.op {
+        case FlatRules.terms:
+            return node.set >= 0 && !list[Int(node.set)].isEmpty
+        case FlatRules.pair:
+            if node.field == UInt8(PairField.ident.ordinal) {
+                return !list[Int(pairSet(ci, pi, PairField.name.ordinal))].isEmpty || !list[Int(pairSet(ci, pi, PairField.hashtag.ordinal))].isEmpty
+                    || !list[Int(pairSet(ci, pi, PairField.team.ordinal))].isEmpty || !list[Int(pairSet(ci, pi, PairField.number.ordinal))].isEmpty
+            }
+            let set = pairSet(ci, pi, Int(node.field))
+            return set >= 0 && !list[Int(set)].isEmpty
+        default:
+            return true
         }
     }
 
