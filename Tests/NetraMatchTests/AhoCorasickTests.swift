@@ -109,3 +109,35 @@ func appendsAfterExisting() {
     #expect(matches == [Match(pattern: 9, start: 100, end: 101), Match(pattern: 0, start: 0, end: 3), Match(pattern: 1, start: 0, end: 1),
                         Match(pattern: 1, start: 2, end: 3)])
 }
+
+@Test("both matchers equal the naive oracle on long words, phrases and '#' boundaries")
+func matchersAgainstOracleOnLongWords() {
+    // Patterns of up to 24 bytes from a small alphabet (so words of 8, 9–16 and more than 16
+    // bytes share long prefixes), phrases of them, and haystacks made of the patterns
+    // themselves with noise between: every length class of WordMatcher's word keys, at every
+    // distance from the haystack's end.
+    var rng = SplitMix64(seed: 7)
+    let letters: [UInt8] = Array("abc".utf8) + [0xC3, 0xA9]
+    let boundaries: Set<UInt8> = [0x20, UInt8(ascii: "#")]
+    func word() -> [UInt8] { (0..<Int.random(in: 0...20, using: &rng)).map { _ in letters.randomElement(using: &rng)! } }
+    for round in 0..<1500 {
+        let patterns: [[UInt8]] = (0..<Int.random(in: 1...8, using: &rng)).map { _ in
+            var p = word()
+            for _ in 0..<Int.random(in: 0...2, using: &rng) { p += [Bool.random(using: &rng) ? 0x20 : UInt8(ascii: "#")] + word() }
+            return p
+        }
+        var haystack: [UInt8] = []
+        for _ in 0..<Int.random(in: 0...6, using: &rng) {
+            haystack += Bool.random(using: &rng) ? patterns.randomElement(using: &rng)! : word()
+            haystack += [[0x20], [UInt8(ascii: "#")], [0x20, 0x20], []].randomElement(using: &rng)!
+        }
+        for kind in [MatchKind.allOverlapping, .leftmostLongest] {
+            let slow = NaiveMatcher.find(patterns: patterns, in: haystack, kind: kind, boundaryBytes: boundaries)
+            for matcher in fastMatchers(patterns, boundaryBytes: boundaries) {
+                let fast = matcher.find(haystack, kind)
+                #expect(fast == slow, "\(matcher.name), round \(round): patterns \(patterns) haystack \(haystack)")
+                if fast != slow { return }
+            }
+        }
+    }
+}
