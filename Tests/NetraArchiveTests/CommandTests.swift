@@ -18,9 +18,10 @@ struct Run {
     var stderr: String
 }
 
-/// Runs netra in `directory` (a fresh temporary folder by default).
+/// Runs netra in `directory` (a fresh temporary folder by default, removed when netra has exited).
 func netra(_ arguments: [String], in directory: URL? = nil) throws -> Run {
     let cwd = try directory ?? temporaryDirectory("cwd")
+    defer { if directory == nil { try? FileManager.default.removeItem(at: cwd) } }
     let process = Process()
     process.executableURL = try netraExecutable()
     process.arguments = arguments

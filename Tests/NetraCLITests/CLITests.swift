@@ -51,6 +51,7 @@ func runTool(_ executable: String, _ arguments: [String], stdin: Data = Data(), 
     return RunResult(status: process.terminationStatus, stdout: out, stderr: String(decoding: err, as: UTF8.self))
 }
 
+/// A new file in the temporary folder holding `data`; the caller removes it.
 func temporaryFile(_ name: String, _ data: Data) throws -> String {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("netra-\(UUID().uuidString)-\(name)")
     try data.write(to: url)
@@ -243,6 +244,7 @@ func badRecords() throws {
     input += Data(#"{"id":"f"}"#.utf8) + Data([0x0A])                                                          // 7 missing text
     input += Data(#"{"id":"g","text":"Jangan pilih Ganjar-Mahfud!"}"#.utf8)                                     // 8, no newline at end
     let path = try temporaryFile("bad.jsonl", input)
+    defer { try? FileManager.default.removeItem(atPath: path) }
     let result = try run(["scan", "--stats", path])
     #expect(result.status == 3)
     #expect(result.stderr.contains("\(path):2: record skipped: malformed JSON"))
@@ -312,6 +314,7 @@ func contestFile() throws {
         members: [Joko Susilo, Rina Wati]
     """
     let path = try temporaryFile("contest.yaml", Data(yaml.utf8))
+    defer { try? FileManager.default.removeItem(atPath: path) }
     let input = #"{"text":"Saya dukung Budi Santoso! Ayo coblos 02 Prabowo-Gibran"}"# + "\n"
     let lines = try decodeAll(try run(["scan", "--contest", path], stdin: Data(input.utf8)))
     #expect(lines.count == 1)
@@ -323,6 +326,7 @@ func contestFile() throws {
 func closedStdout() throws {
     let line = #"{"text":"Ayo coblos 02 Prabowo-Gibran!"}"# + "\n"
     let path = try temporaryFile("many.jsonl", Data(String(repeating: line, count: 50_000).utf8))
+    defer { try? FileManager.default.removeItem(atPath: path) }
     let binary = try netraBinary().path
     let shell = Process()
     shell.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -356,6 +360,7 @@ func evaluation() throws {
 
     """
     let path = try temporaryFile("labels.jsonl", Data(rows.utf8))
+    defer { try? FileManager.default.removeItem(atPath: path) }
     let result = try run(["eval", "--json", path])
     #expect(result.status == 0, "\(result.stderr)")
     let report = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
@@ -379,6 +384,7 @@ func threadsAgree() throws {
         if round % 20 == 0 { input += Data("{broken line \(round)\n".utf8) }
     }
     let path = try temporaryFile("many.jsonl", input)
+    defer { try? FileManager.default.removeItem(atPath: path) }
     let runs = try [1, 2, 3].map { try run(["scan", "--all", "--stats", "--threads", String($0), "--max-record-bytes", "100000", path]) }
     #expect(runs[0].status == 3)
     #expect(runs[0].stdoutLines.count > 6_000)

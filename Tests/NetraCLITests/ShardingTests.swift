@@ -53,9 +53,14 @@ struct SingleRun: Sendable {
     var stdout: Data
     var stats: String
 
+    /// The folder of the sample file. Tests running in parallel share it, so none of them can
+    /// remove it: it is removed when the test process exits.
+    static let directory = FileManager.default.temporaryDirectory.appendingPathComponent("netra-sharding-\(UUID().uuidString)")
+
     static let shared: SingleRun? = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("netra-sharding-\(UUID().uuidString)")
+        let dir = directory
         guard (try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)) != nil else { return nil }
+        atexit { try? FileManager.default.removeItem(at: SingleRun.directory) }
         let path = dir.appendingPathComponent("sample.jsonl").path
         guard FileManager.default.createFile(atPath: path, contents: ShardSample.shared.data),
               let result = try? run(["scan", "--all", "--stats", "--format", "ndjson", path]) else { return nil }

@@ -58,7 +58,8 @@ func conditionParsing(_ c: ConditionCase) {
 
 // MARK: Loading with file:line errors
 
-/// Writes a lexicon directory with the given files (relative path → content) and returns it.
+/// Writes a lexicon directory with the given files (relative path → content) and returns it; the
+/// caller removes it.
 func makeLexicon(_ files: [String: String]) throws -> String {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("netra-lex-\(UUID().uuidString)")
     for sub in ["contests", "terms", "rules"] {
@@ -152,6 +153,7 @@ func loadErrors(_ c: LoadErrorCase) throws {
     var files = ["contests/c.yaml": minimalContest, "terms/t.yaml": minimalTerms, "rules/r.yaml": minimalRules]
     for (k, v) in c.files { files[k] = v }
     let dir = try makeLexicon(files)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
     do {
         _ = try Lexicon.load(directory: dir)
         Issue.record("loading succeeded; expected \(c.message)")
@@ -164,6 +166,7 @@ func loadErrors(_ c: LoadErrorCase) throws {
 @Test("a minimal valid lexicon loads and its examples pass")
 func minimalLexicon() throws {
     let dir = try makeLexicon(["contests/c.yaml": minimalContest, "terms/t.yaml": minimalTerms, "rules/r.yaml": minimalRules])
+    defer { try? FileManager.default.removeItem(atPath: dir) }
     let lexicon = try Lexicon.load(directory: dir)
     #expect(lexicon.contests.map(\.id) == ["test-contest"])
     let results = CompiledLexicon(lexicon).runExamples()
@@ -245,6 +248,7 @@ func screening(_ c: ScreenCase) throws {
 func sentenceScope() throws {
     let rules = minimalRules.replacingOccurrences(of: "support near pair.name within 3", with: "support before pair.name within sentence")
     let dir = try makeLexicon(["contests/c.yaml": minimalContest, "terms/t.yaml": minimalTerms, "rules/r.yaml": rules])
+    defer { try? FileManager.default.removeItem(atPath: dir) }
     var screener = Screener(CompiledLexicon(try Lexicon.load(directory: dir)))
     func fired(_ text: String) -> Bool { screener.explain(text: text).decisions.contains { $0.outcome == .hit } }
     #expect(fired("Saya dukung, dengan sepenuh hati dan tanpa ragu sedikit pun, Pak Budi"))
@@ -372,6 +376,7 @@ func userContestFile() throws {
         gestures: [salam satu jari, "☝️"]
     """
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("user-contest-\(UUID().uuidString).yaml").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
     try yaml.write(toFile: path, atomically: true, encoding: .utf8)
     let lexicon = try Lexicon.load(directory: bundledLexicons, contests: [path])
     #expect(lexicon.contests.map(\.id) == ["pilpres-2024"] && lexicon.contests[0].pairs.count == 1)

@@ -16,7 +16,7 @@ func batchBinary() throws -> String {
 }
 
 /// A temporary folder with an inbox of `files` JSON-lines inputs (3 records each, 2 flagged), and
-/// optionally one poisoned zip.
+/// optionally one poisoned zip; the caller removes `dir`.
 func makeInbox(files: Int, poisoned: Bool = false) throws -> (dir: String, inbox: String, store: String) {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("netra-batch-\(UUID().uuidString)").path
     let inbox = dir + "/inbox"
@@ -98,7 +98,8 @@ struct SplitMix64: RandomNumberGenerator {
 
 @Suite(.serialized) struct BatchCLITests {
     @Test func aSecondRunOverTheSameInboxAddsNothing() throws {
-        let (_, inbox, store) = try makeInbox(files: 4)
+        let (dir, inbox, store) = try makeInbox(files: 4)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let first = try runBatch(inbox: inbox, store: store)
         #expect(first.status == 0, "\(first.stderr)")
         let firstSummary = try summary(first)
@@ -122,7 +123,8 @@ struct SplitMix64: RandomNumberGenerator {
     }
 
     @Test func aPoisonedInputIsQuarantinedAndTheRestStored() throws {
-        let (_, inbox, store) = try makeInbox(files: 3, poisoned: true)
+        let (dir, inbox, store) = try makeInbox(files: 3, poisoned: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let run = try runBatch(inbox: inbox, store: store)
         #expect(run.status == 3, "\(run.stderr)")
         #expect(run.stderr.contains("poisoned.zip: quarantined"))
@@ -135,7 +137,8 @@ struct SplitMix64: RandomNumberGenerator {
     }
 
     @Test func aRunWhileTheLockIsHeldExitsBusyAndTouchesNothing() throws {
-        let (_, inbox, store) = try makeInbox(files: 2)
+        let (dir, inbox, store) = try makeInbox(files: 2)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let lock = open(store + ".lock", O_RDWR | O_CREAT, 0o644)
         #expect(lock >= 0)
         #expect(flock(lock, LOCK_EX | LOCK_NB) == 0)
@@ -150,7 +153,9 @@ struct SplitMix64: RandomNumberGenerator {
 
     @Test func twoConcurrentRunsOneIsBusyOrFindsItDoneNoneCorrupts() throws {
         let (dir, inbox, store) = try makeInbox(files: 30)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let reference = try makeInbox(files: 30)
+        defer { try? FileManager.default.removeItem(atPath: reference.dir) }
         #expect(try runBatch(inbox: reference.inbox, store: reference.store).status == 0)
         let expected = try BatchStore(path: reference.store).findings()
 
@@ -171,6 +176,7 @@ struct SplitMix64: RandomNumberGenerator {
     @Test func killedAtRandomPointsThenResumedEqualsAnUninterruptedRun() throws {
         let files = 40
         let reference = try makeInbox(files: files)
+        defer { try? FileManager.default.removeItem(atPath: reference.dir) }
         // The shortest of three uninterrupted runs: kills before it land while a batch is running
         // even when the machine is busy (and a run is slower) during the trials.
         var fullRun = Double.infinity
@@ -187,6 +193,7 @@ struct SplitMix64: RandomNumberGenerator {
         var killedMidway = 0
         for trial in 0..<20 {
             let (dir, inbox, store) = try makeInbox(files: files)
+            defer { try? FileManager.default.removeItem(atPath: dir) }
             let process = try startBatch(inbox: inbox, store: store, errorFile: dir + "/killed.err")
             let delay = Double.random(in: 0..<(fullRun * 0.95), using: &generator)
             usleep(UInt32(delay * 1_000_000))
@@ -205,7 +212,6 @@ struct SplitMix64: RandomNumberGenerator {
                 (try Int.fetchOne(db, sql: "SELECT SUM(records) FROM inputs") ?? 0, try Int.fetchOne(db, sql: "SELECT SUM(clean) FROM inputs") ?? 0)
             }
             #expect(all == 3 * files && clean == files, "trial \(trial)")
-            try? FileManager.default.removeItem(atPath: dir)
         }
         // The test means something only if most kills landed while the batch was running.
         #expect(killedMidway >= 10, "only \(killedMidway) of 20 kills landed during a run")
@@ -213,6 +219,7 @@ struct SplitMix64: RandomNumberGenerator {
 
     @Test func reportWritesOneCSVRowPerStoredFinding() throws {
         let (dir, inbox, store) = try makeInbox(files: 3)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(try runBatch(inbox: inbox, store: store).status == 0)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try batchBinary())
@@ -229,6 +236,7 @@ struct SplitMix64: RandomNumberGenerator {
 
     @Test func aLexiconChangeRescreensEveryInput() throws {
         let (dir, inbox, store) = try makeInbox(files: 3)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let bundled = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Lexicons").path
         let lexicons = dir + "/Lexicons"

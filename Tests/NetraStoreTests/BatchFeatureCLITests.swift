@@ -34,7 +34,7 @@ var packageRoot: String {
 }
 
 /// A folder with an inbox holding the ASN Rina's posts (JSON lines, named after her account), a
-/// WhatsApp group chat of hers where others write too, and a subjects file.
+/// WhatsApp group chat of hers where others write too, and a subjects file; the caller removes `dir`.
 func subjectInbox() throws -> (dir: String, inbox: String, store: String, subjects: String) {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("netra-subjects-\(UUID().uuidString)").path
     let inbox = dir + "/inbox"
@@ -96,6 +96,7 @@ func csvRecords(_ text: String) -> [[String: String]] {
 @Suite(.serialized) struct BatchFeatureCLITests {
     @Test func subjectsRouteFindingsAndOthersArePseudonymized() throws {
         let (dir, inbox, store, subjects) = try subjectInbox()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let run = try netra(["batch", "--inbox", inbox, "--store", store, "--subjects", subjects, "--report", dir + "/report"])
         #expect(run.status == 0, "\(run.stderr)")
         let csv = try String(contentsOfFile: dir + "/report/findings.csv", encoding: .utf8)
@@ -135,6 +136,7 @@ func csvRecords(_ text: String) -> [[String: String]] {
 
     @Test func aBadSubjectsFileNamesItsLine() throws {
         let (dir, inbox, store, _) = try subjectInbox()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         try Data("account,name\nrina,R\n,Nobody\n".utf8).write(to: URL(fileURLWithPath: dir + "/bad.csv"))
         let run = try netra(["batch", "--inbox", inbox, "--store", store, "--subjects", dir + "/bad.csv"])
         #expect(run.status == 2)
@@ -143,6 +145,7 @@ func csvRecords(_ text: String) -> [[String: String]] {
 
     @Test func threadCountsStoreTheSameContent() throws {
         let (dir, inbox, _, subjects) = try subjectInbox()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         for name in try FileManager.default.contentsOfDirectory(atPath: packageRoot + "/Corpus/examples") {
             try FileManager.default.copyItem(atPath: packageRoot + "/Corpus/examples/" + name, toPath: inbox + "/" + name)
         }
@@ -174,6 +177,7 @@ func csvRecords(_ text: String) -> [[String: String]] {
 
     @Test func reviewsAreRecordedExportedAndScoredByEval() throws {
         let (dir, inbox, store, subjects) = try subjectInbox()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(try netra(["batch", "--inbox", inbox, "--store", store, "--subjects", subjects]).status == 0)
         let ids = try BatchStore(path: store).queue.read { db in
             try Row.fetchAll(db, sql: """
@@ -234,7 +238,8 @@ func csvRecords(_ text: String) -> [[String: String]] {
     }
 
     @Test func purgeTakesTheLockAndReallyDeletes() throws {
-        let (_, inbox, store, subjects) = try subjectInbox()
+        let (dir, inbox, store, subjects) = try subjectInbox()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(try netra(["batch", "--inbox", inbox, "--store", store, "--subjects", subjects]).status == 0)
         let lock = open(store + ".lock", O_RDWR | O_CREAT, 0o644)
         #expect(flock(lock, LOCK_EX | LOCK_NB) == 0)

@@ -19,7 +19,8 @@ func flag(evidenceField: String = "text") -> Flag {
 /// The stored row of the only record of a one-record input (nil when it was not stored), and the
 /// input's count of clean records.
 func storeOne(_ record: NetraCore.Record, flags: [Flag], entrySubject: Subject? = nil) throws -> (row: Row?, clean: Int?) {
-    let (store, _) = try temporaryStore()
+    let (store, path) = try temporaryStore()
+    defer { removeTemporaryStore(path) }
     let run = try store.beginRun(lexiconVersion: "lex-1")
     try store.commit(ScreenedInput(path: "in.jsonl", contentHash: "h", size: 1, items: [ScreenedItem(record: record, flags: flags)]),
                      runID: run, lexiconVersion: "lex-1", privacy: subjectPrivacy, subject: entrySubject)
@@ -100,6 +101,7 @@ func storeOne(_ record: NetraCore.Record, flags: [Flag], entrySubject: Subject? 
     @Test func theKeyFileIsCreatedPrivateAndReused() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("netra-key-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let first = try Pseudonymizer.loadOrCreateKey(at: dir + "/store.key")
         let mode = try #require(try FileManager.default.attributesOfItem(atPath: dir + "/store.key")[.posixPermissions] as? Int)
         #expect(mode == 0o600)
@@ -186,16 +188,17 @@ func storeOne(_ record: NetraCore.Record, flags: [Flag], entrySubject: Subject? 
 }
 
 @Suite struct ReviewTests {
-    /// A store with three flagged records (one finding each) and one clean record.
-    func reviewedStore() throws -> BatchStore {
-        let (store, _) = try temporaryStore()
+    /// A store with three flagged records (one finding each) and one clean record, and its path
+    /// (as `temporaryStore()` gives them; the caller removes it).
+    func reviewedStore() throws -> (BatchStore, String) {
+        let (store, path) = try temporaryStore()
         let run = try store.beginRun(lexiconVersion: "lex-1")
         let items = ["coblos 02 ya", "coblos 01 saja", "coblos 03 dong"].enumerated().map { index, text in
             ScreenedItem(record: NetraCore.Record(id: "r\(index)", text: text, source: SourceLocation(path: "in.jsonl", line: index + 1)), flags: [flag()])
         } + [ScreenedItem(record: NetraCore.Record(id: "clean", text: "selamat pagi", source: SourceLocation(path: "in.jsonl", line: 4)), flags: [])]
         try store.commit(ScreenedInput(path: "in.jsonl", contentHash: "h", size: 1, items: items), runID: run, lexiconVersion: "lex-1",
                          privacy: subjectPrivacy)
-        return store
+        return (store, path)
     }
 
     func findingID(_ store: BatchStore, record: String) throws -> Int64 {
@@ -206,7 +209,8 @@ func storeOne(_ record: NetraCore.Record, flags: [Flag], entrySubject: Subject? 
     }
 
     @Test func theLatestDecisionCountsAndTheExportLabelsRecords() throws {
-        let store = try reviewedStore()
+        let (store, path) = try reviewedStore()
+        defer { removeTemporaryStore(path) }
         try store.review(findingID: try findingID(store, record: "r0"), state: .dismissed, reviewer: "ana", note: "first look")
         try store.review(findingID: try findingID(store, record: "r0"), state: .confirmed, reviewer: "ana", note: "ajakan jelas")
         try store.review(findingID: try findingID(store, record: "r1"), state: .dismissed, reviewer: "ana", note: nil)
@@ -226,13 +230,15 @@ func storeOne(_ record: NetraCore.Record, flags: [Flag], entrySubject: Subject? 
     }
 
     @Test func aReviewOfAMissingFindingNamesIt() throws {
-        let store = try reviewedStore()
+        let (store, path) = try reviewedStore()
+        defer { removeTemporaryStore(path) }
         #expect { try store.review(findingID: 999, state: .confirmed, reviewer: "ana", note: nil) } throws: { "\($0)".contains("no finding 999") }
         #expect(try store.count("reviews") == 0)
     }
 
     @Test func reportRowsCarryTitleBasisSubjectAndReview() throws {
-        let (store, _) = try temporaryStore()
+        let (store, path) = try temporaryStore()
+        defer { removeTemporaryStore(path) }
         try store.saveSubjects(Subjects([rina]))
         let run = try store.beginRun(lexiconVersion: "lex-1")
         let record = NetraCore.Record(id: "x", text: "coblos 02", source: SourceLocation(path: "rina.w.jsonl", line: 1))
@@ -258,6 +264,7 @@ func storeOne(_ record: NetraCore.Record, flags: [Flag], entrySubject: Subject? 
 
     @Test func purgedTextIsGoneFromTheFilesAndNewerInputsStay() throws {
         let (store, path) = try temporaryStore()
+        defer { removeTemporaryStore(path) }
         let run = try store.beginRun(lexiconVersion: "lex-1")
         let marker = "PENANDA-RAHASIA-\(UUID().uuidString)"
         let old = ScreenedInput(path: "old.jsonl", contentHash: "old", size: 1, items: [
@@ -288,7 +295,8 @@ func storeOne(_ record: NetraCore.Record, flags: [Flag], entrySubject: Subject? 
     }
 
     @Test func purgeOfZeroDaysEmptiesTheStore() throws {
-        let (store, _) = try temporaryStore()
+        let (store, path) = try temporaryStore()
+        defer { removeTemporaryStore(path) }
         let run = try store.beginRun(lexiconVersion: "lex-1")
         try store.commit(flaggedInput("a.jsonl", texts: ["coblos 02"]), runID: run, lexiconVersion: "lex-1", privacy: testPrivacy)
         try store.finishRun(run, status: "done")
@@ -302,6 +310,7 @@ func storeOne(_ record: NetraCore.Record, flags: [Flag], entrySubject: Subject? 
     @Test func aVersionOneStoreIsUpgradedKeepingItsRows() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("netra-v1-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/store.sqlite"
         do {
             let queue = try DatabaseQueue(path: path)

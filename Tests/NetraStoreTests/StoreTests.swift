@@ -3,12 +3,18 @@ import NetraCore
 import Testing
 @testable import NetraStore
 
-/// A fresh store in its own temporary folder.
+/// A fresh store in its own temporary folder, and its path; the caller removes the folder with
+/// `removeTemporaryStore(path)`.
 func temporaryStore() throws -> (BatchStore, String) {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("netra-store-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     let path = dir + "/store.sqlite"
     return (try BatchStore(path: path), path)
+}
+
+/// Removes the temporary folder of the store at `path` made by `temporaryStore()`.
+func removeTemporaryStore(_ path: String) {
+    try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent)
 }
 
 /// Pseudonyms with a fixed test key.
@@ -47,7 +53,8 @@ func flaggedInput(_ name: String, texts: [String]) -> ScreenedInput {
 
 @Suite struct BatchStoreTests {
     @Test func schemaIsMigratedWithWALAndFullSync() throws {
-        let (store, _) = try temporaryStore()
+        let (store, path) = try temporaryStore()
+        defer { removeTemporaryStore(path) }
         let (journal, synchronous, applied) = try store.queue.read { db in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"),
              try BatchStore.migrator.appliedMigrations(db))
@@ -60,6 +67,7 @@ func flaggedInput(_ name: String, texts: [String]) -> ScreenedInput {
 
     @Test func reopeningKeepsDataAndDoesNotRemigrate() throws {
         let (store, path) = try temporaryStore()
+        defer { removeTemporaryStore(path) }
         let run = try store.beginRun(lexiconVersion: "lex-1")
         try store.commit(flaggedInput("a.jsonl", texts: ["coblos 02", "coblos 01"]), runID: run, lexiconVersion: "lex-1", privacy: testPrivacy)
         let reopened = try BatchStore(path: path)
@@ -67,7 +75,8 @@ func flaggedInput(_ name: String, texts: [String]) -> ScreenedInput {
     }
 
     @Test func secondCommitOfTheSameInputAddsNothing() throws {
-        let (store, _) = try temporaryStore()
+        let (store, path) = try temporaryStore()
+        defer { removeTemporaryStore(path) }
         let run = try store.beginRun(lexiconVersion: "lex-1")
         let input = flaggedInput("a.jsonl", texts: ["coblos 02", "coblos 01"])
         let first = try store.commit(input, runID: run, lexiconVersion: "lex-1", privacy: testPrivacy)
@@ -81,7 +90,8 @@ func flaggedInput(_ name: String, texts: [String]) -> ScreenedInput {
     }
 
     @Test func theSameRecordInTwoInputsIsStoredOnce() throws {
-        let (store, _) = try temporaryStore()
+        let (store, path) = try temporaryStore()
+        defer { removeTemporaryStore(path) }
         let run = try store.beginRun(lexiconVersion: "lex-1")
         var copy = flaggedInput("a.jsonl", texts: ["coblos 02"])
         try store.commit(copy, runID: run, lexiconVersion: "lex-1", privacy: testPrivacy)
@@ -94,7 +104,8 @@ func flaggedInput(_ name: String, texts: [String]) -> ScreenedInput {
     }
 
     @Test func aLexiconChangeRescreens() throws {
-        let (store, _) = try temporaryStore()
+        let (store, path) = try temporaryStore()
+        defer { removeTemporaryStore(path) }
         let input = flaggedInput("a.jsonl", texts: ["coblos 02"])
         try store.commit(input, runID: try store.beginRun(lexiconVersion: "lex-1"), lexiconVersion: "lex-1", privacy: testPrivacy)
         #expect(try !store.hasInput(contentHash: input.contentHash, lexiconVersion: "lex-2"))
@@ -104,7 +115,8 @@ func flaggedInput(_ name: String, texts: [String]) -> ScreenedInput {
     }
 
     @Test func aQuarantinedInputIsRecordedWithItsReason() throws {
-        let (store, _) = try temporaryStore()
+        let (store, path) = try temporaryStore()
+        defer { removeTemporaryStore(path) }
         let run = try store.beginRun(lexiconVersion: "lex-1")
         let bad = ScreenedInput(path: "bad.zip", contentHash: "h", size: 3, quarantineReason: "not a readable zip archive")
         try store.commit(bad, runID: run, lexiconVersion: "lex-1", privacy: testPrivacy)
@@ -138,7 +150,8 @@ func flaggedInput(_ name: String, texts: [String]) -> ScreenedInput {
     }
 
     @Test func findingsCSVHasAHeaderAndOneRowPerFinding() throws {
-        let (store, _) = try temporaryStore()
+        let (store, path) = try temporaryStore()
+        defer { removeTemporaryStore(path) }
         let run = try store.beginRun(lexiconVersion: "lex-1")
         try store.commit(flaggedInput("a.jsonl", texts: ["coblos 02, ya", "coblos 01"]), runID: run, lexiconVersion: "lex-1", privacy: testPrivacy)
         let lines = try store.findingsCSV().components(separatedBy: "\r\n").filter { !$0.isEmpty }
@@ -150,6 +163,7 @@ func flaggedInput(_ name: String, texts: [String]) -> ScreenedInput {
     @Test func atomicWriteReplacesTheFileAndLeavesNoTemporary() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("netra-atomic-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/findings.csv"
         try AtomicFile.write(Data("old".utf8), to: path)
         try AtomicFile.write(Data("new content".utf8), to: path)
