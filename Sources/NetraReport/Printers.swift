@@ -5,96 +5,179 @@ public enum OutputFormat: String, Sendable, CaseIterable {
     case ndjson, text
 }
 
+/// A growable byte buffer without Array's per-append checks: an NDJSON line is written into one
+/// and appended to the output array whole (a flagged record's line is some sixty pieces).
+struct ByteWriter {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(16, capacity)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    func free() { base.deallocate() }
+
+    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+    @inline(__always)
+    mutating func reserve(_ extra: Int) {
+        if count &+ extra > capacity { grow(to: count &+ extra) }
+    }
+
+    @inline(never)
+    private mutating func grow(to needed: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < needed { newCapacity *= 2 }
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.update(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count &+= 1
+    }
+
+    @inline(__always)
+    mutating func append(_ bytes: UnsafePointer<UInt8>, count n: Int) {
+        reserve(n)
+        (base + count).update(from: bytes, count: n)
+        count &+= n
+    }
+
+    @inline(__always)
+    mutating func append(_ literal: StaticString) {
+        append(literal.utf8Start, count: literal.utf8CodeUnitCount)
+    }
+}
+
 /// Writes findings as NDJSON lines with the keys and order of DESIGN.md §3.3.
 public enum NDJSONPrinter {
     /// Appends one line (with its newline) for `finding`.
     public static func append(_ finding: Finding, lexiconVersion: String, to out: inout [UInt8]) {
-        let record = finding.record
-        appendLiteral(#"{"id":"#, to: &out)
-        if let id = record.id { appendString(id, to: &out) } else { appendString(record.displayID, to: &out) }
-        appendLiteral(#","source":{"path":"#, to: &out); appendString(record.source.path, to: &out)
-        appendLiteral(#","line":"#, to: &out); appendInteger(record.source.line, to: &out)
-        appendLiteral(#"},"kind":"#, to: &out); appendString(record.kind.rawValue, to: &out)
-        appendLiteral(#","created_at":"#, to: &out)
-        if let c = record.createdAt { appendString(c, to: &out) } else { appendLiteral("null", to: &out) }
-        appendLiteral(finding.flagged ? #","flagged":true,"flags":["# : #","flagged":false,"flags":["#, to: &out)
-        for (i, flag) in finding.flags.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            appendLiteral(#"{"rule":"#, to: &out); appendString(flag.rule, to: &out)
-            appendLiteral(#","category":"#, to: &out); appendString(flag.category, to: &out)
-            appendLiteral(#","contest":"#, to: &out); appendString(flag.contest, to: &out)
-            appendLiteral(#","pair":"#, to: &out); appendString(flag.pair, to: &out)
-            appendLiteral(#","stance":"#, to: &out); appendString(flag.stance.rawValue, to: &out)
-            appendLiteral(#","severity":"#, to: &out); appendString(flag.severity, to: &out)
-            appendLiteral(#","score":"#, to: &out); out.append(contentsOf: formatScore(flag.score).utf8)
-            appendLiteral(#","basis":["#, to: &out)
-            for (j, b) in flag.basis.enumerated() {
-                if j > 0 { out.append(UInt8(ascii: ",")) }
-                appendString(b, to: &out)
-            }
-            appendLiteral(#"],"evidence":["#, to: &out)
-            for (j, e) in flag.evidence.enumerated() {
-                if j > 0 { out.append(UInt8(ascii: ",")) }
-                appendLiteral(#"{"start":"#, to: &out); appendInteger(e.span.start, to: &out)
-                appendLiteral(#","end":"#, to: &out); appendInteger(e.span.end, to: &out)
-                appendLiteral(#","text":"#, to: &out); appendString(e.text, to: &out)
-                appendLiteral(#","term":"#, to: &out); appendString(e.term, to: &out)
-                appendLiteral(#","field":"#, to: &out); appendString(e.field, to: &out)
-                out.append(UInt8(ascii: "}"))
-            }
-            appendLiteral("]}", to: &out)
-        }
-        appendLiteral(#"],"lexicon_version":"#, to: &out); appendString(lexiconVersion, to: &out)
-        appendLiteral("}\n", to: &out)
+        var w = ByteWriter(capacity: 2048)
+        defer { w.free() }
+        write(finding, lexiconVersion: lexiconVersion, to: &w)
+        out.append(contentsOf: w.bytes)
     }
 
-    /// Appends a literal's UTF-8 bytes (a `String`'s `utf8` view goes through a generic path).
-    @inline(__always) static func appendLiteral(_ literal: StaticString, to out: inout [UInt8]) {
-        out.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    static func write(_ finding: Finding, lexiconVersion: String, to w: inout ByteWriter) {
+        let record = finding.record
+        w.append(#"{"id":"#)
+        if let id = record.id { appendString(id, to: &w) } else { appendString(record.displayID, to: &w) }
+        w.append(#","source":{"path":"#); appendString(record.source.path, to: &w)
+        w.append(#","line":"#); appendInteger(record.source.line, to: &w)
+        w.append(#"},"kind":"#); appendString(record.kind.rawValue, to: &w)
+        w.append(#","created_at":"#)
+        if let c = record.createdAt { appendString(c, to: &w) } else { w.append("null") }
+        w.append(finding.flagged ? #","flagged":true,"flags":["# : #","flagged":false,"flags":["#)
+        for (i, flag) in finding.flags.enumerated() {
+            if i > 0 { w.append(UInt8(ascii: ",")) }
+            w.append(#"{"rule":"#); appendString(flag.rule, to: &w)
+            w.append(#","category":"#); appendString(flag.category, to: &w)
+            w.append(#","contest":"#); appendString(flag.contest, to: &w)
+            w.append(#","pair":"#); appendString(flag.pair, to: &w)
+            w.append(#","stance":"#); appendString(flag.stance.rawValue, to: &w)
+            w.append(#","severity":"#); appendString(flag.severity, to: &w)
+            w.append(#","score":"#); appendScore(flag.score, to: &w)
+            w.append(#","basis":["#)
+            for (j, b) in flag.basis.enumerated() {
+                if j > 0 { w.append(UInt8(ascii: ",")) }
+                appendString(b, to: &w)
+            }
+            w.append(#"],"evidence":["#)
+            for (j, e) in flag.evidence.enumerated() {
+                if j > 0 { w.append(UInt8(ascii: ",")) }
+                w.append(#"{"start":"#); appendInteger(e.span.start, to: &w)
+                w.append(#","end":"#); appendInteger(e.span.end, to: &w)
+                w.append(#","text":"#); appendString(e.text, to: &w)
+                w.append(#","term":"#); appendString(e.term, to: &w)
+                w.append(#","field":"#); appendString(e.field, to: &w)
+                w.append(UInt8(ascii: "}"))
+            }
+            w.append("]}")
+        }
+        w.append(#"],"lexicon_version":"#); appendString(lexiconVersion, to: &w)
+        w.append("}\n")
     }
 
     /// Appends `value` in decimal.
-    static func appendInteger(_ value: Int, to out: inout [UInt8]) {
+    static func appendInteger(_ value: Int, to w: inout ByteWriter) {
         if value < 0 {
-            out.append(UInt8(ascii: "-"))
-            appendInteger(0 - value, to: &out)
-            return
+            w.append(UInt8(ascii: "-"))
+            appendDigits(UInt64(value.magnitude), to: &w)  // -Int.min does not fit an Int
+        } else {
+            appendDigits(UInt64(value), to: &w)
         }
+    }
+
+    @inline(__always)
+    private static func appendDigits(_ value: UInt64, to w: inout ByteWriter) {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // up to 24 digits, written backwards
         var count = 0
-        var v = UInt64(value)
+        var v = value
         withUnsafeMutableBytes(of: &digits) { buffer in
+            let p = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
             repeat {
-                buffer[23 - count] = UInt8(ascii: "0") + UInt8(v % 10)
+                p[23 - count] = UInt8(ascii: "0") + UInt8(v % 10)
                 v /= 10
                 count += 1
             } while v > 0
-            out.append(contentsOf: buffer[(24 - count)...])
+            w.append(p + (24 - count), count: count)
         }
     }
 
     /// A score in [0, 1] with two decimals ("0.8", "0.91", "1").
     public static func formatScore(_ score: Double) -> String {
+        var w = ByteWriter(capacity: 8)
+        defer { w.free() }
+        appendScore(score, to: &w)
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    static func appendScore(_ score: Double, to w: inout ByteWriter) {
         let hundredths = Int((min(1, max(0, score)) * 100).rounded())
-        if hundredths == 100 { return "1" }
-        if hundredths == 0 { return "0" }
-        let digits = hundredths < 10 ? "0\(hundredths)" : String(hundredths)
-        return "0." + (digits.hasSuffix("0") ? String(digits.dropLast()) : digits)
+        if hundredths == 100 { w.append(UInt8(ascii: "1")); return }
+        if hundredths == 0 { w.append(UInt8(ascii: "0")); return }
+        w.append("0.")
+        w.append(UInt8(ascii: "0") + UInt8(hundredths / 10))
+        if hundredths % 10 != 0 { w.append(UInt8(ascii: "0") + UInt8(hundredths % 10)) }
     }
 
     /// Appends `s` as a JSON string literal (RFC 8259 escaping; non-ASCII left as UTF-8).
     public static func appendString(_ s: String, to out: inout [UInt8]) {
+        var w = ByteWriter(capacity: s.utf8.count + 16)
+        defer { w.free() }
+        appendString(s, to: &w)
+        out.append(contentsOf: w.bytes)
+    }
+
+    static func appendString(_ s: String, to w: inout ByteWriter) {
         var s = s
-        s.withUTF8 { appendString(bytes: $0, to: &out) }
+        s.withUTF8 { appendString(bytes: $0, to: &w) }
+    }
+
+    /// Appends the UTF-8 `bytes` as a JSON string literal to `out`.
+    static func appendString(bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        var w = ByteWriter(capacity: bytes.count + 16)
+        defer { w.free() }
+        appendString(bytes: bytes, to: &w)
+        out.append(contentsOf: w.bytes)
     }
 
     /// Appends the UTF-8 `bytes` as a JSON string literal: runs that need no escape are found
     /// eight bytes at a time and appended whole (``appendStringReference(bytes:to:)`` is the same
     /// byte by byte).
-    static func appendString(bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
+    static func appendString(bytes: UnsafeBufferPointer<UInt8>, to w: inout ByteWriter) {
+        w.append(UInt8(ascii: "\""))
         guard let base = bytes.baseAddress else {
-            out.append(UInt8(ascii: "\""))
+            w.append(UInt8(ascii: "\""))
             return
         }
         let n = bytes.count
@@ -111,14 +194,14 @@ public enum NDJSONPrinter {
             guard i < n else { break }
             let b = base[i]
             if needsEscape(b) {
-                if i > from { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[from..<i])) }
-                appendEscape(b, to: &out)
+                if i > from { w.append(base + from, count: i - from) }
+                appendEscape(b, to: &w)
                 from = i + 1
             }
             i += 1
         }
-        if n > from { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[from...])) }
-        out.append(UInt8(ascii: "\""))
+        if n > from { w.append(base + from, count: n - from) }
+        w.append(UInt8(ascii: "\""))
     }
 
     @inline(__always) static func needsEscape(_ b: UInt8) -> Bool {
@@ -134,17 +217,17 @@ public enum NDJSONPrinter {
     }
 
     /// The escape for one byte that ``needsEscape(_:)``.
-    static func appendEscape(_ b: UInt8, to out: inout [UInt8]) {
-        out.append(0x5C)
+    static func appendEscape(_ b: UInt8, to w: inout ByteWriter) {
+        w.append(0x5C)
         switch b {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(b)
-        case 0x0A: out.append(UInt8(ascii: "n"))
-        case 0x0D: out.append(UInt8(ascii: "r"))
-        case 0x09: out.append(UInt8(ascii: "t"))
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): w.append(b)
+        case 0x0A: w.append(UInt8(ascii: "n"))
+        case 0x0D: w.append(UInt8(ascii: "r"))
+        case 0x09: w.append(UInt8(ascii: "t"))
         default:
             let hex: StaticString = "0123456789abcdef"
-            out.append(UInt8(ascii: "u")); out.append(UInt8(ascii: "0")); out.append(UInt8(ascii: "0"))
-            out.append(hex.utf8Start[Int(b >> 4)]); out.append(hex.utf8Start[Int(b & 0xF)])
+            w.append("u00")
+            w.append(hex.utf8Start[Int(b >> 4)]); w.append(hex.utf8Start[Int(b & 0xF)])
         }
     }
 
