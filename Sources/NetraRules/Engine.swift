@@ -317,6 +317,8 @@ public struct Screener {
     private let windows: [WatchWindow]
     /// `activeContests` as bits (contest k is bit k, for k < 64).
     private var activeMask: UInt64 = 0
+    /// What `activeContests` was computed for.
+    private var preparedFor: (date: CalendarDate?, group: Bool)?
     /// Per contest: whether the text names it (-1: not yet known), for number phrases.
     private var contextState: [Int8]
     /// Per contest: the pairs any term of the text points at (pair k is bit k), from `touched`.
@@ -411,6 +413,10 @@ public struct Screener {
     }
 
     private mutating func prepareContests(for date: CalendarDate?, kind: RecordKind) {
+        // The windows read only the date and whether the record is a group membership: records
+        // in a row mostly share both (or have no date), and then nothing changes.
+        if let prepared = preparedFor, prepared.date == date, prepared.group == (kind == .group) { return }
+        preparedFor = (date, kind == .group)
         activeContests.removeAll(keepingCapacity: true)
         activeMask = 0
         for (i, window) in windows.enumerated() where window.watches(date, kind: kind) {
