@@ -283,6 +283,37 @@ func actsAfterWindow() throws {
     #expect(try flags("Gas terus Pak Prabowo ✌️", kind: .comment, date: "2024-01-30") == ["NET-SM-02 pilpres-2024/02 support"])
 }
 
+@Test("one screener over records of changing dates and kinds judges each as a fresh one does")
+func oneScreenerAcrossDates() throws {
+    // The screener keeps the contests it found active for the last record's date and kind:
+    // every record here changes one of them, or repeats the last.
+    let sequence: [(text: String, kind: RecordKind, date: String?, group: String?)] = [
+        ("", .group, "2024-09-30", "Sahabat AMIN Jawa Tengah"),
+        ("Sahabat AMIN Jawa Tengah", .follow, "2024-09-30", nil),
+        ("Gas terus Pak Prabowo ✌️", .comment, "2024-09-30", nil),
+        ("Gas terus Pak Prabowo ✌️", .comment, "2024-01-30", nil),
+        ("Gas terus Pak Prabowo ✌️", .comment, "2024-01-30", nil),
+        ("", .group, "2023-10-18", "Relawan Ganjar-Mahfud Sukamaju"),
+        ("", .group, "2023-10-19", "Relawan Ganjar-Mahfud Sukamaju"),
+        ("Saya kader Gerindra sejak 2015, bangga!", .post, "2019-01-10", nil),
+        ("Saya kader Gerindra sejak 2015, bangga!", .post, nil, nil),
+        ("Saya kader Gerindra sejak 2015, bangga!", .post, "2024-01-10", nil),
+    ]
+    let compiled = CompiledLexicon(try Lexicon.load(directory: bundledLexicons))
+    var shared = Screener(compiled)
+    var flaggedCount = 0
+    for (index, r) in sequence.enumerated() {
+        let record = Record(id: "t\(index)", kind: r.kind, createdAt: r.date, date: r.date.flatMap { CalendarDate(iso: Substring($0)) },
+                            text: r.text, group: r.group, source: SourceLocation(path: "-", line: index + 1))
+        var fresh = Screener(compiled)
+        let expected = fresh.screen(record).map { "\($0.rule) \($0.contest)/\($0.pair)" }
+        #expect(shared.screen(record).map { "\($0.rule) \($0.contest)/\($0.pair)" } == expected, "record \(index)")
+        if !expected.isEmpty { flaggedCount += 1 }
+    }
+    // Both judged and unjudged records are in the sequence.
+    #expect(flaggedCount >= 4 && flaggedCount <= sequence.count - 4)
+}
+
 @Test("a comment is judged by NET-SM-02, not NET-SM-01")
 func commentRule() throws {
     #expect(try flags("Gas terus Pak Prabowo ✌️", kind: .comment) == ["NET-SM-02 pilpres-2024/02 support"])
