@@ -34,7 +34,7 @@ let package = Package(
         // Normalization of record text and lexicon terms, with an offset map to the original.
         .target(name: "NetraText", dependencies: ["NetraCore", "CICU", "CNetraBytes"]),
         // Aho-Corasick automaton over normalized UTF-8 bytes.
-        .target(name: "NetraMatch"),
+        .target(name: "NetraMatch", dependencies: ["NetraCore"]),
         // Contests, term lists, rules: loading, validation, evaluation.
         .target(name: "NetraRules", dependencies: ["NetraCore", "NetraText", "NetraMatch", "Yams"]),
         // Printers (NDJSON, text) and the HTML review report.

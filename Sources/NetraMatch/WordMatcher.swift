@@ -1,3 +1,5 @@
+import NetraCore
+
 /// A whole-word multi-pattern matcher that reads the haystack a word at a time.
 ///
 /// A whole-word match begins at the haystack's start or just after a boundary byte and ends at
@@ -16,9 +18,10 @@ public struct WordMatcher: Sendable {
     /// The patterns, as given.
     public let patterns: [[UInt8]]
     private let isBoundary: [Bool]          // 256 entries
-    /// The boundary bytes as eight copies in a word each, for finding them eight bytes at a
-    /// time; nil when there are more than two (then bytes are looked up one by one).
-    private let boundaryLanes: (UInt64, UInt64)?
+    /// The boundary bytes (the same one twice when there is one), for finding them eight bytes
+    /// at a time (`WordBytes`); nil when there are more than two (then bytes are looked up one
+    /// by one).
+    private let boundaryPair: (UInt8, UInt8)?
 
     /// The words (see `WordEntry`), and for words longer than sixteen bytes where the rest of
     /// each begins in `longTails`.
@@ -88,8 +91,7 @@ public struct WordMatcher: Sendable {
         for b in boundaryBytes { boundary[Int(b)] = true }
         isBoundary = boundary
         let sorted = boundaryBytes.sorted()
-        boundaryLanes = sorted.count <= 2 && !sorted.isEmpty
-            ? (UInt64(sorted[0]) &* 0x0101_0101_0101_0101, UInt64(sorted.last!) &* 0x0101_0101_0101_0101) : nil
+        boundaryPair = sorted.count <= 2 && !sorted.isEmpty ? (sorted[0], sorted.last!) : nil
 
         // Each pattern as its words and the boundary bytes between them.
         var numbers: [[UInt8]: Int32] = [:]
@@ -282,19 +284,21 @@ public struct WordMatcher: Sendable {
     /// The word that begins at `s`: where it ends (the next boundary byte, or `n`) and its
     /// number (-1 when no pattern has it).
     @inline(__always)
-    private func word(_ h: UnsafePointer<UInt8>, n: Int, at s: Int, lanes: (UInt64, UInt64)?, table: UnsafePointer<Bool>,
+    private func word(_ h: UnsafePointer<UInt8>, n: Int, at s: Int, pair: (UInt8, UInt8)?, table: UnsafePointer<Bool>,
                       tags: UnsafePointer<UInt16>, entries: UnsafePointer<WordEntry>) -> (end: Int, number: Int) {
-        if let (a, b) = lanes, s &+ 8 <= n {
+        var searchFrom = s
+        if let (a, b) = pair, s &+ 8 <= n {
             let v = UnsafeRawPointer(h + s).loadUnaligned(as: UInt64.self)
-            let bits = Self.zeroBytes(v ^ a) | Self.zeroBytes(v ^ b)
+            let bits = WordBytes.equal(v, a) | WordBytes.equal(v, b)
             if bits != 0 {
                 // A word of fewer than eight bytes (most are): its end and its key from one load.
                 let length = bits.trailingZeroBitCount &>> 3
                 let key = Packed(head: v & ((1 &<< UInt64(truncatingIfNeeded: 8 &* length)) &- 1), tail: 0, length: length)
                 return (s &+ length, probe(key, hash: key.hash, h, from: s, tags: tags, entries: entries))
             }
+            searchFrom = s &+ 8  // no boundary in these eight bytes
         }
-        let e = nextBoundary(h, n: n, from: s, table: table)
+        let e = nextBoundary(h, n: n, from: searchFrom, table: table)
         return (e, wordNumber(h, n: n, from: s, to: e, tags: tags, entries: entries))
     }
 
@@ -308,25 +312,17 @@ public struct WordMatcher: Sendable {
     @inline(__always)
     private func nextBoundary(_ h: UnsafePointer<UInt8>, n: Int, from: Int, table: UnsafePointer<Bool>) -> Int {
         var x = from
-        if let (a, b) = boundaryLanes {
-            // Eight bytes at a time: a byte equal to a boundary byte becomes zero; zero bytes
-            // are found exactly (no borrow between bytes).
+        if let (a, b) = boundaryPair {
+            // Eight bytes at a time (the lowest flagged byte is a real boundary byte).
             while x &+ 8 <= n {
                 let v = UnsafeRawPointer(h + x).loadUnaligned(as: UInt64.self)
-                let bits = Self.zeroBytes(v ^ a) | Self.zeroBytes(v ^ b)
+                let bits = WordBytes.equal(v, a) | WordBytes.equal(v, b)
                 if bits != 0 { return x &+ bits.trailingZeroBitCount &>> 3 }
                 x &+= 8
             }
         }
         while x < n && !table[Int(h[x])] { x &+= 1 }
         return x
-    }
-
-    /// 0x80 in each byte of `v` that is zero, nothing elsewhere.
-    @inline(__always)
-    private static func zeroBytes(_ v: UInt64) -> UInt64 {
-        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-        return ~(((v & low) &+ low) | v | low)
     }
 
     /// The child of `node` through boundary byte `boundary` and word `word`, or -1.
@@ -356,7 +352,7 @@ public struct WordMatcher: Sendable {
                     // The word after a word that begins a phrase is looked up for the walk, and
                     // kept for when it is the next word start.
                     var keptStart = -1, keptEnd = 0, keptWord = -1
-                    let lanes = boundaryLanes
+                    let pair = boundaryPair
                     var s = 0
                     while s < n {
                         let e: Int, number: Int
@@ -364,7 +360,7 @@ public struct WordMatcher: Sendable {
                             e = keptEnd
                             number = keptWord
                         } else {
-                            (e, number) = word(h, n: n, at: s, lanes: lanes, table: table, tags: tags, entries: entries)
+                            (e, number) = word(h, n: n, at: s, pair: pair, table: table, tags: tags, entries: entries)
                         }
                         let start = s
                         s = e &+ 1
@@ -378,7 +374,7 @@ public struct WordMatcher: Sendable {
                             if outputCount[Int(node)] > 0 { record(node: Int(node), start: start, end: end, into: &matches) }
                             guard end < n && hasChildren[Int(node)] else { break }
                             let next = end &+ 1
-                            let (nextEnd, word) = word(h, n: n, at: next, lanes: lanes, table: table, tags: tags, entries: entries)
+                            let (nextEnd, word) = word(h, n: n, at: next, pair: pair, table: table, tags: tags, entries: entries)
                             if end == e {
                                 keptStart = next
                                 keptEnd = nextEnd

@@ -41,6 +41,9 @@ public enum PairField: String, Sendable, CaseIterable {
     case nickname
     /// Any specific identifier: name, hashtag, team or number.
     case ident
+
+    /// The fields `ident` stands for, in the order their hits are listed.
+    static let identMembers: [PairField] = [.name, .hashtag, .team, .number]
 }
 
 /// A rule condition (DESIGN.md §3.5): set references combined with `and`, `or`, `not`,

@@ -28,18 +28,16 @@ public struct CompiledLexicon: Sendable {
     let matcher: WordMatcher
     /// The normalized text of each pattern.
     let patternTerms: [String]
-    /// The sets each pattern belongs to.
-    let patternSets: [[Int32]]
-    /// The same, flat: pattern p's sets are `patternSetList[patternSetStart[p] ..< patternSetStart[p + 1]]`
-    /// (the scan reads them without retaining an array per match).
+    /// The sets each pattern belongs to, flat: pattern p's are
+    /// `patternSetList[patternSetStart[p] ..< patternSetStart[p + 1]]` (the scan reads them
+    /// without retaining an array per match).
     let patternSetStart: [Int32]
     let patternSetList: [Int32]
     let setNames: [String]
     let termSetIDs: [String: Int32]
-    /// [contest][pair][PairField ordinal] -> set id (-1 for PairField.ident: it is a union).
-    let pairSetIDs: [[[Int32]]]
-    /// The same, flat, for the scan: the set of field f of pair pi of contest ci is
-    /// `pairSetList[(pairBase[ci] + pi) * PairField.allCases.count + f]`.
+    /// The set of each field of each pair, flat: field f (a `PairField` ordinal) of pair pi of
+    /// contest ci is `pairSetList[(pairBase[ci] + pi) * PairField.allCases.count + f]` (-1 for
+    /// `ident`: it is a union); contest ci has `pairBase[ci + 1] - pairBase[ci]` pairs.
     let pairSetList: [Int32]
     let pairBase: [Int32]
     /// The compiled form of each rule, in lexicon order.
@@ -145,18 +143,13 @@ public struct CompiledLexicon: Sendable {
         }
         matcher = WordMatcher(patterns: patterns, boundaryBytes: Self.boundaryBytes)
         patternTerms = patterns.map { String(decoding: $0, as: UTF8.self) }
-        patternSets = sets
         patternSetStart = sets.reduce(into: [Int32(0)]) { $0.append($0.last! + Int32($1.count)) }
         patternSetList = sets.flatMap { $0 }
         setNames = names
         termSetIDs = termIDs
-        pairSetIDs = pairIDs
         pairSetList = pairIDs.flatMap { $0.flatMap { $0 } }
-        var bases: [Int32] = [], pairsBefore: Int32 = 0
-        for pairs in pairIDs {
-            bases.append(pairsBefore)
-            pairsBefore += Int32(pairs.count)
-        }
+        var bases: [Int32] = [0]
+        for pairs in pairIDs { bases.append(bases.last! + Int32(pairs.count)) }
         pairBase = bases
         let compiledRules = lexicon.rules.map { CompiledRule($0, termSetIDs: termIDs) }
         rules = compiledRules
@@ -399,7 +392,8 @@ public struct Screener {
             for hit in list[Int(set)].array where seen.insert(hit).inserted {
                 termHits.append(Explanation.TermHit(
                     term: compiled.patternTerms[Int(hit.pattern)],
-                    lists: compiled.patternSets[Int(hit.pattern)].map { compiled.setNames[Int($0)] },
+                    lists: compiled.patternSetList[Int(compiled.patternSetStart[Int(hit.pattern)])..<Int(compiled.patternSetStart[Int(hit.pattern) + 1])]
+                        .map { compiled.setNames[Int($0)] },
                     evidence: evidence(hit, text: text, field: field)))
             }
         }
@@ -650,8 +644,6 @@ public struct Screener {
         }
     }
 
-    /// The pair rules (no `target`, not record rules) that judge records of kind bit `kindBit`
-    /// in field bit `fieldBit`, in lexicon order; computed once per combination.
     /// The record rules (`record`) or the pair rules without a `target` condition that judge
     /// records of `kindBit` in the field of `fieldBit`, listed once per combination.
     private mutating func rules(record: Bool, kindBit: UInt32, fieldBit: UInt32) -> [Int32] {
@@ -696,7 +688,7 @@ public struct Screener {
     }
 
     private mutating func pairHits(_ field: PairField, _ ci: Int, _ pi: Int) -> [Hit] {
-        func set(_ f: PairField) -> Int32 { compiled.pairSetIDs[ci][pi][f.ordinal] }
+        func set(_ f: PairField) -> Int32 { pairSet(ci, pi, f.ordinal) }
         switch field {
         case .ident:
             return list[Int(set(.name))].array + list[Int(set(.hashtag))].array + list[Int(set(.team))].array + numberHits(set(.number), ci)
@@ -797,7 +789,7 @@ public struct Screener {
             return true
         case FlatRules.contestAllPairs:
             // A balanced listing needs at least two pairs to list.
-            let pairs = compiled.pairSetIDs[ci].count
+            let pairs = pairCount(ci)
             if pairs < 2 { return false }
             for other in 0..<pairs {
                 let before = list[out].count
@@ -849,15 +841,18 @@ public struct Screener {
         compiled.pairSetList[(Int(compiled.pairBase[ci]) &+ pi) &* PairField.allCases.count &+ field]
     }
 
+    /// The number of pairs of contest `ci`.
+    private func pairCount(_ ci: Int) -> Int { Int(compiled.pairBase[ci + 1] - compiled.pairBase[ci]) }
+
     /// Appends `pairHits(field, ci, pi)` to work list `out`.
     @inline(__always)
     private mutating func appendPair(_ field: Int, _ ci: Int, _ pi: Int, into out: Int) {
         switch field {
         case PairField.ident.ordinal:
-            list[out].append(contentsOf: list[Int(pairSet(ci, pi, PairField.name.ordinal))])
-            list[out].append(contentsOf: list[Int(pairSet(ci, pi, PairField.hashtag.ordinal))])
-            list[out].append(contentsOf: list[Int(pairSet(ci, pi, PairField.team.ordinal))])
-            appendNumbers(Int(pairSet(ci, pi, PairField.number.ordinal)), ci, into: out)
+            for member in PairField.identMembers {
+                let set = Int(pairSet(ci, pi, member.ordinal))
+                if member == .number { appendNumbers(set, ci, into: out) } else { list[out].append(contentsOf: list[set]) }
+            }
         case PairField.number.ordinal, PairField.label.ordinal:
             appendNumbers(Int(pairSet(ci, pi, field)), ci, into: out)
         default:
@@ -876,8 +871,7 @@ public struct Screener {
             return node.set >= 0 && !list[Int(node.set)].isEmpty
         case FlatRules.pair:
             if node.field == UInt8(PairField.ident.ordinal) {
-                return !list[Int(pairSet(ci, pi, PairField.name.ordinal))].isEmpty || !list[Int(pairSet(ci, pi, PairField.hashtag.ordinal))].isEmpty
-                    || !list[Int(pairSet(ci, pi, PairField.team.ordinal))].isEmpty || !list[Int(pairSet(ci, pi, PairField.number.ordinal))].isEmpty
+                return PairField.identMembers.contains { !list[Int(pairSet(ci, pi, $0.ordinal))].isEmpty }
             }
             let set = pairSet(ci, pi, Int(node.field))
             return set >= 0 && !list[Int(set)].isEmpty
@@ -936,9 +930,9 @@ public struct Screener {
             case .contestKeyword: list = self.list[Int(compiled.keywordSetIDs[ci])].array
             default:
                 // A balanced listing needs at least two pairs to list.
-                if compiled.pairSetIDs[ci].count < 2 { return nil }
+                if pairCount(ci) < 2 { return nil }
                 var all: [Hit] = []
-                for other in compiled.pairSetIDs[ci].indices {
+                for other in 0..<pairCount(ci) {
                     let named = pairHits(.ident, ci, other) + pairHits(.acronym, ci, other)
                     if named.isEmpty { return nil }
                     all += named

@@ -204,7 +204,7 @@ final class FlatRules: @unchecked Sendable {
             switch c {
             case .terms(let set): return set >= 0 ? [set] : []  // an unknown list never holds
             case .pair(let field):
-                if field == .ident { return [PairField.name, .hashtag, .team, .number].map { -1 - Int32($0.ordinal) } }
+                if field == .ident { return PairField.identMembers.map { -1 - Int32($0.ordinal) } }
                 return [-1 - Int32(field.ordinal)]
             case .contestKeyword: return [Self.keywordAtom]
             case .contestAllPairs: return nil
