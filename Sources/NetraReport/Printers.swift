@@ -5,52 +5,8 @@ public enum OutputFormat: String, Sendable, CaseIterable {
     case ndjson, text
 }
 
-/// A growable byte buffer without Array's per-append checks: an NDJSON line is written into one
-/// and appended to the output array whole (a flagged record's line is some sixty pieces).
-struct ByteWriter {
-    private(set) var base: UnsafeMutablePointer<UInt8>
-    private(set) var count = 0
-    private var capacity: Int
-
-    init(capacity: Int) {
-        self.capacity = max(16, capacity)
-        base = .allocate(capacity: self.capacity)
-    }
-
-    func free() { base.deallocate() }
-
-    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
-
-    @inline(__always)
-    mutating func reserve(_ extra: Int) {
-        if count &+ extra > capacity { grow(to: count &+ extra) }
-    }
-
-    @inline(never)
-    private mutating func grow(to needed: Int) {
-        var newCapacity = capacity * 2
-        while newCapacity < needed { newCapacity *= 2 }
-        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        newBase.update(from: base, count: count)
-        base.deallocate()
-        base = newBase
-        capacity = newCapacity
-    }
-
-    @inline(__always)
-    mutating func append(_ byte: UInt8) {
-        reserve(1)
-        base[count] = byte
-        count &+= 1
-    }
-
-    @inline(__always)
-    mutating func append(_ bytes: UnsafePointer<UInt8>, count n: Int) {
-        reserve(n)
-        (base + count).update(from: bytes, count: n)
-        count &+= n
-    }
-
+extension Buffer where Element == UInt8 {
+    /// Appends a literal's UTF-8 bytes.
     @inline(__always)
     mutating func append(_ literal: StaticString) {
         append(literal.utf8Start, count: literal.utf8CodeUnitCount)
@@ -60,14 +16,16 @@ struct ByteWriter {
 /// Writes findings as NDJSON lines with the keys and order of DESIGN.md §3.3.
 public enum NDJSONPrinter {
     /// Appends one line (with its newline) for `finding`.
+    /// The line is written into one `Buffer` and appended to `out` whole (a flagged record's
+    /// line is some sixty pieces, each an `Array` append with its own checks otherwise).
     public static func append(_ finding: Finding, lexiconVersion: String, to out: inout [UInt8]) {
-        var w = ByteWriter(capacity: 2048)
+        var w = Buffer<UInt8>(capacity: 2048)
         defer { w.free() }
         write(finding, lexiconVersion: lexiconVersion, to: &w)
-        out.append(contentsOf: w.bytes)
+        out.append(contentsOf: w.view)
     }
 
-    static func write(_ finding: Finding, lexiconVersion: String, to w: inout ByteWriter) {
+    static func write(_ finding: Finding, lexiconVersion: String, to w: inout Buffer<UInt8>) {
         let record = finding.record
         w.append(#"{"id":"#)
         if let id = record.id { appendString(id, to: &w) } else { appendString(record.displayID, to: &w) }
@@ -108,7 +66,7 @@ public enum NDJSONPrinter {
     }
 
     /// Appends `value` in decimal.
-    static func appendInteger(_ value: Int, to w: inout ByteWriter) {
+    static func appendInteger(_ value: Int, to w: inout Buffer<UInt8>) {
         if value < 0 {
             w.append(UInt8(ascii: "-"))
             appendDigits(UInt64(value.magnitude), to: &w)  // -Int.min does not fit an Int
@@ -118,7 +76,7 @@ public enum NDJSONPrinter {
     }
 
     @inline(__always)
-    private static func appendDigits(_ value: UInt64, to w: inout ByteWriter) {
+    private static func appendDigits(_ value: UInt64, to w: inout Buffer<UInt8>) {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // up to 24 digits, written backwards
         var count = 0
         var v = value
@@ -135,13 +93,13 @@ public enum NDJSONPrinter {
 
     /// A score in [0, 1] with two decimals ("0.8", "0.91", "1").
     public static func formatScore(_ score: Double) -> String {
-        var w = ByteWriter(capacity: 8)
+        var w = Buffer<UInt8>(capacity: 8)
         defer { w.free() }
         appendScore(score, to: &w)
-        return String(decoding: w.bytes, as: UTF8.self)
+        return String(decoding: w.view, as: UTF8.self)
     }
 
-    static func appendScore(_ score: Double, to w: inout ByteWriter) {
+    static func appendScore(_ score: Double, to w: inout Buffer<UInt8>) {
         let hundredths = Int((min(1, max(0, score)) * 100).rounded())
         if hundredths == 100 { w.append(UInt8(ascii: "1")); return }
         if hundredths == 0 { w.append(UInt8(ascii: "0")); return }
@@ -152,29 +110,29 @@ public enum NDJSONPrinter {
 
     /// Appends `s` as a JSON string literal (RFC 8259 escaping; non-ASCII left as UTF-8).
     public static func appendString(_ s: String, to out: inout [UInt8]) {
-        var w = ByteWriter(capacity: s.utf8.count + 16)
+        var w = Buffer<UInt8>(capacity: s.utf8.count + 16)
         defer { w.free() }
         appendString(s, to: &w)
-        out.append(contentsOf: w.bytes)
+        out.append(contentsOf: w.view)
     }
 
-    static func appendString(_ s: String, to w: inout ByteWriter) {
+    static func appendString(_ s: String, to w: inout Buffer<UInt8>) {
         var s = s
         s.withUTF8 { appendString(bytes: $0, to: &w) }
     }
 
     /// Appends the UTF-8 `bytes` as a JSON string literal to `out`.
     static func appendString(bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        var w = ByteWriter(capacity: bytes.count + 16)
+        var w = Buffer<UInt8>(capacity: bytes.count + 16)
         defer { w.free() }
         appendString(bytes: bytes, to: &w)
-        out.append(contentsOf: w.bytes)
+        out.append(contentsOf: w.view)
     }
 
     /// Appends the UTF-8 `bytes` as a JSON string literal: runs that need no escape are found
     /// eight bytes at a time and appended whole (``appendStringReference(bytes:to:)`` is the same
     /// byte by byte).
-    static func appendString(bytes: UnsafeBufferPointer<UInt8>, to w: inout ByteWriter) {
+    static func appendString(bytes: UnsafeBufferPointer<UInt8>, to w: inout Buffer<UInt8>) {
         w.append(UInt8(ascii: "\""))
         guard let base = bytes.baseAddress else {
             w.append(UInt8(ascii: "\""))
@@ -217,7 +175,7 @@ public enum NDJSONPrinter {
     }
 
     /// The escape for one byte that ``needsEscape(_:)``.
-    static func appendEscape(_ b: UInt8, to w: inout ByteWriter) {
+    static func appendEscape(_ b: UInt8, to w: inout Buffer<UInt8>) {
         w.append(0x5C)
         switch b {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"): w.append(b)

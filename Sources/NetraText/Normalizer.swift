@@ -1858,55 +1858,6 @@ struct FoldedScalar {
     }
 }
 
-/// A growable buffer without per-append uniqueness checks, for the normalizer's hot loop.
-struct Buffer<Element: BitwiseCopyable> {
-    private(set) var pointer: UnsafeMutablePointer<Element> = .allocate(capacity: 256)
-    private(set) var capacity = 256
-    var count = 0
-
-    @inline(__always)
-    mutating func reserve(_ needed: Int) {
-        if needed > capacity { grow(to: needed) }
-    }
-
-    @inline(never)
-    private mutating func grow(to needed: Int) {
-        var newCapacity = capacity
-        while newCapacity < needed { newCapacity *= 2 }
-        let newPointer = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
-        newPointer.update(from: pointer, count: count)
-        pointer.deallocate()
-        pointer = newPointer
-        capacity = newCapacity
-    }
-
-    @inline(__always)
-    mutating func append(_ element: Element) {
-        if count == capacity { reserve(count + 1) }
-        pointer[count] = element
-        count += 1
-    }
-
-    var last: Element? { count > 0 ? pointer[count - 1] : nil }
-
-    mutating func removeLast() { count -= 1 }
-
-    @inline(__always)
-    subscript(_ i: Int) -> Element {
-        get { pointer[i] }
-        nonmutating set { pointer[i] = newValue }
-    }
-
-    var view: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: pointer, count: count) }
-
-    func view(from start: Int) -> UnsafeBufferPointer<UInt8> where Element == UInt8 {
-        UnsafeBufferPointer(start: pointer + start, count: count - start)
-    }
-
-    /// Frees the storage; the buffer must not be used afterwards.
-    func free() { pointer.deallocate() }
-}
-
 /// The version of the system ICU library NetraText uses.
 public var icuVersion: String { String(cString: cicu_icu_version()) }
 
