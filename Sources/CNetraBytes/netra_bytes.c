@@ -124,6 +124,40 @@ intptr_t netra_json_string_stop(const uint8_t *p, intptr_t from, intptr_t n) {
     return n;
 }
 
+intptr_t netra_first_non_ascii(const uint8_t *p, intptr_t from, intptr_t n) {
+    intptr_t i = from;
+#if defined(__SSE2__)
+    for (; i + 32 <= n; i += 32) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(p + i)), b = _mm_loadu_si128((const __m128i *)(p + i + 16));
+        if (_mm_movemask_epi8(_mm_or_si128(a, b)) != 0) {
+            int mask = _mm_movemask_epi8(a) | (_mm_movemask_epi8(b) << 16);
+            return i + __builtin_ctz((unsigned)mask);
+        }
+    }
+    for (; i + 16 <= n; i += 16) {
+        int mask = _mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(p + i)));
+        if (mask != 0) return i + __builtin_ctz((unsigned)mask);
+    }
+#endif
+    for (; i < n; i++) {
+        if (p[i] >= 0x80) return i;
+    }
+    return n;
+}
+
+intptr_t netra_count_byte(const uint8_t *p, intptr_t n, uint8_t byte) {
+    intptr_t i = 0, count = 0;
+#if defined(__SSE2__)
+    const __m128i wanted = _mm_set1_epi8((char)byte);
+    for (; i + 16 <= n; i += 16) {
+        int mask = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i)), wanted));
+        count += __builtin_popcount((unsigned)mask);
+    }
+#endif
+    for (; i < n; i++) count += p[i] == byte;
+    return count;
+}
+
 int netra_classify_is_vectorized(void) {
 #if defined(__SSE2__)
     return 1;

@@ -1,3 +1,4 @@
+import CNetraBytes
 import Foundation
 import NetraCore
 import NetraText
@@ -50,18 +51,15 @@ public enum RecordDecoder {
     }
 
     /// The byte offset of the first invalid UTF-8 sequence, or nil when `bytes` is valid.
+    /// ASCII runs are skipped 32 bytes at a time (`netra_first_non_ascii`).
     public static func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        var i = 0
+        guard let base = bytes.baseAddress else { return nil }
         let n = bytes.count
-        let base = bytes.baseAddress
-        while i < n {
-            // Eight ASCII bytes at a time.
-            if let base, i + 8 <= n, UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & WordBytes.high == 0 {
-                i += 8
-                continue
-            }
-            let b = bytes[i]
-            if b < 0x80 { i += 1; continue }
+        var i = 0
+        while true {
+            i = netra_first_non_ascii(base, i, n)
+            if i >= n { return nil }
+            let b = base[i]
             let len: Int
             var minimum: UInt32
             var value: UInt32
@@ -71,14 +69,13 @@ public enum RecordDecoder {
             else { return i }
             guard i + len <= n else { return i }
             for k in 1..<len {
-                let c = bytes[i + k]
+                let c = base[i + k]
                 guard c & 0xC0 == 0x80 else { return i }
                 value = (value << 6) | UInt32(c & 0x3F)
             }
             if value < minimum || value > 0x10FFFF || (0xD800...0xDFFF).contains(value) { return i }
             i += len
         }
-        return nil
     }
 
     public static func decode(_ bytes: UnsafeBufferPointer<UInt8>, source: SourceLocation) -> Result<(Record, [Remark]), Failure> {

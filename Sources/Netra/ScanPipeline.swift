@@ -1,3 +1,4 @@
+import CNetraBytes
 import Foundation
 import NetraCore
 import NetraReport
@@ -70,7 +71,8 @@ public struct ScanOptions: Sendable {
     public var all = false
     /// Records longer than this (bytes) are skipped and reported.
     public var maxRecordBytes = 1 << 20
-    public var chunkBytes = 1 << 20
+    /// New input bytes per block (the unit of reading, of parallel work and of output).
+    public var chunkBytes = 4 << 20
     /// Worker threads; records are screened in batches and printed in input order, so the
     /// output is byte-identical whatever the count.
     public var threads = 1
@@ -80,16 +82,6 @@ public struct ScanOptions: Sendable {
     public var reference = false
 
     public init() {}
-}
-
-/// One line waiting in a batch: a record to screen (its bytes are `start..<end` of the batch's
-/// storage), or a line that was over the size limit.
-struct PendingLine: Sendable {
-    var number: Int
-    var start: Int
-    var end: Int
-    /// For a line over the limit: its length (the bytes were not kept).
-    var tooLong: Int?
 }
 
 /// Per-worker scratch: a screener, and what the worker produced for the current batch.
@@ -107,30 +99,39 @@ final class ScanWorker: @unchecked Sendable {
         self.reference = reference
     }
 
-    func process(_ lines: ArraySlice<PendingLine>, storage: [UInt8], path sharedPath: String, options: ScanOptions, version sharedVersion: String) {
+    /// Screens the lines of `base[from..<to]` (each ended by a newline, except perhaps the last
+    /// at the end of the input), numbered from `firstNumber`; one over the size limit is skipped
+    /// and reported.
+    func processLines(_ base: UnsafePointer<UInt8>, from: Int, to: Int, firstNumber: Int, path sharedPath: String,
+                      options: ScanOptions, version sharedVersion: String) {
         // This worker's own copies: every record retains the path (its source) and the version
         // (its output line); on strings shared between threads those reference counts are
         // atomic writes to one cache line from every core.
         let path = String(decoding: Array(sharedPath.utf8), as: UTF8.self)
         let version = String(decoding: Array(sharedVersion.utf8), as: UTF8.self)
-        storage.withUnsafeBufferPointer { all in
-            for line in lines { process(line, all, path: path, options: options, version: version) }
-        }
-    }
-
-    private func process(_ line: PendingLine, _ all: UnsafeBufferPointer<UInt8>, path: String, options: ScanOptions, version: String) {
-        do {
-            if let length = line.tooLong {
-                statistics.records += 1
-                statistics.skipped["too_long", default: 0] += 1
-                messages.append("\(path):\(line.number): " + Self.tooLongMessage(length, limit: options.maxRecordBytes))
-                return
+        var start = from, number = firstNumber
+        while start < to {
+            let end = memchr(base + start, 0x0A, to - start).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? to
+            let length = end - start
+            if length > options.maxRecordBytes {
+                skipTooLong(length, path: path, number: number, options: options)
+            } else {
+                handle(UnsafeBufferPointer(start: base + start, count: length), path: path, number: number, options: options, version: version)
             }
-            handle(UnsafeBufferPointer(rebasing: all[line.start..<line.end]), path: path, number: line.number, options: options, version: version)
+            number += 1
+            start = end + 1
         }
     }
 
-    private func handle(_ raw: UnsafeBufferPointer<UInt8>, path: String, number: Int, options: ScanOptions, version: String) {
+    /// Counts and reports a line over the size limit (its bytes were not kept).
+    func skipTooLong(_ length: Int, path: String, number: Int, options: ScanOptions) {
+        statistics.records += 1
+        statistics.skipped["too_long", default: 0] += 1
+        messages.append("\(path):\(number): " + Self.tooLongMessage(length, limit: options.maxRecordBytes))
+    }
+
+    /// Screens one line (without its newline) into this worker's output, messages and counts.
+    func handle(_ raw: UnsafeBufferPointer<UInt8>, path: String, number: Int, options: ScanOptions, version: String) {
         var bytes = raw
         if let last = bytes.last, last == 0x0D { bytes = UnsafeBufferPointer(rebasing: bytes.dropLast()) }
         if number == 1, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
@@ -170,35 +171,35 @@ final class ScanWorker: @unchecked Sendable {
 
 /// The pipeline for JSON-lines input: read, decode, screen, print; count everything.
 ///
-/// Lines are gathered into batches (up to 4 MiB); each batch is cut into contiguous slices (four
-/// per thread), the slices are screened in parallel, and their output and messages are written
-/// in slice order, so the result is the same as on one thread.
+/// The pipeline for JSON-lines input: read, decode, screen, print; count everything.
+///
+/// The input is read straight into blocks of about 4 MiB of whole lines (the partial line at a
+/// block's end is carried to the next), and every line is screened where it lies. With more
+/// than one thread each block is cut at line ends into slices (two per thread), the slices are
+/// screened in parallel, and their output and messages are written in slice order, so the
+/// result is the same as on one thread.
 public final class ScanPipeline {
     public let compiled: CompiledLexicon
     public let options: ScanOptions
     public private(set) var statistics = ScanStatistics()
-    /// Two sets of workers: while one batch is screened by one set, the next can start on the
-    /// other, so the threads do not wait at every batch's end for the slowest slice.
+    /// Two sets of workers: while one block is screened by one set, the next can start on the
+    /// other, so the threads do not wait at every block's end for the slowest slice.
     private let workerSets: [[ScanWorker]]
     private var nextSet = 0
     private let output: OutputChannel
     private let errors: OutputChannel
-    private var batch: [PendingLine] = []
-    /// The bytes of the batch's lines, one after another.
-    private var batchStorage: [UInt8] = []
-    private var batchBytes: Int { batchStorage.count }
-    /// Batches being screened, oldest first: their group (nil when done on this thread), the
-    /// worker set and the number of its slices they use.
-    private var inFlight: [(group: DispatchGroup?, set: Int, slices: Int)] = []
-    static let batchLimit = 4 << 20
+    /// Blocks being screened, oldest first: their group, block, worker set and number of slices.
+    private var inFlight: [(group: DispatchGroup, block: InputBlock, set: Int, slices: Int)] = []
+    /// Blocks whose lines have been written out, for reuse.
+    private var freeBlocks: [InputBlock] = []
 
     public init(compiled: CompiledLexicon, options: ScanOptions, output: OutputChannel, errors: OutputChannel) {
         self.compiled = compiled
         self.options = options
         self.output = output
         self.errors = errors
-        // Four slices per thread, so a slice of long records does not leave the other threads
-        // idle at the end of a batch; each slice has its own screener.
+        // Two slices per thread, so a slice of long records does not leave the other threads
+        // idle at the end of a block; each slice has its own screener.
         let slices = options.threads > 1 ? options.threads * 2 : 1
         workerSets = (0..<(options.threads > 1 ? 2 : 1)).map { _ in (0..<slices).map { _ in ScanWorker(compiled, reference: options.reference) } }
     }
@@ -241,79 +242,175 @@ public final class ScanPipeline {
             }
         }
         defer { if fd != 0 { close(fd) } }
-        var reader = LineReader(fd: fd, maxLineBytes: options.maxRecordBytes, chunkBytes: options.chunkBytes)
-        do {
-            try reader.forEach { event in
-                switch event {
-                case .tooLong(let number, let bytes):
-                    batch.append(PendingLine(number: number + lineOffset, start: batchStorage.count, end: batchStorage.count, tooLong: bytes))
-                case .line(let bytes, let number):
-                    let start = batchStorage.count
-                    batchStorage.append(contentsOf: bytes)
-                    batch.append(PendingLine(number: number + lineOffset, start: start, end: batchStorage.count, tooLong: nil))
+        scanInBlocks(fd: fd, path: name, lineOffset: lineOffset)
+    }
+
+    /// Blocks of whole lines, read straight from `fd` and screened where they lie.
+    ///
+    /// Lines are numbered as `LineReader` numbers them, and a line over the size limit is
+    /// reported as it reports one: within a block by the worker that meets it, across blocks
+    /// (its bytes never held whole) here, before the lines that follow it.
+    private func scanInBlocks(fd: Int32, path: String, lineOffset: Int) {
+        let maxLine = options.maxRecordBytes
+        // A carried partial line (at most `maxLine` bytes) plus at least `blockBytes` new ones.
+        let blockBytes = max(1, options.chunkBytes)
+        let capacity = blockBytes + maxLine + 1
+        var block = takeBlock(capacity: capacity)
+        var count = 0                 // bytes in `block`
+        var linesBefore = 0           // lines of the input before `block`
+        var skipping = false          // inside a line over the limit, not kept
+        var skippedBytes = 0
+        var eof = false
+        var readError: Int32?
+        while !eof && readError == nil && !output.closed {
+            // At least `blockBytes` new bytes after the carried ones, or the end of the input
+            // (reading fewer could leave a carried line without its end, and no progress).
+            let target = count + blockBytes
+            while count < target {
+                let n = read(fd, block.storage.baseAddress! + count, capacity - count)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    readError = errno
+                    break
                 }
-                if batchBytes >= Self.batchLimit || batch.count >= 16_384 { flushBatch(path: name) }
-                return !output.closed
+                if n == 0 { eof = true; break }
+                count += n
             }
-            flushBatch(path: name)
-            collect()
-        } catch {
-            flushBatch(path: name)
-            collect()
-            report("\(name): read error: \(error.description); the rest of this input was not screened")
+            let base = block.storage.baseAddress!
+            var start = 0
+            var leadingTooLong: (number: Int, bytes: Int)?
+            if skipping {
+                if let nl = memchr(base, 0x0A, count) {
+                    let end = base.distance(to: nl.assumingMemoryBound(to: UInt8.self))
+                    linesBefore += 1
+                    leadingTooLong = (linesBefore + lineOffset, skippedBytes + end)
+                    skipping = false
+                    skippedBytes = 0
+                    start = end + 1
+                } else if eof {
+                    linesBefore += 1
+                    leadingTooLong = (linesBefore + lineOffset, skippedBytes + count)
+                    skipping = false
+                    skippedBytes = 0
+                    start = count
+                } else {
+                    skippedBytes += count
+                    start = count
+                }
+            }
+            // Whole lines: up to the last newline, or at the end of the input everything.
+            var regionEnd = start
+            if eof {
+                regionEnd = count
+            } else if let last = Self.lastNewline(base, from: start, to: count) {
+                regionEnd = last + 1
+            }
+            // The partial line after them goes to the next block, unless it is already too long.
+            var carry = count - regionEnd
+            if !eof && readError == nil && carry > maxLine {
+                skipping = true
+                skippedBytes = carry
+                carry = 0
+            }
+            let next = takeBlock(capacity: capacity)
+            if carry > 0 && !eof && readError == nil { memcpy(next.storage.baseAddress!, base + regionEnd, carry) }
+            let lines = netra_count_byte(base + start, regionEnd - start, 0x0A)
+                + (eof && regionEnd > start && base[regionEnd - 1] != 0x0A ? 1 : 0)
+            screen(block, from: start, to: regionEnd, firstNumber: linesBefore + lineOffset + 1, leadingTooLong: leadingTooLong, path: path)
+            linesBefore += lines
+            block = next
+            count = carry > 0 && !eof && readError == nil ? carry : 0
+        }
+        freeBlocks.append(block)
+        collect()
+        if let readError {
+            report("\(path): read error: \(String(cString: strerror(readError))); the rest of this input was not screened")
             statistics.inputErrors += 1
         }
     }
 
-    /// Hands the gathered lines to the workers. With more than one thread the batch is screened
-    /// in the background while the next one is read; its results are written by `collect`.
-    private func flushBatch(path: String) {
-        guard !batch.isEmpty else { return }
-        let set = nextSet
-        nextSet = (nextSet + 1) % workerSets.count
-        // The batch that last used this worker set is the oldest in flight: write it out first.
-        if inFlight.contains(where: { $0.set == set }) { collectOldest() }
-        let lines = batch, storage = batchStorage
-        batch.removeAll(keepingCapacity: true)
-        // A new buffer: the workers still read the old one.
-        batchStorage = []
-        batchStorage.reserveCapacity(Self.batchLimit + (1 << 16))
-        let workers = workerSets[set]
-        let count = lines.count < 64 ? 1 : workers.count
-        let per = (lines.count + count - 1) / count
-        let options = self.options, version = compiled.version
-        if options.threads <= 1 {
-            workers[0].process(lines[...], storage: storage, path: path, options: options, version: version)
-            inFlight.append((nil, set, count))
-            collectOldest()
+    /// The offset of the last newline in `base[from..<to]`, if any.
+    private static func lastNewline(_ base: UnsafePointer<UInt8>, from: Int, to: Int) -> Int? {
+        var k = to
+        while k > from {
+            k -= 1
+            if base[k] == 0x0A { return k }
+        }
+        return nil
+    }
+
+    /// A block of `capacity` bytes: a free one, or a new one.
+    private func takeBlock(capacity: Int) -> InputBlock {
+        if let block = freeBlocks.popLast(), block.storage.count == capacity { return block }
+        return InputBlock(capacity: capacity)
+    }
+
+    /// Screens the lines of `block[from..<to]`, after reporting `leadingTooLong`. On one thread
+    /// here and now; else by a worker set, cut at line ends into slices, in the background
+    /// while the next block is read (its results are written by `collect`).
+    private func screen(_ block: InputBlock, from: Int, to: Int, firstNumber: Int, leadingTooLong: (number: Int, bytes: Int)?, path: String) {
+        guard to > from || leadingTooLong != nil else {
+            freeBlocks.append(block)
             return
         }
+        let options = self.options, version = compiled.version
+        if options.threads <= 1 {
+            let worker = workerSets[0][0]
+            if let leadingTooLong { worker.skipTooLong(leadingTooLong.bytes, path: path, number: leadingTooLong.number, options: options) }
+            worker.processLines(block.storage.baseAddress!, from: from, to: to, firstNumber: firstNumber, path: path, options: options, version: version)
+            writeOut(worker)
+            freeBlocks.append(block)
+            return
+        }
+        let set = nextSet
+        nextSet = (nextSet + 1) % workerSets.count
+        // The block that last used this worker set is the oldest in flight: write it out first.
+        if inFlight.contains(where: { $0.set == set }) { collectOldest() }
+        let workers = workerSets[set]
+        let base = UnsafePointer(block.storage.baseAddress!)
+        // Slice bounds at line ends near equal shares of the bytes, with each slice's first line number.
+        let sliceCount = to - from < 64 << 10 ? 1 : workers.count
+        var bounds = [from]
+        for k in 1..<max(1, sliceCount) {
+            let nominal = max(bounds[k - 1], from + (to - from) * k / sliceCount)
+            let end = nominal < to ? memchr(base + nominal, 0x0A, to - nominal).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) + 1 } ?? to : to
+            bounds.append(end)
+        }
+        bounds.append(to)
+        var numbers = [firstNumber]
+        for k in 1..<sliceCount { numbers.append(numbers[k - 1] + netra_count_byte(base + bounds[k - 1], bounds[k] - bounds[k - 1], 0x0A)) }
+        let sliceBounds = bounds, firstNumbers = numbers
+        if let leadingTooLong { workers[0].skipTooLong(leadingTooLong.bytes, path: path, number: leadingTooLong.number, options: options) }
         let group = DispatchGroup()
         group.enter()
         DispatchQueue.global().async {
-            DispatchQueue.concurrentPerform(iterations: count) { w in
-                let start = min(lines.count, w * per), end = min(lines.count, start + per)
-                workers[w].process(lines[start..<end], storage: storage, path: path, options: options, version: version)
+            DispatchQueue.concurrentPerform(iterations: sliceCount) { w in
+                workers[w].processLines(block.storage.baseAddress!, from: sliceBounds[w], to: sliceBounds[w + 1], firstNumber: firstNumbers[w],
+                                        path: path, options: options, version: version)
             }
             group.leave()
         }
-        inFlight.append((group, set, count))
+        inFlight.append((group, block, set, sliceCount))
     }
 
-    /// Waits for the oldest batch being screened, then writes its output and messages in input order.
+    /// Writes a worker's output and messages, adds its counts, and resets it.
+    private func writeOut(_ worker: ScanWorker) {
+        if !output.closed && !worker.output.isEmpty { output.write(worker.output) }
+        for message in worker.messages { report(message) }
+        statistics.merge(worker.statistics)
+        worker.reset()
+    }
+
+    /// Waits for the oldest block being screened, then writes its output and messages in input order.
     private func collectOldest() {
         guard !inFlight.isEmpty else { return }
-        let (group, set, slices) = inFlight.removeFirst()
-        group?.wait()
-        for worker in workerSets[set].prefix(slices) {
-            if !output.closed && !worker.output.isEmpty { output.write(worker.output) }
-            for message in worker.messages { report(message) }
-            statistics.merge(worker.statistics)
-            worker.reset()
-        }
+        let (group, block, set, slices) = inFlight.removeFirst()
+        group.wait()
+        for worker in workerSets[set].prefix(slices) { writeOut(worker) }
+        freeBlocks.append(block)
     }
 
-    /// Waits for every batch being screened and writes them out in order.
+    /// Waits for every block being screened and writes them out in order.
     private func collect() {
         while !inFlight.isEmpty { collectOldest() }
     }
@@ -323,4 +420,13 @@ public final class ScanPipeline {
         collect()
         output.flush()
     }
+}
+
+/// Input bytes for the workers, reused from block to block.
+final class InputBlock: @unchecked Sendable {
+    let storage: UnsafeMutableBufferPointer<UInt8>
+
+    init(capacity: Int) { storage = .allocate(capacity: capacity) }
+
+    deinit { storage.deallocate() }
 }

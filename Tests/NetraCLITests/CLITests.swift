@@ -395,6 +395,43 @@ func threadsAgree() throws {
     }
 }
 
+@Test("lines over the limit that span input blocks are numbered and reported alike for 1 and 2 threads and stdin")
+func longLinesAcrossBlocksAgree() throws {
+    // Over 4 MiB (one block of the threaded reader) with lines longer than a block, a long line
+    // right after a block's end, CRLF and blank lines, and a last line without its newline.
+    let examples = try exampleFiles().map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+    var input = Data()
+    func records(_ rounds: Int) { for _ in 0..<rounds { for data in examples { input += data } } }
+    func longRecord(_ bytes: Int) { input += Data(("{\"text\":\"coblos 02 " + String(repeating: "x", count: bytes) + "\"}\n").utf8) }
+    records(20)
+    longRecord(5_000_000)
+    records(5)
+    input += Data(("{\"text\":\"pilih 01\"}\r\n\n   \n" + String(repeating: "y", count: 4_500_000) + "\n").utf8)
+    records(20)
+    longRecord(300_000)
+    longRecord(1_500_000)
+    input += Data(("{\"text\":\"" + String(repeating: "z", count: 1_200_000) + " coblos 02\"}").utf8)
+    #expect(input.count > 12_000_000)
+    let path = try temporaryFile("long-lines.jsonl", input)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    // At 4,700,000 the 4.5 MB line is kept whole (carried from one block into the next) and
+    // the 5 MB one is still over the limit.
+    for limit in ["1000", "1048576", "4700000"] {
+        let runs = try [1, 2].map { try run(["scan", "--all", "--stats", "--threads", String($0), "--max-record-bytes", limit, path]) }
+        #expect(runs[0].status == 3, "limit \(limit): \(runs[0].stderr.suffix(300))")
+        #expect(runs[0].stderr.contains("over the limit"), "limit \(limit)")
+        for other in runs.dropFirst() {
+            #expect(other.status == runs[0].status, "limit \(limit)")
+            #expect(other.stdout == runs[0].stdout, "limit \(limit): stdout differs between thread counts")
+            #expect(other.stderr == runs[0].stderr, "limit \(limit): stderr differs between thread counts")
+        }
+        // From standard input: the same lines, named `-`.
+        let piped = try run(["scan", "--all", "--stats", "--threads", "2", "--max-record-bytes", limit, "-"], stdin: input)
+        #expect(piped.stderr == runs[0].stderr.replacingOccurrences(of: path, with: "-"), "limit \(limit): stdin")
+        #expect(piped.stdout == Data(String(decoding: runs[0].stdout, as: UTF8.self).replacingOccurrences(of: path, with: "-").utf8), "limit \(limit): stdin")
+    }
+}
+
 struct ExplainCase: Sendable, CustomTestStringConvertible {
     var name: String
     var arguments: [String]

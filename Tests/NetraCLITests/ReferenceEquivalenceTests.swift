@@ -12,16 +12,11 @@ import Testing
 /// Screens `lines` with one worker and returns what it printed, its messages and its counts.
 private func screen(_ lines: [[UInt8]], _ compiled: CompiledLexicon, reference: Bool) -> (output: [UInt8], messages: [String], stats: String) {
     var storage: [UInt8] = []
-    var pending: [PendingLine] = []
-    for (i, line) in lines.enumerated() {
-        let start = storage.count
-        storage += line
-        pending.append(PendingLine(number: i + 1, start: start, end: storage.count, tooLong: nil))
-    }
+    for line in lines { storage += line + [0x0A] }
     var options = ScanOptions()
     options.all = true
     let worker = ScanWorker(compiled, reference: reference)
-    worker.process(pending[...], storage: storage, path: "t", options: options, version: compiled.version)
+    storage.withUnsafeBufferPointer { worker.processLines($0.baseAddress!, from: 0, to: $0.count, firstNumber: 1, path: "t", options: options, version: compiled.version) }
     return (worker.output, worker.messages, worker.statistics.json)
 }
 

@@ -33,6 +33,13 @@ void netra_classify(const uint8_t *p, intptr_t n, uint8_t *folded, uint64_t *map
 /// ends or interrupts a JSON string), or `n` when there is none.
 intptr_t netra_json_string_stop(const uint8_t *p, intptr_t from, intptr_t n);
 
+/// The index of the first byte at or after `from` that is not ASCII (0x80 or above), or `n`
+/// when there is none.
+intptr_t netra_first_non_ascii(const uint8_t *p, intptr_t from, intptr_t n);
+
+/// The number of bytes equal to `byte` among the `n` bytes at `p`.
+intptr_t netra_count_byte(const uint8_t *p, intptr_t n, uint8_t byte);
+
 /// Whether the SSE2 path was compiled in (for tests and benchmarks).
 int netra_classify_is_vectorized(void);
 
