@@ -101,9 +101,10 @@ final class ScanWorker: @unchecked Sendable {
 
     /// Screens the lines of `base[from..<to]` (each ended by a newline, except perhaps the last
     /// at the end of the input), numbered from `firstNumber`; one over the size limit is skipped
-    /// and reported.
+    /// and reported. Returns the number of lines.
+    @discardableResult
     func processLines(_ base: UnsafePointer<UInt8>, from: Int, to: Int, firstNumber: Int, path sharedPath: String,
-                      options: ScanOptions, version sharedVersion: String) {
+                      options: ScanOptions, version sharedVersion: String) -> Int {
         // This worker's own copies: every record retains the path (its source) and the version
         // (its output line); on strings shared between threads those reference counts are
         // atomic writes to one cache line from every core.
@@ -121,6 +122,7 @@ final class ScanWorker: @unchecked Sendable {
             number += 1
             start = end + 1
         }
+        return number - firstNumber
     }
 
     /// Counts and reports a line over the size limit (its bytes were not kept).
@@ -314,10 +316,8 @@ public final class ScanPipeline {
             }
             let next = takeBlock(capacity: capacity)
             if carry > 0 && !eof && readError == nil { memcpy(next.storage.baseAddress!, base + regionEnd, carry) }
-            let lines = netra_count_byte(base + start, regionEnd - start, 0x0A)
-                + (eof && regionEnd > start && base[regionEnd - 1] != 0x0A ? 1 : 0)
-            screen(block, from: start, to: regionEnd, firstNumber: linesBefore + lineOffset + 1, leadingTooLong: leadingTooLong, path: path)
-            linesBefore += lines
+            linesBefore += screen(block, from: start, to: regionEnd, firstNumber: linesBefore + lineOffset + 1,
+                                  leadingTooLong: leadingTooLong, path: path)
             block = next
             count = carry > 0 && !eof && readError == nil ? carry : 0
         }
@@ -345,22 +345,24 @@ public final class ScanPipeline {
         return InputBlock(capacity: capacity)
     }
 
-    /// Screens the lines of `block[from..<to]`, after reporting `leadingTooLong`. On one thread
-    /// here and now; else by a worker set, cut at line ends into slices, in the background
-    /// while the next block is read (its results are written by `collect`).
-    private func screen(_ block: InputBlock, from: Int, to: Int, firstNumber: Int, leadingTooLong: (number: Int, bytes: Int)?, path: String) {
+    /// Screens the lines of `block[from..<to]`, after reporting `leadingTooLong`, and returns
+    /// how many lines there are. On one thread here and now; else by a worker set, cut at line
+    /// ends into slices, in the background while the next block is read (its results are
+    /// written by `collect`).
+    private func screen(_ block: InputBlock, from: Int, to: Int, firstNumber: Int, leadingTooLong: (number: Int, bytes: Int)?, path: String) -> Int {
         guard to > from || leadingTooLong != nil else {
             freeBlocks.append(block)
-            return
+            return 0
         }
         let options = self.options, version = compiled.version
         if options.threads <= 1 {
             let worker = workerSets[0][0]
             if let leadingTooLong { worker.skipTooLong(leadingTooLong.bytes, path: path, number: leadingTooLong.number, options: options) }
-            worker.processLines(block.storage.baseAddress!, from: from, to: to, firstNumber: firstNumber, path: path, options: options, version: version)
+            let lines = worker.processLines(block.storage.baseAddress!, from: from, to: to, firstNumber: firstNumber, path: path,
+                                            options: options, version: version)
             writeOut(worker)
             freeBlocks.append(block)
-            return
+            return lines
         }
         let set = nextSet
         nextSet = (nextSet + 1) % workerSets.count
@@ -378,7 +380,9 @@ public final class ScanPipeline {
         }
         bounds.append(to)
         var numbers = [firstNumber]
-        for k in 1..<sliceCount { numbers.append(numbers[k - 1] + netra_count_byte(base + bounds[k - 1], bounds[k] - bounds[k - 1], 0x0A)) }
+        for k in 1...sliceCount { numbers.append(numbers[k - 1] + netra_count_byte(base + bounds[k - 1], bounds[k] - bounds[k - 1], 0x0A)) }
+        // The last line of the input may have no newline.
+        let lines = numbers[sliceCount] - firstNumber + (to > from && base[to - 1] != 0x0A ? 1 : 0)
         let sliceBounds = bounds, firstNumbers = numbers
         if let leadingTooLong { workers[0].skipTooLong(leadingTooLong.bytes, path: path, number: leadingTooLong.number, options: options) }
         let group = DispatchGroup()
@@ -391,6 +395,7 @@ public final class ScanPipeline {
             group.leave()
         }
         inFlight.append((group, block, set, sliceCount))
+        return lines
     }
 
     /// Writes a worker's output and messages, adds its counts, and resets it.
