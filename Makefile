@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export PATH := $(PATH):/opt/swift/usr/bin
 PREFIX ?= /usr/local
 
-.PHONY: deps deps-build build demo test install clean
+.PHONY: deps deps-build build demo test install clean clean-modules
 
 # Everything the tests need (also Java and pyspark for the Spark test, when they can be had).
 deps:
@@ -38,3 +38,9 @@ install: build
 
 clean:
 	rm -rf .build
+
+# The project's own compiled modules (not the dependencies): incremental builds have gone stale
+# after a struct gained or lost stored properties (README, development). Build again after it.
+clean-modules:
+	rm -rf .build/*/{debug,release}/{Netra,CICU,CNetraBytes}*.build .build/*/{debug,release}/{netra,netra_bench,fuzz_normalizer,fuzz_readers}.build \
+	  .build/*/{debug,release}/description.json

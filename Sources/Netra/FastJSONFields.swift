@@ -133,16 +133,15 @@ enum FastJSONFields {
                 skipSpace()
                 let keyStart = position
                 guard skipString() else { return nil }
-                let raw = UnsafeBufferPointer(rebasing: bytes[(keyStart + 1)..<(position - 1)])
                 var key: RecordFields.Field?
-                if raw.contains(UInt8(ascii: "\\")) {
+                if stringHadEscape {
                     // An escaped key ("t\u0065xt" is "text"): decode it the slow way.
                     var again = Reader(bytes: bytes, position: keyStart)
                     guard let decoded = again.string() else { return nil }
                     key = Array(decoded.utf8).withUnsafeBufferPointer { FastJSONFields.wantedKey($0) }
                 } else {
-                    if raw.contains(0) { return nil }
-                    key = wantedKey(raw)
+                    // Raw bytes (`skipString` refused control characters, NUL among them).
+                    key = wantedKey(UnsafeBufferPointer(rebasing: bytes[(keyStart + 1)..<(position - 1)]))
                 }
                 guard expect(UInt8(ascii: ":")) else { return nil }
                 skipSpace()

@@ -54,6 +54,7 @@ public struct Record: Sendable {
     public var author: String?
     public var source: SourceLocation
 
+    @inlinable
     public init(id: String?, kind: RecordKind = .post, createdAt: String? = nil, date: CalendarDate? = nil,
                 text: String, target: RecordTarget? = nil, group: String? = nil, author: String? = nil, source: SourceLocation) {
         self.id = id

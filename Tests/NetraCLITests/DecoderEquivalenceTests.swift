@@ -53,6 +53,10 @@ let decoderCases: [(String, String)] = [
     ("unterminated", #"{"text":"x"#),
     ("unknown kind", #"{"text":"x","kind":"tweet"}"#),
     ("null fields", #"{"id":null,"text":"x","created_at":null,"target":null,"group":null}"#),
+    ("escaped key", #"{"t\u0065xt":"coblos 02","\u0069d":"k"}"#),
+    ("escaped unwanted key", #"{"text":"x","s\u006Furce":"y"}"#),
+    ("escaped NUL in a key", #"{"te\u0000xt":"x","text":"y"}"#),
+    ("raw control character in a key", "{\"te\u{01}xt\":\"x\",\"text\":\"y\"}"),
 ]
 
 @Test("the fast JSON path decodes exactly like Foundation", arguments: decoderCases.map(\.0))
