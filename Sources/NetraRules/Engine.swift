@@ -484,22 +484,23 @@ public struct Screener {
         // Rules about the record as such: once, or once per contest when they read `contest.*`.
         for ri32 in rules(record: true, kindBit: kindBit, fieldBit: fieldBit) where mayHold(Int(ri32)) {
             let ri = Int(ri32)
-            let rule = compiled.rules[ri]
-            for ci in rule.readsContest ? activeContests[...] : activeContests.prefix(1) {
-                guard let witnesses = witnessesOf(flat.when[ri], rule.when, ci, -1) else { continue }
-                var score = rule.score
+            // The rule's parts are read where they are (a copy of the rule retains each of them).
+            let readsContest = compiled.rules[ri].readsContest
+            for ci in readsContest ? activeContests[...] : activeContests.prefix(1) {
+                guard let witnesses = witnessesOf(flat.when[ri], nil, ci, -1, rule: ri) else { continue }
+                var score = compiled.rules[ri].score
                 var evidenceHits = witnesses
-                for boost in rule.boosts {
-                    if let extra = eval(boost.condition, ci, -1) {
-                        score += boost.add
+                for bi in compiled.rules[ri].boosts.indices {
+                    if let extra = eval(compiled.rules[ri].boosts[bi].condition, ci, -1) {
+                        score += compiled.rules[ri].boosts[bi].add
                         evidenceHits += extra
                     }
                 }
                 score = min(1, max(0, score))
-                if !explaining, flat.unless[ri] >= 0, conditionHolds(flat.unless[ri], rule.unless!, ci, -1) { continue }
-                let veto = rule.unless.flatMap { witnessesOf(flat.unless[ri], $0, ci, -1) }
+                if !explaining, flat.unless[ri] >= 0, conditionHolds(flat.unless[ri], nil, ci, -1, rule: ri) { continue }
+                let veto = compiled.rules[ri].unless.flatMap { witnessesOf(flat.unless[ri], $0, ci, -1) }
                 emit(RuleDecision(rule: compiled.lexicon.rules[ri].id,
-                                  contest: rule.readsContest ? compiled.lexicon.contests[ci].id : "", pair: "", field: field,
+                                  contest: readsContest ? compiled.lexicon.contests[ci].id : "", pair: "", field: field,
                                   outcome: veto == nil ? .hit : .vetoed,
                                   evidence: evidenceList(evidenceHits, text: text, field: field),
                                   vetoEvidence: evidenceList(veto ?? [], text: text, field: field), score: score, ruleIndex: ri))
