@@ -34,6 +34,28 @@ public struct NormalizedText: Sendable {
         return (starts, ends)
     }
 
+    /// `sourceMap()` written into `starts` and `ends` (room for `bytes.count` each), segment by
+    /// segment.
+    func writeSourceMap(starts: UnsafeMutablePointer<Int32>, ends: UnsafeMutablePointer<Int32>) {
+        bytes.withUnsafeBufferPointer { b in
+            segments.withUnsafeBufferPointer { segs in
+                for k in 0..<segs.count {
+                    let segment = segs[k]
+                    let from = Int(segment.normalizedStart)
+                    let to = k + 1 < segs.count ? Int(segs[k + 1].normalizedStart) : b.count
+                    if segment.originalEnd == MapSegment.words {
+                        for i in from..<to { (starts[i], ends[i]) = segment.source(ofByte: i, b[i]) }
+                    } else {
+                        for i in from..<to {
+                            starts[i] = segment.originalStart
+                            ends[i] = segment.originalEnd
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// The original scalars normalized byte `i` came from.
     public func sourceRange(ofByte i: Int) -> (start: Int32, end: Int32) {
         segments[segmentIndex(ofByte: i)].source(ofByte: i, bytes[i])
@@ -276,37 +298,57 @@ public final class Normalizer {
     }
 
     /// Rewrites `result`'s map, which points into the scalars of `first.string`, to point into
-    /// what `first` points into.
+    /// what `first` points into. (Byte by byte through scratch buffers: this runs only after
+    /// spaced letters were joined, but on long texts, where array accesses per byte added up.)
     static func compose(_ result: inout NormalizedText, through first: NormalizedText) {
-        // The byte offset in `first.bytes` where each of its scalars starts (plus the end).
-        var byteOfScalar: [Int] = []
-        byteOfScalar.reserveCapacity(first.bytes.count + 1)
-        for (i, b) in first.bytes.enumerated() where b & 0xC0 != 0x80 { byteOfScalar.append(i) }
-        byteOfScalar.append(first.bytes.count)
-        let scalarCount = byteOfScalar.count - 1
-        var (starts, ends) = result.sourceMap()
-        let firstMap = first.sourceMap()
-        for i in result.bytes.indices {
-            let s = min(Int(starts[i]), scalarCount), e = min(Int(ends[i]), scalarCount)
-            guard scalarCount > 0 else { continue }
-            let startByte = byteOfScalar[min(s, scalarCount - 1)]
-            let newStart = firstMap.starts[startByte]
-            var newEnd = newStart
-            if e > s {
-                for b in byteOfScalar[s]..<byteOfScalar[e] { newEnd = max(newEnd, firstMap.ends[b]) }
+        let n = result.bytes.count, m = first.bytes.count
+        // Per byte of `result`: its scalars in `first.string`, then in the original. Per byte of
+        // `first`: its scalars in the original. Per scalar of `first.string`: its first byte
+        // (plus the end).
+        let starts = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, n)), ends = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, n))
+        let firstStarts = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, m)), firstEnds = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, m))
+        let byteOfScalar = UnsafeMutablePointer<Int>.allocate(capacity: m + 1)
+        defer {
+            starts.deallocate()
+            ends.deallocate()
+            firstStarts.deallocate()
+            firstEnds.deallocate()
+            byteOfScalar.deallocate()
+        }
+        result.writeSourceMap(starts: starts, ends: ends)
+        first.writeSourceMap(starts: firstStarts, ends: firstEnds)
+        var scalarCount = 0
+        first.bytes.withUnsafeBufferPointer { b in
+            for i in 0..<m where b[i] & 0xC0 != 0x80 {
+                byteOfScalar[scalarCount] = i
+                scalarCount += 1
             }
-            starts[i] = newStart
-            ends[i] = newEnd
+        }
+        byteOfScalar[scalarCount] = m
+        if scalarCount > 0 {
+            // Neighbouring bytes of a replacement share their source: its composition is reused.
+            var lastS = -1, lastE = -1
+            var newStart: Int32 = 0, newEnd: Int32 = 0
+            for i in 0..<n {
+                let s = min(Int(starts[i]), scalarCount), e = min(Int(ends[i]), scalarCount)
+                if s != lastS || e != lastE {
+                    newStart = firstStarts[byteOfScalar[min(s, scalarCount - 1)]]
+                    newEnd = newStart
+                    if e > s {
+                        for b in byteOfScalar[s]..<byteOfScalar[e] { newEnd = max(newEnd, firstEnds[b]) }
+                    }
+                    lastS = s
+                    lastE = e
+                }
+                starts[i] = newStart
+                ends[i] = newEnd
+            }
         }
         var segments = Buffer<MapSegment>()
         defer { segments.free() }
-        if !result.bytes.isEmpty {
+        if n > 0 {
             result.bytes.withUnsafeBufferPointer { b in
-                starts.withUnsafeBufferPointer { s in
-                    ends.withUnsafeBufferPointer { e in
-                        MapSegment.compress(bytes: b.baseAddress!, starts: s.baseAddress!, ends: e.baseAddress!, from: 0, to: s.count, into: &segments)
-                    }
-                }
+                MapSegment.compress(bytes: b.baseAddress!, starts: starts, ends: ends, from: 0, to: n, into: &segments)
             }
         }
         result.segments = Array(segments.view)
