@@ -254,7 +254,7 @@ public final class ScanPipeline {
     /// (its bytes never held whole) here, before the lines that follow it.
     private func scanInBlocks(fd: Int32, path: String, lineOffset: Int) {
         let maxLine = options.maxRecordBytes
-        // A carried partial line (at most `maxLine` bytes) plus at least `blockBytes` new ones.
+        // A carried partial line (at most `maxLine` bytes) plus `blockBytes` new ones.
         let blockBytes = max(1, options.chunkBytes)
         let capacity = blockBytes + maxLine + 1
         var block = takeBlock(capacity: capacity)
@@ -265,11 +265,12 @@ public final class ScanPipeline {
         var eof = false
         var readError: Int32?
         while !eof && readError == nil && !output.closed {
-            // At least `blockBytes` new bytes after the carried ones, or the end of the input
-            // (reading fewer could leave a carried line without its end, and no progress).
+            // `blockBytes` new bytes after the carried ones, or the end of the input (fewer could
+            // leave a carried line without its end, and no progress; more would touch memory
+            // that only a line as long as the limit needs).
             let target = count + blockBytes
             while count < target {
-                let n = read(fd, block.storage.baseAddress! + count, capacity - count)
+                let n = read(fd, block.storage.baseAddress! + count, target - count)
                 if n < 0 {
                     if errno == EINTR { continue }
                     readError = errno
