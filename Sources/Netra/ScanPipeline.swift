@@ -73,7 +73,7 @@ public struct ScanOptions: Sendable {
     public var maxRecordBytes = 1 << 20
     /// New input bytes per block (the unit of reading, of parallel work and of output).
     public var chunkBytes = 4 << 20
-    /// Worker threads; records are screened in batches and printed in input order, so the
+    /// Worker threads; records are screened in blocks and printed in input order, so the
     /// output is byte-identical whatever the count.
     public var threads = 1
     /// Screen with the slow reference implementations instead of the fast paths: Foundation's
@@ -112,7 +112,7 @@ final class ScanWorker: @unchecked Sendable {
         let version = String(decoding: Array(sharedVersion.utf8), as: UTF8.self)
         var start = from, number = firstNumber
         while start < to {
-            let end = memchr(base + start, 0x0A, to - start).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? to
+            let end = ScanPipeline.firstNewline(base, from: start, to: to) ?? to
             let length = end - start
             if length > options.maxRecordBytes {
                 skipTooLong(length, path: path, number: number, options: options)
@@ -173,8 +173,6 @@ final class ScanWorker: @unchecked Sendable {
 
 /// The pipeline for JSON-lines input: read, decode, screen, print; count everything.
 ///
-/// The pipeline for JSON-lines input: read, decode, screen, print; count everything.
-///
 /// The input is read straight into blocks of about 4 MiB of whole lines (the partial line at a
 /// block's end is carried to the next), and every line is screened where it lies. With more
 /// than one thread each block is cut at line ends into slices (two per thread), the slices are
@@ -194,12 +192,16 @@ public final class ScanPipeline {
     private var inFlight: [(group: DispatchGroup, block: InputBlock, set: Int, slices: Int)] = []
     /// Blocks whose lines have been written out, for reuse.
     private var freeBlocks: [InputBlock] = []
+    /// Bytes per block: a carried partial line (at most the record size limit) plus
+    /// `ScanOptions.chunkBytes` new ones.
+    private let blockCapacity: Int
 
     public init(compiled: CompiledLexicon, options: ScanOptions, output: OutputChannel, errors: OutputChannel) {
         self.compiled = compiled
         self.options = options
         self.output = output
         self.errors = errors
+        blockCapacity = max(1, options.chunkBytes) + options.maxRecordBytes + 1
         // Two slices per thread, so a slice of long records does not leave the other threads
         // idle at the end of a block; each slice has its own screener.
         let slices = options.threads > 1 ? options.threads * 2 : 1
@@ -254,10 +256,8 @@ public final class ScanPipeline {
     /// (its bytes never held whole) here, before the lines that follow it.
     private func scanInBlocks(fd: Int32, path: String, lineOffset: Int) {
         let maxLine = options.maxRecordBytes
-        // A carried partial line (at most `maxLine` bytes) plus `blockBytes` new ones.
         let blockBytes = max(1, options.chunkBytes)
-        let capacity = blockBytes + maxLine + 1
-        var block = takeBlock(capacity: capacity)
+        var block = takeBlock()
         var count = 0                 // bytes in `block`
         var linesBefore = 0           // lines of the input before `block`
         var skipping = false          // inside a line over the limit, not kept
@@ -283,19 +283,13 @@ public final class ScanPipeline {
             var start = 0
             var leadingTooLong: (number: Int, bytes: Int)?
             if skipping {
-                if let nl = memchr(base, 0x0A, count) {
-                    let end = base.distance(to: nl.assumingMemoryBound(to: UInt8.self))
+                // The skipped line ends at its newline, or with the input.
+                if let end = Self.firstNewline(base, from: 0, to: count) ?? (eof ? count : nil) {
                     linesBefore += 1
                     leadingTooLong = (linesBefore + lineOffset, skippedBytes + end)
                     skipping = false
                     skippedBytes = 0
-                    start = end + 1
-                } else if eof {
-                    linesBefore += 1
-                    leadingTooLong = (linesBefore + lineOffset, skippedBytes + count)
-                    skipping = false
-                    skippedBytes = 0
-                    start = count
+                    start = min(end + 1, count)
                 } else {
                     skippedBytes += count
                     start = count
@@ -308,19 +302,20 @@ public final class ScanPipeline {
             } else if let last = Self.lastNewline(base, from: start, to: count) {
                 regionEnd = last + 1
             }
-            // The partial line after them goes to the next block, unless it is already too long.
-            var carry = count - regionEnd
-            if !eof && readError == nil && carry > maxLine {
+            // The partial line after them goes to the next block, unless it is already too long
+            // (after a read error it is not screened).
+            var carry = readError == nil ? count - regionEnd : 0
+            if carry > maxLine {
                 skipping = true
                 skippedBytes = carry
                 carry = 0
             }
-            let next = takeBlock(capacity: capacity)
-            if carry > 0 && !eof && readError == nil { memcpy(next.storage.baseAddress!, base + regionEnd, carry) }
+            let next = takeBlock()
+            if carry > 0 { memcpy(next.storage.baseAddress!, base + regionEnd, carry) }
             linesBefore += screen(block, from: start, to: regionEnd, firstNumber: linesBefore + lineOffset + 1,
                                   leadingTooLong: leadingTooLong, path: path)
             block = next
-            count = carry > 0 && !eof && readError == nil ? carry : 0
+            count = carry
         }
         freeBlocks.append(block)
         collect()
@@ -328,6 +323,11 @@ public final class ScanPipeline {
             report("\(path): read error: \(String(cString: strerror(readError))); the rest of this input was not screened")
             statistics.inputErrors += 1
         }
+    }
+
+    /// The offset of the first newline in `base[from..<to]`, if any.
+    fileprivate static func firstNewline(_ base: UnsafePointer<UInt8>, from: Int, to: Int) -> Int? {
+        memchr(base + from, 0x0A, to - from).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) }
     }
 
     /// The offset of the last newline in `base[from..<to]`, if any.
@@ -340,10 +340,9 @@ public final class ScanPipeline {
         return nil
     }
 
-    /// A block of `capacity` bytes: a free one, or a new one.
-    private func takeBlock(capacity: Int) -> InputBlock {
-        if let block = freeBlocks.popLast(), block.storage.count == capacity { return block }
-        return InputBlock(capacity: capacity)
+    /// A free block, or a new one.
+    private func takeBlock() -> InputBlock {
+        freeBlocks.popLast() ?? InputBlock(capacity: blockCapacity)
     }
 
     /// Screens the lines of `block[from..<to]`, after reporting `leadingTooLong`, and returns
@@ -376,7 +375,7 @@ public final class ScanPipeline {
         var bounds = [from]
         for k in 1..<max(1, sliceCount) {
             let nominal = max(bounds[k - 1], from + (to - from) * k / sliceCount)
-            let end = nominal < to ? memchr(base + nominal, 0x0A, to - nominal).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) + 1 } ?? to : to
+            let end = nominal < to ? (Self.firstNewline(base, from: nominal, to: to).map { $0 + 1 } ?? to) : to
             bounds.append(end)
         }
         bounds.append(to)

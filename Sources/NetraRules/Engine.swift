@@ -460,50 +460,16 @@ public struct Screener {
         let pending = target.isEmpty ? [] : targetCandidates(target, kind: kind)
         collectHits(text)
         for p in pending {
-            let rule = compiled.rules[p.rule]
-            guard let witnesses = witnessesOf(flat.when[p.rule], rule.when, p.contest, p.pair) else { continue }
-            var score = rule.score
-            var evidenceHits = witnesses
-            for boost in rule.boosts {
-                if let extra = eval(boost.condition, p.contest, p.pair) {
-                    score += boost.add
-                    evidenceHits += extra
-                }
-            }
-            score = min(1, max(0, score))
-            if !explaining, flat.unless[p.rule] >= 0, conditionHolds(flat.unless[p.rule], rule.unless!, p.contest, p.pair) { continue }
-            let veto = rule.unless.flatMap { witnessesOf(flat.unless[p.rule], $0, p.contest, p.pair) }
-            emit(RuleDecision(rule: compiled.lexicon.rules[p.rule].id, contest: compiled.lexicon.contests[p.contest].id,
-                              pair: compiled.lexicon.contests[p.contest].pairs[p.pair].label, field: field,
-                              outcome: veto == nil ? .hit : .vetoed,
-                              evidence: evidenceList(evidenceHits, text: text, field: field) + p.evidence,
-                              vetoEvidence: evidenceList(veto ?? [], text: text, field: field), score: score, ruleIndex: p.rule))
+            if let decision = decide(p.rule, p.contest, p.pair, text: text, field: field, explaining: explaining,
+                                     targetEvidence: p.evidence) { emit(decision) }
         }
         if touched.isEmpty { return }
         let kindBit = RuleMasks.bit(kind), fieldBit = RuleMasks.bit(field: field)
         // Rules about the record as such: once, or once per contest when they read `contest.*`.
         for ri32 in rules(record: true, kindBit: kindBit, fieldBit: fieldBit) where mayHold(Int(ri32)) {
             let ri = Int(ri32)
-            // The rule's parts are read where they are (a copy of the rule retains each of them).
-            let readsContest = compiled.rules[ri].readsContest
-            for ci in readsContest ? activeContests[...] : activeContests.prefix(1) {
-                guard let witnesses = witnessesOf(flat.when[ri], nil, ci, -1, rule: ri) else { continue }
-                var score = compiled.rules[ri].score
-                var evidenceHits = witnesses
-                for bi in compiled.rules[ri].boosts.indices {
-                    if let extra = eval(compiled.rules[ri].boosts[bi].condition, ci, -1) {
-                        score += compiled.rules[ri].boosts[bi].add
-                        evidenceHits += extra
-                    }
-                }
-                score = min(1, max(0, score))
-                if !explaining, flat.unless[ri] >= 0, conditionHolds(flat.unless[ri], nil, ci, -1, rule: ri) { continue }
-                let veto = compiled.rules[ri].unless.flatMap { witnessesOf(flat.unless[ri], $0, ci, -1) }
-                emit(RuleDecision(rule: compiled.lexicon.rules[ri].id,
-                                  contest: readsContest ? compiled.lexicon.contests[ci].id : "", pair: "", field: field,
-                                  outcome: veto == nil ? .hit : .vetoed,
-                                  evidence: evidenceList(evidenceHits, text: text, field: field),
-                                  vetoEvidence: evidenceList(veto ?? [], text: text, field: field), score: score, ruleIndex: ri))
+            for ci in compiled.rules[ri].readsContest ? activeContests[...] : activeContests.prefix(1) {
+                if let decision = decide(ri, ci, -1, text: text, field: field, explaining: explaining) { emit(decision) }
             }
         }
         let candidates = rules(record: false, kindBit: kindBit, fieldBit: fieldBit)
@@ -517,27 +483,37 @@ public struct Screener {
                 // The reference screener judges every candidate rule in full (the atoms are
                 // checked against it that way).
                 for ri32 in candidates where mayHold(Int(ri32)) && (referencePatterns != nil || triggered(Int(ri32), ci, pi)) {
-                    let ri = Int(ri32)
-                    guard let witnesses = witnessesOf(flat.when[ri], nil, ci, pi, rule: ri) else { continue }
-                    var score = compiled.rules[ri].score
-                    var evidenceHits = witnesses
-                    for bi in compiled.rules[ri].boosts.indices {
-                        if let extra = eval(compiled.rules[ri].boosts[bi].condition, ci, pi) {
-                            score += compiled.rules[ri].boosts[bi].add
-                            evidenceHits += extra
-                        }
-                    }
-                    score = min(1, max(0, score))
-                    if !explaining, flat.unless[ri] >= 0, conditionHolds(flat.unless[ri], nil, ci, pi, rule: ri) { continue }
-                    let veto = compiled.rules[ri].unless.flatMap { witnessesOf(flat.unless[ri], $0, ci, pi) }
-                    emit(RuleDecision(rule: compiled.lexicon.rules[ri].id, contest: compiled.lexicon.contests[ci].id,
-                                      pair: compiled.lexicon.contests[ci].pairs[pi].label, field: field,
-                                      outcome: veto == nil ? .hit : .vetoed,
-                                      evidence: evidenceList(evidenceHits, text: text, field: field),
-                                      vetoEvidence: evidenceList(veto ?? [], text: text, field: field), score: score, ruleIndex: ri))
+                    if let decision = decide(Int(ri32), ci, pi, text: text, field: field, explaining: explaining) { emit(decision) }
                 }
             }
         }
+    }
+
+    /// Rule `ri`'s decision for contest `ci` and pair `pi` (-1 for a record rule, which names
+    /// the contest only when it reads `contest.*`): nil when its `when` does not hold, or when
+    /// screening (not `explaining`) and its `unless` holds. The score adds the boosts that hold,
+    /// the evidence their hits (and `targetEvidence`, from the post a comment answers). The
+    /// rule's parts are read where they are: a copy of the rule would retain and release each.
+    private mutating func decide(_ ri: Int, _ ci: Int, _ pi: Int, text: String, field: String, explaining: Bool,
+                                 targetEvidence: [Evidence] = []) -> RuleDecision? {
+        guard let witnesses = witnessesOf(flat.when[ri], nil, ci, pi, rule: ri) else { return nil }
+        var score = compiled.rules[ri].score
+        var evidenceHits = witnesses
+        for bi in compiled.rules[ri].boosts.indices {
+            if let extra = eval(compiled.rules[ri].boosts[bi].condition, ci, pi) {
+                score += compiled.rules[ri].boosts[bi].add
+                evidenceHits += extra
+            }
+        }
+        score = min(1, max(0, score))
+        if !explaining, flat.unless[ri] >= 0, conditionHolds(flat.unless[ri], nil, ci, pi, rule: ri) { return nil }
+        let veto = compiled.rules[ri].unless.flatMap { witnessesOf(flat.unless[ri], $0, ci, pi) }
+        let contest = pi >= 0 || compiled.rules[ri].readsContest ? compiled.lexicon.contests[ci].id : ""
+        let pair = pi >= 0 ? compiled.lexicon.contests[ci].pairs[pi].label : ""
+        return RuleDecision(rule: compiled.lexicon.rules[ri].id, contest: contest, pair: pair, field: field,
+                            outcome: veto == nil ? .hit : .vetoed,
+                            evidence: evidenceList(evidenceHits, text: text, field: field) + targetEvidence,
+                            vetoEvidence: evidenceList(veto ?? [], text: text, field: field), score: score, ruleIndex: ri)
     }
 
     /// For rules with a `target` condition: the (rule, contest, pair) triples whose target
