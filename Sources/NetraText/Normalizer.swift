@@ -22,35 +22,25 @@ public struct NormalizedText: Sendable {
     public init() {}
 
     /// The offset map byte by byte: for normalized byte `i`, the original scalars
-    /// `starts[i]..<ends[i]` it came from (the slow, obvious form of the map, for tests).
+    /// `starts[i]..<ends[i]` it came from (the map's plain form, for tests and `compose`).
     public func sourceMap() -> (starts: [Int32], ends: [Int32]) {
         var starts = [Int32](repeating: 0, count: bytes.count)
         var ends = [Int32](repeating: 0, count: bytes.count)
-        for k in segments.indices {
-            let from = Int(segments[k].normalizedStart)
-            let to = k + 1 < segments.count ? Int(segments[k + 1].normalizedStart) : bytes.count
-            for i in from..<to { (starts[i], ends[i]) = segments[k].source(ofByte: i, bytes[i]) }
+        starts.withUnsafeMutableBufferPointer { s in
+            ends.withUnsafeMutableBufferPointer { e in
+                if let sp = s.baseAddress, let ep = e.baseAddress { writeSourceMap(starts: sp, ends: ep) }
+            }
         }
         return (starts, ends)
     }
 
-    /// `sourceMap()` written into `starts` and `ends` (room for `bytes.count` each), segment by
-    /// segment.
+    /// `sourceMap()` written into `starts` and `ends` (room for `bytes.count` each).
     func writeSourceMap(starts: UnsafeMutablePointer<Int32>, ends: UnsafeMutablePointer<Int32>) {
         bytes.withUnsafeBufferPointer { b in
             segments.withUnsafeBufferPointer { segs in
                 for k in 0..<segs.count {
-                    let segment = segs[k]
-                    let from = Int(segment.normalizedStart)
                     let to = k + 1 < segs.count ? Int(segs[k + 1].normalizedStart) : b.count
-                    if segment.originalEnd == MapSegment.words {
-                        for i in from..<to { (starts[i], ends[i]) = segment.source(ofByte: i, b[i]) }
-                    } else {
-                        for i in from..<to {
-                            starts[i] = segment.originalStart
-                            ends[i] = segment.originalEnd
-                        }
-                    }
+                    for i in Int(segs[k].normalizedStart)..<to { (starts[i], ends[i]) = segs[k].source(ofByte: i, b[i]) }
                 }
             }
         }
