@@ -221,8 +221,10 @@ public final class Normalizer {
         corePointer.initialize(to: NormalizerCore(configuration: configuration))
     }
 
-    /// With `fastPath: false`, a normalizer that sends every word through the general path:
-    /// the slow, obvious oracle the fast path is tested against (it must give identical results).
+    /// With `fastPath: false`, a normalizer that sends every word through the general path,
+    /// every non-ASCII scalar through its folded pieces (not `QuickScalar`) and every token
+    /// through every word rule: the slow, obvious oracle the fast path is tested against (it
+    /// must give identical results).
     /// With `memo: false`, the fast path does not remember the general path's words
     /// (`TokenMemo`; for tests and measurements).
     public init(configuration: NormalizerConfiguration, fastPath: Bool, memo: Bool = true) {
@@ -380,6 +382,10 @@ struct NormalizerCore {
     private var lastKeycapEnd: Int32 = -1      // the scalar just after the last keycap digit
     private var prevCase: UInt8 = 0            // 0 none, 1 lower, 2 upper, 3 digit, 4 letter of unknown case
     private var nonASCIIUnits: [(offset: Int, length: Int, skeleton: [UInt8])] = []
+    /// `squeezeRuns`'s scratch: the indices kept when runs shrink to one letter or to two, and
+    /// the words they make.
+    private var squeezeOne: [Int] = [], squeezeTwo: [Int] = []
+    private var squeezeOneWord: [UInt8] = [], squeezeTwoWord: [UInt8] = []
 
     // Between tokens.
     private var pendingSentence = true
@@ -1249,7 +1255,8 @@ struct NormalizerCore {
         let b = input[i]
         if b < 0x80 { return classTable[Int(b)] == .lower || classTable[Int(b)] == .upper || classTable[Int(b)] == .digit }
         guard let (value, _) = Self.decode(input, at: i) else { return false }
-        return folded(value).pieces.first?.isWord == true
+        let index = foldedIndex(value)
+        return memo.values[index].pieces.first?.isWord == true
     }
 
     /// Decodes the non-ASCII scalar at `i` (the input is valid UTF-8: it came from a String).
@@ -1266,15 +1273,46 @@ struct NormalizerCore {
         return (value, length)
     }
 
-    private mutating func folded(_ value: UInt32) -> FoldedScalar {
-        if let index = memo.index(of: value) { return memo.values[index] }
-        let f = FoldedScalar(value)
-        memo.insert(f, for: value)
-        return f
+    /// The memo index of `value` folded (folded by ICU and remembered the first time).
+    private mutating func foldedIndex(_ value: UInt32) -> Int {
+        if let index = memo.index(of: value) { return index }
+        memo.insert(FoldedScalar(value), for: value)
+        return memo.values.count - 1
     }
 
     private mutating func emitScalar(_ value: UInt32, _ s: Int32) {
-        let f = folded(value)
+        let index = foldedIndex(value)
+        // The common shapes from their packed form, without copying the memo's arrays.
+        let quick = fastPath ? memo.quick(index) : QuickScalar(bits: 0)
+        switch quick.shape {
+        case .symbol:
+            separator(0)
+            beginToken(s)
+            for k in 0..<quick.count { append(quick.byte(k), s, s &+ 1) }
+            endToken()
+            return
+        case .separator:
+            separator(0)
+            if quick.endsSentence { pendingSentence = true }
+            return
+        case .ignorable:
+            return
+        case .asciiWord:
+            if !inToken { beginToken(s) }
+            for k in 0..<quick.count {
+                let byte = quick.byte(k)
+                if byte >= 0x30 && byte <= 0x39 {
+                    emitDigit(byte, s)
+                } else {
+                    emitLetter(byte, s)
+                    prevCase = 4
+                }
+            }
+            return
+        case .general:
+            break
+        }
+        let f = memo.values[index]
         for piece in f.pieces {
             if piece.isWord {
                 if !inToken { beginToken(s) }
@@ -1353,6 +1391,13 @@ struct NormalizerCore {
         lastTokenLength = out.count - tokenStart
         // Fast exit: a plain lower-case word of two letters or more that slang cannot touch.
         if flags.subtracting(.hasLower) == .hasLetter && !hasSlang && out.count - tokenStart > 1 {
+            singleLetterRun = 0
+            return
+        }
+        // Fast exit: a token without ASCII letters or digits that is not a hashtag (an emoji, a
+        // symbol, a word of other scripts). Every rule below needs a letter, a digit or the
+        // `#` (slang keys begin and end with a letter), so none applies.
+        if fastPath && flags.isDisjoint(with: [.hasLetter, .hasDigit, .hashtag]) {
             singleLetterRun = 0
             return
         }
@@ -1547,15 +1592,18 @@ struct NormalizerCore {
 
     /// Any spelling of "amin" with a repeated letter ("aamiin", "amiin", "aaamiiin") is the prayer.
     private mutating func prayer(_ first: Int) -> Bool {
-        var squeezed: [UInt8] = []
+        // The token with each run of an equal letter squeezed to one must read "amin".
+        let amin: UInt32 = 0x6E69_6D61  // "amin", first letter in the low byte
+        var matched = 0
         var previous: UInt8 = 0
         for i in first..<out.count {
             let c = out[i]
             if c == previous && c >= 0x61 && c <= 0x7A { continue }
-            squeezed.append(c)
+            if matched == 4 || c != UInt8(truncatingIfNeeded: amin >> UInt32(8 * matched)) { return false }
+            matched += 1
             previous = c
         }
-        if squeezed == Array("amin".utf8) && out.count - first > 4 {
+        if matched == 4 && out.count - first > 4 {
             let s = starts[first], e = ends[out.count - 1]
             replace(at: first, length: out.count - first, with: Array("aamiin".utf8), start: s, end: e)
             flags.insert(.rewritten)
@@ -1565,24 +1613,32 @@ struct NormalizerCore {
     }
 
     private mutating func squeezeRuns(_ first: Int) {
-        // Candidates: runs of 3+ to one letter, or to two.
-        var one: [Int] = [], two: [Int] = []  // indices kept
+        // Candidates: runs of 3+ to one letter, or to two (indices kept and their letters, in
+        // scratch arrays that keep their storage from word to word).
+        squeezeOne.removeAll(keepingCapacity: true)
+        squeezeTwo.removeAll(keepingCapacity: true)
+        squeezeOneWord.removeAll(keepingCapacity: true)
+        squeezeTwoWord.removeAll(keepingCapacity: true)
         var i = first
         while i < out.count {
             var j = i + 1
             while j < out.count && out[j] == out[i] && out[i] >= 0x61 && out[i] <= 0x7A { j += 1 }
             let run = j - i
             if run >= 3 {
-                one.append(i)
-                two.append(i); two.append(i + 1)
+                squeezeOne.append(i)
+                squeezeTwo.append(i); squeezeTwo.append(i + 1)
+                squeezeOneWord.append(out[i])
+                squeezeTwoWord.append(out[i]); squeezeTwoWord.append(out[i])
             } else {
-                for k in i..<j { one.append(k); two.append(k) }
+                for k in i..<j {
+                    squeezeOne.append(k); squeezeTwo.append(k)
+                    squeezeOneWord.append(out[k]); squeezeTwoWord.append(out[k])
+                }
             }
             i = j
         }
-        let oneWord = one.map { out[$0] }, twoWord = two.map { out[$0] }
-        let keep = !configuration.dictionary.contains(oneWord) && configuration.dictionary.contains(twoWord) ? two : one
-        keepOnly(keep, from: first)
+        let keepTwo = !configuration.dictionary.contains(squeezeOneWord) && configuration.dictionary.contains(squeezeTwoWord)
+        keepOnly(keepTwo ? squeezeTwo : squeezeOne, from: first)
     }
 
     /// Keeps the bytes at `indices` (ascending, all ≥ first) and drops the rest of the token tail.
@@ -1811,6 +1867,13 @@ struct ScalarMemo {
     private var pages = [[Int32]?](repeating: nil, count: 0x1100)
     private(set) var values: [FoldedScalar] = []
 
+    /// Per memo index: the folded scalar's shape and bytes when it has one of the common
+    /// shapes (`QuickScalar`).
+    private var quickForms: [UInt64] = []
+
+    @inline(__always)
+    func quick(_ index: Int) -> QuickScalar { QuickScalar(bits: quickForms[index]) }
+
     @inline(__always)
     func index(of value: UInt32) -> Int? {
         let page = Int(value >> 8)
@@ -1819,13 +1882,64 @@ struct ScalarMemo {
         return slot > 0 ? Int(slot) - 1 : nil
     }
 
+    /// Remembers `folded` for `value`; it is `values.last` afterwards. (A value past U+10FFFF,
+    /// which valid UTF-8 never decodes to, is stored without an index entry.)
     mutating func insert(_ folded: FoldedScalar, for value: UInt32) {
+        values.append(folded)
+        quickForms.append(QuickScalar(folded).bits)
         let page = Int(value >> 8)
         guard page < pages.count else { return }
         if pages[page] == nil { pages[page] = [Int32](repeating: 0, count: 256) }
-        values.append(folded)
         pages[page]![Int(value & 0xFF)] = Int32(values.count)
     }
+}
+
+/// A folded scalar in one of the shapes most non-ASCII scalars have, packed in 64 bits so the
+/// byte loop reads it without retaining the memo's arrays: the shape (bits 0–7), the number of
+/// bytes (8–15) and up to four bytes (16–47).
+struct QuickScalar {
+    enum Shape: UInt8 {
+        /// Anything else: read the `FoldedScalar` itself.
+        case general
+        /// One symbol piece (an emoji): a token of its own.
+        case symbol
+        /// Separator pieces only; `endsSentence` says whether it ends a sentence.
+        case separator
+        /// Nothing but ignorable pieces (marks, modifiers, format characters), or no piece.
+        case ignorable
+        /// Word pieces that are each one ASCII letter or digit, without a confusable skeleton
+        /// (accents, fullwidth and styled letters).
+        case asciiWord
+    }
+
+    let bits: UInt64
+
+    init(bits: UInt64) { self.bits = bits }
+
+    init(_ folded: FoldedScalar) {
+        var shape = Shape.general
+        var bytes: [UInt8] = []
+        let pieces = folded.pieces
+        if pieces.allSatisfy({ !$0.isWord && !$0.isSymbol && !$0.isSeparator }) {
+            shape = .ignorable
+        } else if pieces.count == 1, pieces[0].isSymbol, pieces[0].utf8.count <= 4 {
+            shape = .symbol
+            bytes = pieces[0].utf8
+        } else if pieces.allSatisfy({ $0.isSeparator || (!$0.isWord && !$0.isSymbol) }) {
+            shape = .separator
+        } else if pieces.count <= 4, pieces.allSatisfy({ $0.isWord && $0.confusable == nil && $0.utf8.count == 1 && $0.utf8[0] < 0x80 }) {
+            shape = .asciiWord
+            bytes = pieces.map { $0.utf8[0] }
+        }
+        var packed = UInt64(shape.rawValue) | UInt64(bytes.count) << 8 | (folded.endsSentence ? 1 << 48 : 0)
+        for (k, b) in bytes.enumerated() { packed |= UInt64(b) << UInt64(16 + 8 * k) }
+        bits = packed
+    }
+
+    @inline(__always) var shape: Shape { Shape(rawValue: UInt8(truncatingIfNeeded: bits)) ?? .general }
+    @inline(__always) var count: Int { Int(truncatingIfNeeded: (bits >> 8) & 0xFF) }
+    @inline(__always) var endsSentence: Bool { bits & (1 << 48) != 0 }
+    @inline(__always) func byte(_ k: Int) -> UInt8 { UInt8(truncatingIfNeeded: bits >> UInt64(truncatingIfNeeded: 16 + 8 * k)) }
 }
 
 /// One non-ASCII scalar after ICU, memoized.

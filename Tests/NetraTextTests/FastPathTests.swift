@@ -70,6 +70,15 @@ let fastPathCases: [FastPathCase] = [
     // The output outgrows the buffer in the middle of a run (a fuzzer find: the space before
     // the word being replaced was lost when the buffer grew).
     .init(name: "slang phrases that outgrow the buffer", input: String(repeating: "otw yg ", count: 120)),
+    // Non-ASCII scalars of every `QuickScalar` shape, and of none, beside words and alone.
+    .init(name: "emoji between and inside words", input: "menang😀 ayo😀😀coblos 👍🏽 🇮🇩 👨‍👩‍👧"),
+    .init(name: "non-ASCII separators and sentence ends", input: "satu—dua… tiga“empat” lima。Enam！tujuh？ delapan"),
+    .init(name: "ignorable marks and format characters", input: "e\u{301}nak pra\u{200B}bowo ga\u{200D}s ✌\u{FE0F} \u{FEFF}kita"),
+    .init(name: "accented, fullwidth and styled letters", input: "Café résumé ｐｒａｂｏｗｏ 𝐆𝐀𝐍𝐉𝐀𝐑 ２０２４ naïve"),
+    .init(name: "letters that fold to two", input: "ﬁnal æra straße Œuvre"),
+    .init(name: "digits folded from superscripts", input: "x² betul²Amanah ²kita ①②"),
+    .init(name: "confusable and other scripts", input: "Аnies Ганжар مرحبا 你好 καλη"),
+    .init(name: "a text of non-ASCII only", input: "😀—é…"),
 ]
 
 @Test("fast path and general path agree", arguments: fastPathCases)
@@ -100,6 +109,21 @@ func noStateBetweenRecords() {
         }
     }
     #expect(Normalizer().normalize("betul²Amanah").string == "betul2amanah betul 2 amanah")
+}
+
+@Test("fast path and general path agree on random text with non-ASCII scalars of every shape")
+func fastPathAgreesOnRandomNonASCII() {
+    var random = SplitMix64(seed: 20261204)
+    let pieces = ["kata", " ", " ", "A", "2", "#", ".", "😀", "👍🏽", "—", "…", "。", "\u{301}", "\u{200B}", "\u{FE0F}", "é", "ｐ", "𝐆",
+                  "ﬁ", "æ", "²", "①", "А", "Г", "你", "م", "🇮🇩", "✌️", "3️⃣", "\u{00A0}", "ß"]
+    let fast = Normalizer(configuration: slangForTests), slow = Normalizer(configuration: slangForTests, fastPath: false)
+    for _ in 0..<2000 {
+        var text = ""
+        for _ in 0..<Int(random.next() % 40) { text += pieces[Int(random.next() % UInt64(pieces.count))] }
+        for mode in [NormalizationMode.text, .term] {
+            #expect(Outcome(fast.normalize(text, mode: mode)) == Outcome(slow.normalize(text, mode: mode)), "\(text.debugDescription)")
+        }
+    }
 }
 
 @Test("fast path and general path agree on random ASCII-heavy text")
