@@ -29,9 +29,10 @@ public struct WordMatcher: Sendable {
     private let longTails: [UInt8]
     private let longTailStart: [Int32]
     /// Open addressing, in two parallel arrays: per slot sixteen bits of the word's hash (0:
-    /// empty; small enough to stay in the first-level cache), and the word's number.
+    /// empty; small enough to stay in the first-level cache), and the word itself
+    /// (`SlotRecord`: what a probe and the walk after it read, in one place).
     private let wordTags: [UInt16]
-    private let wordSlots: [Int32]
+    private let wordRecords: [SlotRecord]
     private let wordSlotShift: UInt64
 
     /// Per node: whether some pattern goes on past it, and the patterns that end there
@@ -50,7 +51,36 @@ public struct WordMatcher: Sendable {
     /// The number of trie nodes (the root included).
     public var nodeCount: Int { hasChildren.count }
     /// Bytes of the tables a scan reads.
-    public var tableBytes: Int { wordTags.count * 2 + wordSlots.count * 4 + words.count * MemoryLayout<WordEntry>.stride + edgeKeys.count * 12 }
+    public var tableBytes: Int {
+        wordTags.count * 2 + wordRecords.count * MemoryLayout<SlotRecord>.stride + words.count * MemoryLayout<WordEntry>.stride + edgeKeys.count * 12
+    }
+
+    /// A word in its hash slot: its first eight bytes (zero past its end), its number, its
+    /// length (up to 255; longer words say 255), whether it follows another word in some
+    /// pattern, and the trie node of the patterns that begin with it (-1: none). Sixteen
+    /// bytes, so a probe that finds a word of up to eight bytes (most are) reads one record
+    /// instead of a slot, then the word's entry.
+    struct SlotRecord: Sendable {
+        var head: UInt64 = 0
+        /// Bits 0–22: the word's number; bit 23: it continues a pattern; bits 24–31: its length.
+        var packed: UInt32 = 0
+        var firstNode: Int32 = -1
+
+        static let maxNumber = 1 << 23
+
+        init() {}
+
+        init(head: UInt64, number: Int, length: Int, continues: Bool, firstNode: Int32) {
+            self.head = head
+            packed = UInt32(number) | (continues ? 1 << 23 : 0) | UInt32(min(length, 255)) << 24
+            self.firstNode = firstNode
+        }
+
+        @inline(__always) var number: Int { Int(packed & 0x7F_FFFF) }
+        @inline(__always) var continues: Bool { packed & (1 << 23) != 0 }
+        /// The length, or 255 for a word of 255 bytes or more.
+        @inline(__always) var shortLength: Int { Int(packed >> 24) }
+    }
 
     /// A word of the patterns: its first sixteen bytes and length (as `Packed`), whether it
     /// follows another word in some pattern, and the trie node of the patterns that begin
@@ -155,17 +185,18 @@ public struct WordMatcher: Sendable {
         longTailStart = tailStart
         var capacity = 64
         while capacity < wordBytes.count * 4 { capacity *= 2 }
-        var tags = [UInt16](repeating: 0, count: capacity), slots = [Int32](repeating: -1, count: capacity)
+        precondition(wordBytes.count < SlotRecord.maxNumber, "too many distinct pattern words")
+        var tags = [UInt16](repeating: 0, count: capacity), records = [SlotRecord](repeating: SlotRecord(), count: capacity)
         let shift = UInt64(64 - capacity.trailingZeroBitCount)
         for (n, w) in wordBytes.enumerated() {
             let h = Self.fullHash(w)
             var slot = Int(h &>> shift)
             while tags[slot] != 0 { slot = (slot + 1) & (capacity - 1) }
             tags[slot] = Self.tag(h)
-            slots[slot] = Int32(n)
+            records[slot] = SlotRecord(head: words[n].head, number: n, length: w.count, continues: words[n].continues, firstNode: words[n].firstNode)
         }
         wordTags = tags
-        wordSlots = slots
+        wordRecords = records
         wordSlotShift = shift
         hasChildren = children
         var start: [Int32] = [], counts: [Int32] = [], flat: [Int32] = []
@@ -223,10 +254,10 @@ public struct WordMatcher: Sendable {
         return h
     }
 
-    /// The number of the word `from..<to` of `h`, or -1 when no pattern has it.
+    /// The slot of the word `from..<to` of `h`, or -1 when no pattern has it.
     @inline(__always)
-    private func wordNumber(_ h: UnsafePointer<UInt8>, n: Int, from: Int, to: Int,
-                            tags: UnsafePointer<UInt16>, entries: UnsafePointer<WordEntry>) -> Int {
+    private func wordSlot(_ h: UnsafePointer<UInt8>, n: Int, from: Int, to: Int,
+                          tags: UnsafePointer<UInt16>, records: UnsafePointer<SlotRecord>, entries: UnsafePointer<WordEntry>) -> Int {
         let length = to &- from
         var key = Packed(head: 0, tail: 0, length: length)
         if from &+ 16 <= n {
@@ -258,14 +289,14 @@ public struct WordMatcher: Sendable {
                 x &+= 1
             }
         }
-        return probe(key, hash: hash, h, from: from, tags: tags, entries: entries)
+        return probe(key, hash: hash, h, from: from, tags: tags, records: records, entries: entries)
     }
 
-    /// The number of the word with `key` and `hash` (at `from` in `h`, for the bytes of a long
+    /// The slot of the word with `key` and `hash` (at `from` in `h`, for the bytes of a long
     /// word past its sixteenth), or -1.
     @inline(__always)
     private func probe(_ key: Packed, hash: UInt64, _ h: UnsafePointer<UInt8>, from: Int,
-                       tags: UnsafePointer<UInt16>, entries: UnsafePointer<WordEntry>) -> Int {
+                       tags: UnsafePointer<UInt16>, records: UnsafePointer<SlotRecord>, entries: UnsafePointer<WordEntry>) -> Int {
         let length = key.length
         let mask = wordTags.count &- 1
         var slot = Int(truncatingIfNeeded: hash &>> wordSlotShift)
@@ -273,19 +304,21 @@ public struct WordMatcher: Sendable {
         while true {
             let stored = tags[slot]
             if stored == 0 { return -1 }
-            if stored == tag {
-                let number = Int(wordSlots[slot])
-                if entries[number].holds(key) && (length <= 16 || longTailMatches(number, h + (from &+ 16), length &- 16)) { return number }
+            if stored == tag && records[slot].head == key.head && records[slot].shortLength == min(length, 255) {
+                // Eight bytes or fewer: the record holds all of the word. Longer: its entry has the rest.
+                if length <= 8 { return slot }
+                let number = records[slot].number
+                if entries[number].holds(key) && (length <= 16 || longTailMatches(number, h + (from &+ 16), length &- 16)) { return slot }
             }
             slot = (slot &+ 1) & mask
         }
     }
 
     /// The word that begins at `s`: where it ends (the next boundary byte, or `n`) and its
-    /// number (-1 when no pattern has it).
+    /// slot (-1 when no pattern has it).
     @inline(__always)
     private func word(_ h: UnsafePointer<UInt8>, n: Int, at s: Int, pair: (UInt8, UInt8)?, table: UnsafePointer<Bool>,
-                      tags: UnsafePointer<UInt16>, entries: UnsafePointer<WordEntry>) -> (end: Int, number: Int) {
+                      tags: UnsafePointer<UInt16>, records: UnsafePointer<SlotRecord>, entries: UnsafePointer<WordEntry>) -> (end: Int, slot: Int) {
         var searchFrom = s
         if let (a, b) = pair, s &+ 8 <= n {
             let v = UnsafeRawPointer(h + s).loadUnaligned(as: UInt64.self)
@@ -294,12 +327,12 @@ public struct WordMatcher: Sendable {
                 // A word of fewer than eight bytes (most are): its end and its key from one load.
                 let length = bits.trailingZeroBitCount &>> 3
                 let key = Packed(head: v & ((1 &<< UInt64(truncatingIfNeeded: 8 &* length)) &- 1), tail: 0, length: length)
-                return (s &+ length, probe(key, hash: key.hash, h, from: s, tags: tags, entries: entries))
+                return (s &+ length, probe(key, hash: key.hash, h, from: s, tags: tags, records: records, entries: entries))
             }
             searchFrom = s &+ 8  // no boundary in these eight bytes
         }
         let e = nextBoundary(h, n: n, from: searchFrom, table: table)
-        return (e, wordNumber(h, n: n, from: s, to: e, tags: tags, entries: entries))
+        return (e, wordSlot(h, n: n, from: s, to: e, tags: tags, records: records, entries: entries))
     }
 
     private func longTailMatches(_ number: Int, _ bytes: UnsafePointer<UInt8>, _ count: Int) -> Bool {
@@ -346,26 +379,28 @@ public struct WordMatcher: Sendable {
         let n = haystack.count
         guard n > 0, let h = haystack.baseAddress else { return }
         wordTags.withUnsafeBufferPointer { tagBuffer in
+          wordRecords.withUnsafeBufferPointer { recordBuffer in
             words.withUnsafeBufferPointer { entryBuffer in
                 isBoundary.withUnsafeBufferPointer { boundaryBuffer in
-                    let tags = tagBuffer.baseAddress!, entries = entryBuffer.baseAddress!, table = boundaryBuffer.baseAddress!
+                    let tags = tagBuffer.baseAddress!, records = recordBuffer.baseAddress!, entries = entryBuffer.baseAddress!
+                    let table = boundaryBuffer.baseAddress!
                     // The word after a word that begins a phrase is looked up for the walk, and
                     // kept for when it is the next word start.
                     var keptStart = -1, keptEnd = 0, keptWord = -1
                     let pair = boundaryPair
                     var s = 0
                     while s < n {
-                        let e: Int, number: Int
+                        let e: Int, slot: Int
                         if s == keptStart {
                             e = keptEnd
-                            number = keptWord
+                            slot = keptWord
                         } else {
-                            (e, number) = word(h, n: n, at: s, pair: pair, table: table, tags: tags, entries: entries)
+                            (e, slot) = word(h, n: n, at: s, pair: pair, table: table, tags: tags, records: records, entries: entries)
                         }
                         let start = s
                         s = e &+ 1
-                        guard number >= 0 else { continue }
-                        var node = entries[number].firstNode
+                        guard slot >= 0 else { continue }
+                        var node = records[slot].firstNode
                         guard node >= 0 else { continue }
                         // The patterns that begin with this word: shortest first, reversed after.
                         let first = matches.count
@@ -374,14 +409,14 @@ public struct WordMatcher: Sendable {
                             if outputCount[Int(node)] > 0 { record(node: Int(node), start: start, end: end, into: &matches) }
                             guard end < n && hasChildren[Int(node)] else { break }
                             let next = end &+ 1
-                            let (nextEnd, word) = word(h, n: n, at: next, pair: pair, table: table, tags: tags, entries: entries)
+                            let (nextEnd, wordSlot) = word(h, n: n, at: next, pair: pair, table: table, tags: tags, records: records, entries: entries)
                             if end == e {
                                 keptStart = next
                                 keptEnd = nextEnd
-                                keptWord = word
+                                keptWord = wordSlot
                             }
-                            guard word >= 0 && entries[word].continues else { break }
-                            node = child(node, h[end], word)
+                            guard wordSlot >= 0 && records[wordSlot].continues else { break }
+                            node = child(node, h[end], records[wordSlot].number)
                             guard node >= 0 else { break }
                             end = nextEnd
                         }
@@ -389,6 +424,7 @@ public struct WordMatcher: Sendable {
                     }
                 }
             }
+          }
         }
         if kind == .leftmostLongest { AhoCorasick.keepLeftmostLongest(&matches, from: base) }
     }

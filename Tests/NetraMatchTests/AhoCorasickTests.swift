@@ -55,6 +55,14 @@ let matchCases: [MatchCase] = [
     MatchCase(name: "double space breaks a phrase", patterns: ["oke gas"], haystack: "oke  gas", kind: .allOverlapping, expected: []),
     MatchCase(name: "overlapping occurrences, leftmost-longest", patterns: ["a a"], haystack: "a a a", kind: .leftmostLongest,
               expected: ["0@0-3"]),
+    // A slot record keeps lengths up to 255; longer words are told apart by their entries.
+    MatchCase(name: "words of 255 bytes and more that differ only in length", patterns: [String(repeating: "a", count: 300),
+                                                                                       String(repeating: "a", count: 255)],
+              haystack: String(repeating: "a", count: 299) + " " + String(repeating: "a", count: 300) + " " + String(repeating: "a", count: 255)
+                  + " " + String(repeating: "a", count: 256),
+              kind: .allOverlapping, expected: ["0@300-600", "1@601-856"]),
+    MatchCase(name: "words that differ only in length past eight bytes", patterns: ["abcdefghi", "abcdefgh"],
+              haystack: "abcdefghij abcdefghi abcdefgh abcdefg", kind: .allOverlapping, expected: ["0@11-20", "1@21-29"]),
 ]
 
 /// The two fast matchers, compiled for `patterns`, as functions of (haystack, kind).
