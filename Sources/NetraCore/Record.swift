@@ -115,29 +115,62 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
     }
 
     /// Parses `YYYY-MM-DD` (the first ten characters of an ISO 8601 timestamp are enough).
+    /// Reads the bytes in place (the scanner parses a date per record).
     public init?(iso text: Substring) {
-        let b = Array(text.utf8.prefix(10))
-        guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
-        func num(_ r: Range<Int>) -> Int? {
-            var v = 0
-            for i in r {
-                guard b[i] >= 48, b[i] <= 57 else { return nil }
-                v = v * 10 + Int(b[i] - 48)
+        var year = 0, month = 0, day = 0, count = 0
+        for byte in text.utf8 {
+            if count == 10 { break }
+            if count == 4 || count == 7 {
+                guard byte == UInt8(ascii: "-") else { return nil }
+            } else {
+                guard byte >= 48, byte <= 57 else { return nil }
+                let digit = Int(byte &- 48)
+                if count < 4 { year = year * 10 + digit } else if count < 7 { month = month * 10 + digit } else { day = day * 10 + digit }
             }
-            return v
+            count += 1
         }
-        guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10),
-              (1...12).contains(m), (1...31).contains(d) else { return nil }
-        self.init(year: y, month: m, day: d)
+        guard count == 10, (1...12).contains(month), (1...31).contains(day) else { return nil }
+        self.init(year: year, month: month, day: day)
     }
 
     /// Parses the date of X/Twitter's `created_at` form, `Sun Jun 23 13:36:08 +0000 2024`, as written.
     public init?(twitter text: Substring) {
+        if let date = Self.exactTwitter(text) ?? Self.splitTwitter(text) { self = date } else { return nil }
+    }
+
+    private static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// The form exactly as X writes it (30 printable ASCII bytes, single spaces), read from the
+    /// bytes; nil for anything else, which `splitTwitter` then judges. Where this gives a
+    /// date, `splitTwitter` gives the same one.
+    static func exactTwitter(_ text: Substring) -> CalendarDate? {
+        let date = text.utf8.withContiguousStorageIfAvailable { b -> CalendarDate? in
+            guard b.count == 30 else { return nil }
+            for k in 0..<30 {
+                let space = k == 3 || k == 7 || k == 10 || k == 19 || k == 25
+                guard space ? b[k] == 0x20 : (b[k] > 0x20 && b[k] < 0x7F) else { return nil }
+            }
+            func digits(_ from: Int, _ to: Int) -> Int? {
+                var v = 0
+                for k in from..<to {
+                    guard b[k] >= 48, b[k] <= 57 else { return nil }
+                    v = v * 10 + Int(b[k] &- 48)
+                }
+                return v
+            }
+            guard let month = monthNames.firstIndex(where: { $0.utf8.elementsEqual(b[4..<7]) }),
+                  let day = digits(8, 10), (1...31).contains(day), let year = digits(26, 30) else { return nil }
+            return CalendarDate(year: year, month: month + 1, day: day)
+        }
+        return date ?? nil
+    }
+
+    /// The general reading of the X form: six fields separated by spaces.
+    static func splitTwitter(_ text: Substring) -> CalendarDate? {
         let parts = text.split(separator: " ")
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        guard parts.count == 6, let m = months.firstIndex(of: String(parts[1])), let d = Int(parts[2]),
+        guard parts.count == 6, let m = monthNames.firstIndex(of: String(parts[1])), let d = Int(parts[2]),
               let y = Int(parts[5]), (1...31).contains(d), parts[3].count == 8, parts[4].count == 5 else { return nil }
-        self.init(year: y, month: m + 1, day: d)
+        return CalendarDate(year: y, month: m + 1, day: d)
     }
 
     /// The civil date of a unix timestamp in the given UTC offset (seconds).
