@@ -425,15 +425,16 @@ public struct Screener {
         for ci in contextState.indices { contextState[ci] = -1 }
         normalizer.normalize(text, into: &normalized)
         matches.removeAll(keepingCapacity: true)
+        // In place: `normalized` is not written until the next text.
+        let (bytes, tokens, sentences) = normalized.unsafeViews
         if let referencePatterns {
             matches = NaiveMatcher.find(patterns: referencePatterns, in: normalized.bytes, kind: .allOverlapping,
                                         boundaryBytes: CompiledLexicon.boundaryBytes)
         } else {
-            normalized.bytes.withUnsafeBufferPointer { compiled.matcher.find(in: $0, kind: .allOverlapping, into: &matches) }
+            compiled.matcher.find(in: bytes, kind: .allOverlapping, into: &matches)
         }
         // Matches come by start: their tokens and sentences are found by walking forward
         // (`tokenIndex(ofByte:)` and `sentenceIndex(ofToken:)` give the same, searching).
-        let tokens = normalized.tokenStarts, sentences = normalized.sentenceStarts
         let setStart = compiled.patternSetStart, setList = compiled.patternSetList
         var token = 0, sentence = 0
         for m in matches {

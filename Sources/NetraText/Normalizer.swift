@@ -7,25 +7,95 @@ import CNetraBytes
 /// Tokens are separated by exactly one space (0x20) and nothing else is a separator. Every
 /// normalized byte maps back to the range of Unicode scalars of the original text it came from,
 /// so evidence spans point at what the person wrote.
-public struct NormalizedText: Sendable {
-    /// The normalized UTF-8 bytes.
-    public internal(set) var bytes: [UInt8] = []
-    /// The offset map, run-length coded: ascending by `normalizedStart`, each segment describes
-    /// the bytes up to the next one (see `MapSegment`).
-    var segments: [MapSegment] = []
-    /// Byte offsets where tokens begin, ascending.
-    public internal(set) var tokenStarts: [Int32] = []
-    /// Indices (into `tokenStarts`) of the tokens that begin a sentence, ascending; the first
-    /// token always begins one.
-    public internal(set) var sentenceStarts: [Int32] = []
+///
+/// A value, like an array: copies share their storage until one of them is written, and the
+/// normalizer hands its finished buffers over to the value it normalizes into instead of
+/// copying them. (`@unchecked Sendable`: the storage is only written while uniquely referenced.)
+public struct NormalizedText: @unchecked Sendable {
+    /// The four parts of a normalized text, owned by one value (or shared by its copies).
+    /// (No runtime exclusivity checks: a storage is written only by the value that holds it
+    /// uniquely, and a class's `var` would otherwise pay a check on every access.)
+    final class Storage {
+        @exclusivity(unchecked) var bytes = Buffer<UInt8>(capacity: 16)
+        @exclusivity(unchecked) var segments = Buffer<MapSegment>(capacity: 4)
+        @exclusivity(unchecked) var tokenStarts = Buffer<Int32>(capacity: 4)
+        @exclusivity(unchecked) var sentenceStarts = Buffer<Int32>(capacity: 2)
+
+        init() {}
+
+        init(copying other: Storage) {
+            bytes.append(other.bytes.pointer, count: other.bytes.count)
+            segments.append(other.segments.pointer, count: other.segments.count)
+            tokenStarts.append(other.tokenStarts.pointer, count: other.tokenStarts.count)
+            sentenceStarts.append(other.sentenceStarts.pointer, count: other.sentenceStarts.count)
+        }
+
+        deinit {
+            bytes.free()
+            segments.free()
+            tokenStarts.free()
+            sentenceStarts.free()
+        }
+    }
+
+    var storage = Storage()
 
     public init() {}
+
+    /// The storage, unshared first (copied when another value shares it), for writing.
+    mutating func writableStorage() -> Storage {
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(copying: storage) }
+        return storage
+    }
+
+    /// The storage, unshared (a new, empty one when another value shares it), for replacing
+    /// all of it.
+    mutating func replaceableStorage() -> Storage {
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage() }
+        return storage
+    }
+
+    /// The normalized UTF-8 bytes.
+    public var bytes: [UInt8] { Array(storage.bytes.view) }
+    /// The number of normalized bytes.
+    public var byteCount: Int { storage.bytes.count }
+    /// The offset map, run-length coded: ascending by `normalizedStart`, each segment describes
+    /// the bytes up to the next one (see `MapSegment`).
+    var segments: [MapSegment] {
+        get { Array(storage.segments.view) }
+        set { Self.overwrite(&writableStorage().segments, with: newValue) }
+    }
+    /// Byte offsets where tokens begin, ascending.
+    public var tokenStarts: [Int32] { Array(storage.tokenStarts.view) }
+    /// Indices (into `tokenStarts`) of the tokens that begin a sentence, ascending; the first
+    /// token always begins one.
+    public internal(set) var sentenceStarts: [Int32] {
+        get { Array(storage.sentenceStarts.view) }
+        set { Self.overwrite(&writableStorage().sentenceStarts, with: newValue) }
+    }
+
+    private static func overwrite<Element>(_ buffer: inout Buffer<Element>, with elements: [Element]) {
+        buffer.count = 0
+        elements.withUnsafeBufferPointer { if let base = $0.baseAddress { buffer.append(base, count: $0.count) } }
+    }
+
+    /// Calls `body` with the normalized bytes in place (no copy).
+    public func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        try withExtendedLifetime(storage) { try body(storage.bytes.view) }
+    }
+
+    /// `bytes`, `tokenStarts` and `sentenceStarts` in place (no copy, no closure for the hot
+    /// loop to capture its state in); the pointers are valid while this value lives and is not
+    /// written (normalized into again).
+    public var unsafeViews: (bytes: UnsafeBufferPointer<UInt8>, tokens: UnsafeBufferPointer<Int32>, sentences: UnsafeBufferPointer<Int32>) {
+        (storage.bytes.view, storage.tokenStarts.view, storage.sentenceStarts.view)
+    }
 
     /// The offset map byte by byte: for normalized byte `i`, the original scalars
     /// `starts[i]..<ends[i]` it came from (the map's plain form, for tests and `compose`).
     public func sourceMap() -> (starts: [Int32], ends: [Int32]) {
-        var starts = [Int32](repeating: 0, count: bytes.count)
-        var ends = [Int32](repeating: 0, count: bytes.count)
+        var starts = [Int32](repeating: 0, count: byteCount)
+        var ends = [Int32](repeating: 0, count: byteCount)
         starts.withUnsafeMutableBufferPointer { s in
             ends.withUnsafeMutableBufferPointer { e in
                 if let sp = s.baseAddress, let ep = e.baseAddress { writeSourceMap(starts: sp, ends: ep) }
@@ -34,59 +104,61 @@ public struct NormalizedText: Sendable {
         return (starts, ends)
     }
 
-    /// `sourceMap()` written into `starts` and `ends` (room for `bytes.count` each).
+    /// `sourceMap()` written into `starts` and `ends` (room for `byteCount` each).
     func writeSourceMap(starts: UnsafeMutablePointer<Int32>, ends: UnsafeMutablePointer<Int32>) {
-        bytes.withUnsafeBufferPointer { b in
-            segments.withUnsafeBufferPointer { segs in
-                for k in 0..<segs.count {
-                    let to = k + 1 < segs.count ? Int(segs[k + 1].normalizedStart) : b.count
-                    for i in Int(segs[k].normalizedStart)..<to { (starts[i], ends[i]) = segs[k].source(ofByte: i, b[i]) }
-                }
+        withExtendedLifetime(storage) {
+            let b = storage.bytes.view, segs = storage.segments.view
+            for k in 0..<segs.count {
+                let to = k + 1 < segs.count ? Int(segs[k + 1].normalizedStart) : b.count
+                for i in Int(segs[k].normalizedStart)..<to { (starts[i], ends[i]) = segs[k].source(ofByte: i, b[i]) }
             }
         }
     }
 
     /// The original scalars normalized byte `i` came from.
     public func sourceRange(ofByte i: Int) -> (start: Int32, end: Int32) {
-        segments[segmentIndex(ofByte: i)].source(ofByte: i, bytes[i])
+        precondition(i >= 0 && i < byteCount, "byte \(i) is outside the normalized text")
+        return withExtendedLifetime(storage) { storage.segments[segmentIndex(ofByte: i)].source(ofByte: i, storage.bytes[i]) }
     }
 
     /// The index of the segment that describes byte `i`.
     private func segmentIndex(ofByte i: Int) -> Int {
-        var lo = 0, hi = segments.count
+        let segs = storage.segments
+        var lo = 0, hi = segs.count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if Int(segments[mid].normalizedStart) <= i { lo = mid + 1 } else { hi = mid }
+            if Int(segs[mid].normalizedStart) <= i { lo = mid + 1 } else { hi = mid }
         }
         return max(0, lo - 1)
     }
 
     /// The normalized text as a String (for display and tests).
-    public var string: String { String(decoding: bytes, as: UTF8.self) }
+    public var string: String { withBytes { String(decoding: $0, as: UTF8.self) } }
 
     /// The number of tokens.
-    public var tokenCount: Int { tokenStarts.count }
+    public var tokenCount: Int { storage.tokenStarts.count }
 
     /// The index of the token that contains (or, for a separator, precedes) byte `offset`.
     public func tokenIndex(ofByte offset: Int) -> Int {
-        Self.lastIndex(in: tokenStarts, notAbove: Int32(offset))
+        withExtendedLifetime(storage) { Self.lastIndex(in: storage.tokenStarts.view, notAbove: Int32(offset)) }
     }
 
     /// The index of the sentence that contains token `token`.
     public func sentenceIndex(ofToken token: Int) -> Int {
-        Self.lastIndex(in: sentenceStarts, notAbove: Int32(token))
+        withExtendedLifetime(storage) { Self.lastIndex(in: storage.sentenceStarts.view, notAbove: Int32(token)) }
     }
 
     /// The tokens as strings with their original spans (for `netra explain`).
     public var tokens: [(text: String, span: Span)] {
-        tokenStarts.indices.map { i in
-            let start = Int(tokenStarts[i])
-            let end = i + 1 < tokenStarts.count ? Int(tokenStarts[i + 1]) - 1 : bytes.count
+        let starts = tokenStarts, bytes = bytes
+        return starts.indices.map { i in
+            let start = Int(starts[i])
+            let end = i + 1 < starts.count ? Int(starts[i + 1]) - 1 : bytes.count
             return (String(decoding: bytes[start..<end], as: UTF8.self), originalSpan(of: start..<end))
         }
     }
 
-    private static func lastIndex(in sorted: [Int32], notAbove value: Int32) -> Int {
+    private static func lastIndex(in sorted: UnsafeBufferPointer<Int32>, notAbove value: Int32) -> Int {
         var lo = 0, hi = sorted.count
         while lo < hi {
             let mid = (lo + hi) / 2
@@ -98,19 +170,23 @@ public struct NormalizedText: Sendable {
     /// The original scalar span of normalized bytes `range` (non-empty): from the earliest
     /// source scalar to the latest.
     public func originalSpan(of range: Range<Int>) -> Span {
-        var start = Int32.max, end: Int32 = 0
-        var k = segmentIndex(ofByte: range.lowerBound)
-        var i = range.lowerBound
-        while i < range.upperBound {
-            let to = min(range.upperBound, k + 1 < segments.count ? Int(segments[k + 1].normalizedStart) : bytes.count)
-            // Within a segment the sources never decrease, so its first and last bytes bound it.
-            let first = segments[k].source(ofByte: i, bytes[i]), last = segments[k].source(ofByte: to - 1, bytes[to - 1])
-            start = min(start, first.start)
-            end = max(end, last.end, first.end)
-            i = to
-            k += 1
+        precondition(range.lowerBound >= 0 && range.upperBound <= byteCount, "bytes \(range) are outside the normalized text")
+        return withExtendedLifetime(storage) {
+            let segs = storage.segments.view, bytes = storage.bytes.view
+            var start = Int32.max, end: Int32 = 0
+            var k = segmentIndex(ofByte: range.lowerBound)
+            var i = range.lowerBound
+            while i < range.upperBound {
+                let to = min(range.upperBound, k + 1 < segs.count ? Int(segs[k + 1].normalizedStart) : bytes.count)
+                // Within a segment the sources never decrease, so its first and last bytes bound it.
+                let first = segs[k].source(ofByte: i, bytes[i]), last = segs[k].source(ofByte: to - 1, bytes[to - 1])
+                start = min(start, first.start)
+                end = max(end, last.end, first.end)
+                i = to
+                k += 1
+            }
+            return Span(start: Int(start), end: Int(end))
         }
-        return Span(start: Int(start), end: Int(end))
     }
 }
 
@@ -280,12 +356,13 @@ public final class Normalizer {
     static func carrySentences(_ result: inout NormalizedText, from first: NormalizedText) {
         var sentences: [Int32] = []
         var k = 0
-        for t in first.sentenceStarts where Int(t) < first.tokenStarts.count {
-            let position = first.sourceRange(ofByte: Int(first.tokenStarts[Int(t)])).start
-            while k < result.tokenStarts.count && result.sourceRange(ofByte: Int(result.tokenStarts[k])).start < position { k += 1 }
-            if k < result.tokenStarts.count, sentences.last != Int32(k) { sentences.append(Int32(k)) }
+        let firstTokens = first.tokenStarts, tokens = result.tokenStarts
+        for t in first.sentenceStarts where Int(t) < firstTokens.count {
+            let position = first.sourceRange(ofByte: Int(firstTokens[Int(t)])).start
+            while k < tokens.count && result.sourceRange(ofByte: Int(tokens[k])).start < position { k += 1 }
+            if k < tokens.count, sentences.last != Int32(k) { sentences.append(Int32(k)) }
         }
-        if sentences.first != 0 && !result.tokenStarts.isEmpty { sentences.insert(0, at: 0) }
+        if sentences.first != 0 && !tokens.isEmpty { sentences.insert(0, at: 0) }
         result.sentenceStarts = sentences
     }
 
@@ -293,7 +370,7 @@ public final class Normalizer {
     /// what `first` points into. (Byte by byte through scratch buffers: this runs only after
     /// spaced letters were joined, but on long texts, where array accesses per byte added up.)
     static func compose(_ result: inout NormalizedText, through first: NormalizedText) {
-        let n = result.bytes.count, m = first.bytes.count
+        let n = result.byteCount, m = first.byteCount
         // Per byte of `result`: its scalars in `first.string`, then in the original. Per byte of
         // `first`: its scalars in the original. Per scalar of `first.string`: its first byte
         // (plus the end).
@@ -310,7 +387,7 @@ public final class Normalizer {
         result.writeSourceMap(starts: starts, ends: ends)
         first.writeSourceMap(starts: firstStarts, ends: firstEnds)
         var scalarCount = 0
-        first.bytes.withUnsafeBufferPointer { b in
+        first.withBytes { b in
             for i in 0..<m where b[i] & 0xC0 != 0x80 {
                 byteOfScalar[scalarCount] = i
                 scalarCount += 1
@@ -339,11 +416,13 @@ public final class Normalizer {
         var segments = Buffer<MapSegment>()
         defer { segments.free() }
         if n > 0 {
-            result.bytes.withUnsafeBufferPointer { b in
+            result.withBytes { b in
                 MapSegment.compress(bytes: b.baseAddress!, starts: starts, ends: ends, from: 0, to: n, into: &segments)
             }
         }
-        result.segments = Array(segments.view)
+        let target = result.writableStorage()
+        target.segments.count = 0
+        target.segments.append(segments.pointer, count: segments.count)
     }
 }
 
@@ -465,11 +544,12 @@ struct NormalizerCore {
             MapSegment.compress(bytes: out.pointer, starts: starts.pointer, ends: ends.pointer, from: 0, to: out.count, into: &segments)
             committed = out.count
         }
-        // In place: the arrays keep their storage from record to record.
-        overwrite(&result.bytes, with: out.view)
-        overwrite(&result.segments, with: segments.view)
-        overwrite(&result.tokenStarts, with: tokenStarts.view)
-        overwrite(&result.sentenceStarts, with: sentenceStarts.view)
+        // The finished buffers go to `result`, whose old ones the next text is built in.
+        let target = result.replaceableStorage()
+        swap(&out, &target.bytes)
+        swap(&segments, &target.segments)
+        swap(&tokenStarts, &target.tokenStarts)
+        swap(&sentenceStarts, &target.sentenceStarts)
     }
 
     private mutating func reset() {
@@ -1782,22 +1862,6 @@ struct NormalizerCore {
         }
         sentenceStarts.count = 0
         for t in sentences { sentenceStarts.append(t) }
-    }
-}
-
-/// Makes `array` a copy of `source`, in its own storage when that is unique and large enough
-/// (`removeAll(keepingCapacity:)` and `append(contentsOf:)` cost hundreds of instructions each
-/// for the few bytes of a short text).
-@inline(__always)
-func overwrite<Element: BitwiseCopyable>(_ array: inout [Element], with source: UnsafeBufferPointer<Element>) {
-    let n = source.count
-    let count = array.count
-    if n <= count {
-        if n > 0 { array.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: source.baseAddress!, count: n) } }
-        if n < count { array.removeLast(count - n) }
-    } else {
-        if count > 0 { array.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: source.baseAddress!, count: count) } }
-        array.append(contentsOf: UnsafeBufferPointer(rebasing: source[count...]))
     }
 }
 

@@ -160,3 +160,35 @@ func fuzzCorpus() throws {
         }
     }
 }
+
+// MARK: Value semantics
+
+/// Everything a normalization produces, as plain arrays.
+private func parts(_ r: NormalizedText) -> [[Int32]] {
+    let map = r.sourceMap()
+    return [r.bytes.map { Int32($0) }, map.starts, map.ends, r.tokenStarts, r.sentenceStarts]
+}
+
+@Test("a normalized text is a value: copies keep their content when another is normalized into or written")
+func normalizedTextIsAValue() {
+    let normalizer = Normalizer()
+    var result = NormalizedText()
+    normalizer.normalize("Satu dua. Tiga #EmpatLima", into: &result)
+    let expected = parts(normalizer.normalize("Satu dua. Tiga #EmpatLima"))
+    let copy = result
+    // The normalizer hands its buffers to `result`; the copy shares the old ones and keeps them.
+    normalizer.normalize("p r a b o w o menang 😀", into: &result)
+    #expect(parts(copy) == expected)
+    #expect(parts(result) == parts(normalizer.normalize("p r a b o w o menang 😀")))
+    // Normalizing into a value nothing else holds reuses its storage, many times over.
+    var reused = NormalizedText()
+    for text in ["satu", "", "dua tiga empat lima enam tujuh delapan", "a.a.m.i.n", "x"] {
+        normalizer.normalize(text, into: &reused)
+        #expect(parts(reused) == parts(normalizer.normalize(text)), "\(text)")
+    }
+    // Writing one copy's sentences leaves the other as it was.
+    var written = copy
+    written.sentenceStarts = [0]
+    #expect(parts(copy) == expected)
+    #expect(written.sentenceStarts == [0] && written.bytes == copy.bytes)
+}
