@@ -117,20 +117,27 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
     /// Parses `YYYY-MM-DD` (the first ten characters of an ISO 8601 timestamp are enough).
     /// Reads the bytes in place (the scanner parses a date per record).
     public init?(iso text: Substring) {
-        var year = 0, month = 0, day = 0, count = 0
-        for byte in text.utf8 {
-            if count == 10 { break }
-            if count == 4 || count == 7 {
+        let parsed = text.utf8.withContiguousStorageIfAvailable(Self.iso) ?? Array(text.utf8.prefix(10)).withUnsafeBufferPointer(Self.iso)
+        guard let parsed else { return nil }
+        self = parsed
+    }
+
+    /// `YYYY-MM-DD` at the start of `bytes`.
+    private static func iso(_ bytes: UnsafeBufferPointer<UInt8>) -> CalendarDate? {
+        guard bytes.count >= 10 else { return nil }
+        var year = 0, month = 0, day = 0
+        for k in 0..<10 {
+            let byte = bytes[k]
+            if k == 4 || k == 7 {
                 guard byte == UInt8(ascii: "-") else { return nil }
             } else {
                 guard byte >= 48, byte <= 57 else { return nil }
                 let digit = Int(byte &- 48)
-                if count < 4 { year = year * 10 + digit } else if count < 7 { month = month * 10 + digit } else { day = day * 10 + digit }
+                if k < 4 { year = year * 10 + digit } else if k < 7 { month = month * 10 + digit } else { day = day * 10 + digit }
             }
-            count += 1
         }
-        guard count == 10, (1...12).contains(month), (1...31).contains(day) else { return nil }
-        self.init(year: year, month: month, day: day)
+        guard (1...12).contains(month), (1...31).contains(day) else { return nil }
+        return CalendarDate(year: year, month: month, day: day)
     }
 
     /// Parses the date of X/Twitter's `created_at` form, `Sun Jun 23 13:36:08 +0000 2024`, as written.
