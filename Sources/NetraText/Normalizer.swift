@@ -320,6 +320,10 @@ public final class Normalizer {
     /// Words the fast path replayed from its memo so far (for tests).
     var memoHits: Int { core.memoHits }
 
+    /// Whether the per-byte map buffers have room for as many bytes as the output buffer, which
+    /// the byte loops assume (for tests).
+    var mapBuffersHaveRoom: Bool { core.mapBuffersHaveRoom }
+
     /// Normalizes `text` into a new value.
     public func normalize(_ text: String, mode: NormalizationMode = .text) -> NormalizedText {
         var result = NormalizedText()
@@ -498,6 +502,10 @@ struct NormalizerCore {
     /// Whether the last pass joined spaced single letters into a word.
     var joinedLetters: Bool { needsJoinPass }
 
+    /// Whether `starts` and `ends` have room for as many bytes as `out` (the byte loops check
+    /// `out`'s capacity only).
+    var mapBuffersHaveRoom: Bool { starts.capacity >= out.capacity && ends.capacity >= out.capacity }
+
     init(configuration: NormalizerConfiguration) {
         self.configuration = configuration
         hasSlang = !configuration.slang.isEmpty
@@ -550,6 +558,11 @@ struct NormalizerCore {
         swap(&segments, &target.segments)
         swap(&tokenStarts, &target.tokenStarts)
         swap(&sentenceStarts, &target.sentenceStarts)
+        // The byte loops check `out`'s capacity only: `starts` and `ends` must have room for as
+        // many bytes. The buffer handed back can be larger than they are: joining spaced letters
+        // starts them afresh (a scan crashed on heap corruption before this).
+        starts.reserve(out.capacity)
+        ends.reserve(out.capacity)
     }
 
     private mutating func reset() {
@@ -570,6 +583,7 @@ struct NormalizerCore {
     // MARK: The byte loop
 
     private mutating func run(_ input: UnsafeBufferPointer<UInt8>) {
+        assert(mapBuffersHaveRoom, "the map buffers are smaller than the output buffer")
         let n = input.count
         out.reserve(n + 64)
         starts.reserve(n + 64)

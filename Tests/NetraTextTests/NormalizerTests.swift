@@ -192,3 +192,19 @@ func normalizedTextIsAValue() {
     #expect(parts(copy) == expected)
     #expect(written.sentenceStarts == [0] && written.bytes == copy.bytes)
 }
+
+@Test("buffers handed back by a normalized text never leave the map buffers smaller than the output buffer")
+func handedBackBuffersKeepTheMapRoomy() {
+    // A long text leaves a large output buffer in `result`; spaced letters make the normalizer
+    // start its buffers afresh (small); normalizing into `result` again hands the large one
+    // back. Then a long general-path word writes past small map buffers unless they grew too.
+    let normalizer = Normalizer()
+    var result = NormalizedText()
+    let long = String(repeating: "kata biasa ", count: 900)
+    let longCamel = String(repeating: "satu dua ", count: 120) + String(repeating: "PrabowoGibran", count: 40)
+    for text in [long, "p r a b o w o", long, "a b c d", longCamel, "x y z", longCamel] {
+        normalizer.normalize(text, into: &result)
+        #expect(normalizer.mapBuffersHaveRoom, "after \(text.prefix(20))")
+        #expect(result.string == normalizer.normalize(text).string)
+    }
+}
