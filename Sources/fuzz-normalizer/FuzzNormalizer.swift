@@ -14,6 +14,9 @@ let configuration = NormalizerConfiguration(
 // records. The oracle sends every word through the general path, with no word memo.
 nonisolated(unsafe) let normalizer = Normalizer(configuration: configuration)
 nonisolated(unsafe) let oracle = Normalizer(configuration: configuration, fastPath: false, memo: false)
+/// One value normalized into again and again, as the screener does (the normalizer hands its
+/// buffers to it and takes its old ones back).
+nonisolated(unsafe) var reused = NormalizedText()
 
 /// Feeds arbitrary bytes through mojibake repair and the normalizer in both modes, and traps
 /// when an invariant breaks: spans inside the original, ordered token starts, idempotence, and
@@ -38,6 +41,9 @@ public func fuzzNormalizer(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             precondition(start > previous && Int(start) < max(result.bytes.count, 1), "token starts out of order")
             previous = start
         }
+        normalizer.normalize(text, into: &reused, mode: mode)
+        precondition(reused.bytes == result.bytes && reused.tokenStarts == result.tokenStarts
+            && reused.sentenceStarts == result.sentenceStarts && reused.sourceMap() == map, "normalizing into a reused value differs")
         let again = normalizer.normalize(result.string, mode: mode)
         precondition(again.bytes == result.bytes, "not idempotent")
         // The fast path (and the words it replays from its memo) against the general path.
