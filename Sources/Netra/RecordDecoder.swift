@@ -79,46 +79,64 @@ public enum RecordDecoder {
     }
 
     public static func decode(_ bytes: UnsafeBufferPointer<UInt8>, source: SourceLocation) -> Result<(Record, [Remark]), Failure> {
-        if let bad = firstInvalidUTF8(bytes) { return .failure(.invalidUTF8(byteOffset: bad)) }
-        // The byte-level reader handles ordinary lines; anything unusual goes to Foundation.
-        if let fields = FastJSONFields.parse(bytes) { return self.fields(fields, source: source) }
-        return decodeStrictly(bytes, source: source)
+        var remarks: [Remark] = []
+        do throws(Failure) {
+            let record = try decodeRecord(bytes, source: source, strictly: false, remarks: &remarks)
+            return .success((record, remarks))
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// Foundation's parser only (the oracle for the fast path; also used for unusual lines).
     public static func decodeStrictly(_ bytes: UnsafeBufferPointer<UInt8>, source: SourceLocation) -> Result<(Record, [Remark]), Failure> {
-        if let bad = firstInvalidUTF8(bytes) { return .failure(.invalidUTF8(byteOffset: bad)) }
+        var remarks: [Remark] = []
+        do throws(Failure) {
+            let record = try decodeRecord(bytes, source: source, strictly: true, remarks: &remarks)
+            return .success((record, remarks))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// `decode` (or with `strictly`, `decodeStrictly`) returning the record itself, with the
+    /// remarks appended to `remarks`: the scanner's path, without a `Result` and a remarks array
+    /// made per record.
+    static func decodeRecord(_ bytes: UnsafeBufferPointer<UInt8>, source: SourceLocation, strictly: Bool,
+                             remarks: inout [Remark]) throws(Failure) -> Record {
+        if let bad = firstInvalidUTF8(bytes) { throw .invalidUTF8(byteOffset: bad) }
+        // The byte-level reader handles ordinary lines; anything unusual goes to Foundation.
+        if !strictly, let fields = FastJSONFields.parse(bytes) { return try self.fields(fields, source: source, remarks: &remarks) }
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: Data(buffer: bytes), options: [])
         } catch {
             let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error.localizedDescription)"
-            return .failure(.malformedJSON(detail))
+            throw .malformedJSON(detail)
         }
-        guard let dict = object as? [String: Any] else { return .failure(.notAnObject) }
-        return fields(RecordFields(foundation: dict), source: source)
+        guard let dict = object as? [String: Any] else { throw .notAnObject }
+        return try fields(RecordFields(foundation: dict), source: source, remarks: &remarks)
     }
 
     /// JSON `true`/`false` arrive as NSNumber; their ObjC type is `c` (char).
     static func isBoolean(_ n: NSNumber) -> Bool { n.objCType.pointee == CChar(UInt8(ascii: "c")) }
 
-    static func fields(_ f: RecordFields, source: SourceLocation) -> Result<(Record, [Remark]), Failure> {
-        var remarks: [Remark] = []
+    static func fields(_ f: RecordFields, source: SourceLocation, remarks: inout [Remark]) throws(Failure) -> Record {
         // id: string or number
         var id: String?
         switch f.id {
         case nil, .null?: id = nil
         case .string(let s)?: id = s
         case .number(let n)?: id = n.stringValue
-        default: return .failure(.badField("id", "must be a string or a number"))
+        default: throw .badField("id", "must be a string or a number")
         }
         var kind = RecordKind.post
         switch f.kind {
         case nil, .null?: break
         case .string(let k)?:
-            guard let parsed = RecordKind(rawValue: k) else { return .failure(.unknownKind(k)) }
+            guard let parsed = RecordKind(rawValue: k) else { throw .unknownKind(k) }
             kind = parsed
-        default: return .failure(.badField("kind", "must be a string or null"))
+        default: throw .badField("kind", "must be a string or null")
         }
         var target: RecordTarget?
         switch f.target {
@@ -128,32 +146,32 @@ public enum RecordDecoder {
             for key in ["author", "text"] {
                 switch t[key] {
                 case nil, .null?, .string?: break
-                default: return .failure(.badField("target.\(key)", "must be a string"))
+                default: throw .badField("target.\(key)", "must be a string")
                 }
             }
             target = RecordTarget(author: t["author"]?.string, text: t["text"]?.string)
-        default: return .failure(.badField("target", "must be an object, a string or null"))
+        default: throw .badField("target", "must be an object, a string or null")
         }
         var group: String?
         switch f.group {
         case nil, .null?: break
         case .string(let s)?: group = s
         case .object(let g)?: group = g["name"]?.string
-        default: return .failure(.badField("group", "must be a string, an object with 'name', or null"))
+        default: throw .badField("group", "must be a string, an object with 'name', or null")
         }
         var author: String?
         switch f.author {
         case nil, .null?: break
         case .string(let s)?: author = s
-        default: return .failure(.badField("author", "must be a string or null"))
+        default: throw .badField("author", "must be a string or null")
         }
         var text = ""
         switch f.text {
         case .string(let s)?: text = s
         case nil, .null?:
             // Likes, follows and memberships carry their meaning in what they point at.
-            guard !kind.judgesOwnText, target != nil || group != nil else { return .failure(.missingText) }
-        default: return .failure(.badField("text", "must be a string"))
+            guard !kind.judgesOwnText, target != nil || group != nil else { throw .missingText }
+        default: throw .badField("text", "must be a string")
         }
         var createdAt: String?
         var date: CalendarDate?
@@ -167,15 +185,14 @@ public enum RecordDecoder {
         case .number(let n)?:
             createdAt = n.stringValue
             date = CalendarDate(unixSeconds: n.int64Value, utcOffsetSeconds: 7 * 3600)
-        default: return .failure(.badField("created_at", "must be an ISO 8601 string or unix seconds"))
+        default: throw .badField("created_at", "must be an ISO 8601 string or unix seconds")
         }
         // Encoding damage (Meta's byte escapes, double-encoded UTF-8, literal \x escapes) is repaired
         // before anything is judged; evidence spans refer to the repaired text.
         if let t = target {
             target = RecordTarget(author: t.author.map(MojibakeRepair.repair), text: t.text.map(MojibakeRepair.repair))
         }
-        let record = Record(id: id, kind: kind, createdAt: createdAt, date: date, text: MojibakeRepair.repair(text),
-                            target: target, group: group.map(MojibakeRepair.repair), author: author.map(MojibakeRepair.repair), source: source)
-        return .success((record, remarks))
+        return Record(id: id, kind: kind, createdAt: createdAt, date: date, text: MojibakeRepair.repair(text),
+                      target: target, group: group.map(MojibakeRepair.repair), author: author.map(MojibakeRepair.repair), source: source)
     }
 }

@@ -144,20 +144,23 @@ final class ScanWorker: @unchecked Sendable {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
         statistics.records += 1
         let source = SourceLocation(path: path, line: number)
-        switch reference ? RecordDecoder.decodeStrictly(bytes, source: source) : RecordDecoder.decode(bytes, source: source) {
-        case .failure(let failure):
-            statistics.skipped[failure.reason, default: 0] += 1
-            messages.append("\(path):\(number): record skipped: \(failure.description)")
-        case .success(let (record, remarks)):
-            for remark in remarks {
-                statistics.undatedBadDate += 1
-                messages.append("\(path):\(number): \(remark.description)")
-            }
-            let flags = screener.screen(record)
-            statistics.count(flags)
-            if flags.isEmpty && !options.all { return }
-            options.format.append(Finding(record: record, flags: flags), lexiconVersion: version, to: &output)
+        let record: Record
+        var remarks: [RecordDecoder.Remark] = []
+        do throws(RecordDecoder.Failure) {
+            record = try RecordDecoder.decodeRecord(bytes, source: source, strictly: reference, remarks: &remarks)
+        } catch {
+            statistics.skipped[error.reason, default: 0] += 1
+            messages.append("\(path):\(number): record skipped: \(error.description)")
+            return
         }
+        for remark in remarks {
+            statistics.undatedBadDate += 1
+            messages.append("\(path):\(number): \(remark.description)")
+        }
+        let flags = screener.screen(record)
+        statistics.count(flags)
+        if flags.isEmpty && !options.all { return }
+        options.format.append(Finding(record: record, flags: flags), lexiconVersion: version, to: &output)
     }
 
     /// What `netra scan` and `netra batch` say of a JSON line over the record size limit.
