@@ -379,52 +379,52 @@ public struct WordMatcher: Sendable {
         let n = haystack.count
         guard n > 0, let h = haystack.baseAddress else { return }
         wordTags.withUnsafeBufferPointer { tagBuffer in
-          wordRecords.withUnsafeBufferPointer { recordBuffer in
-            words.withUnsafeBufferPointer { entryBuffer in
-                isBoundary.withUnsafeBufferPointer { boundaryBuffer in
-                    let tags = tagBuffer.baseAddress!, records = recordBuffer.baseAddress!, entries = entryBuffer.baseAddress!
-                    let table = boundaryBuffer.baseAddress!
-                    // The word after a word that begins a phrase is looked up for the walk, and
-                    // kept for when it is the next word start.
-                    var keptStart = -1, keptEnd = 0, keptWord = -1
-                    let pair = boundaryPair
-                    var s = 0
-                    while s < n {
-                        let e: Int, slot: Int
-                        if s == keptStart {
-                            e = keptEnd
-                            slot = keptWord
-                        } else {
-                            (e, slot) = word(h, n: n, at: s, pair: pair, table: table, tags: tags, records: records, entries: entries)
-                        }
-                        let start = s
-                        s = e &+ 1
-                        guard slot >= 0 else { continue }
-                        var node = records[slot].firstNode
-                        guard node >= 0 else { continue }
-                        // The patterns that begin with this word: shortest first, reversed after.
-                        let first = matches.count
-                        var end = e
-                        while true {
-                            if outputCount[Int(node)] > 0 { record(node: Int(node), start: start, end: end, into: &matches) }
-                            guard end < n && hasChildren[Int(node)] else { break }
-                            let next = end &+ 1
-                            let (nextEnd, wordSlot) = word(h, n: n, at: next, pair: pair, table: table, tags: tags, records: records, entries: entries)
-                            if end == e {
-                                keptStart = next
-                                keptEnd = nextEnd
-                                keptWord = wordSlot
+            wordRecords.withUnsafeBufferPointer { recordBuffer in
+                words.withUnsafeBufferPointer { entryBuffer in
+                    isBoundary.withUnsafeBufferPointer { boundaryBuffer in
+                        let tags = tagBuffer.baseAddress!, records = recordBuffer.baseAddress!, entries = entryBuffer.baseAddress!
+                        let table = boundaryBuffer.baseAddress!
+                        // The word after a word that begins a phrase is looked up for the walk, and
+                        // kept for when it is the next word start.
+                        var keptStart = -1, keptEnd = 0, keptWord = -1
+                        let pair = boundaryPair
+                        var s = 0
+                        while s < n {
+                            let e: Int, slot: Int
+                            if s == keptStart {
+                                e = keptEnd
+                                slot = keptWord
+                            } else {
+                                (e, slot) = word(h, n: n, at: s, pair: pair, table: table, tags: tags, records: records, entries: entries)
                             }
-                            guard wordSlot >= 0 && records[wordSlot].continues else { break }
-                            node = child(node, h[end], records[wordSlot].number)
-                            guard node >= 0 else { break }
-                            end = nextEnd
+                            let start = s
+                            s = e &+ 1
+                            guard slot >= 0 else { continue }
+                            var node = records[slot].firstNode
+                            guard node >= 0 else { continue }
+                            // The patterns that begin with this word: shortest first, reversed after.
+                            let first = matches.count
+                            var end = e
+                            while true {
+                                if outputCount[Int(node)] > 0 { record(node: Int(node), start: start, end: end, into: &matches) }
+                                guard end < n && hasChildren[Int(node)] else { break }
+                                let next = end &+ 1
+                                let (nextEnd, wordSlot) = word(h, n: n, at: next, pair: pair, table: table, tags: tags, records: records, entries: entries)
+                                if end == e {
+                                    keptStart = next
+                                    keptEnd = nextEnd
+                                    keptWord = wordSlot
+                                }
+                                guard wordSlot >= 0 && records[wordSlot].continues else { break }
+                                node = child(node, h[end], records[wordSlot].number)
+                                guard node >= 0 else { break }
+                                end = nextEnd
+                            }
+                            if matches.count &- first > 1 { Self.reverse(&matches, from: first) }
                         }
-                        if matches.count &- first > 1 { Self.reverse(&matches, from: first) }
                     }
                 }
             }
-          }
         }
         if kind == .leftmostLongest { AhoCorasick.keepLeftmostLongest(&matches, from: base) }
     }

@@ -12,7 +12,9 @@ import CNetraBytes
 /// normalizer hands its finished buffers over to the value it normalizes into instead of
 /// copying them. (`@unchecked Sendable`: the storage is only written while uniquely referenced.)
 public struct NormalizedText: @unchecked Sendable {
-    /// The four parts of a normalized text, owned by one value (or shared by its copies).
+    /// The four parts of a normalized text, owned by one value (or shared by its copies). The
+    /// offset map is run-length coded: `segments` ascend by `normalizedStart`, each describing
+    /// the bytes up to the next one (see `MapSegment`).
     /// (No runtime exclusivity checks: a storage is written only by the value that holds it
     /// uniquely, and a class's `var` would otherwise pay a check on every access.)
     final class Storage {
@@ -59,12 +61,6 @@ public struct NormalizedText: @unchecked Sendable {
     public var bytes: [UInt8] { Array(storage.bytes.view) }
     /// The number of normalized bytes.
     public var byteCount: Int { storage.bytes.count }
-    /// The offset map, run-length coded: ascending by `normalizedStart`, each segment describes
-    /// the bytes up to the next one (see `MapSegment`).
-    var segments: [MapSegment] {
-        get { Array(storage.segments.view) }
-        set { Self.overwrite(&writableStorage().segments, with: newValue) }
-    }
     /// Byte offsets where tokens begin, ascending.
     public var tokenStarts: [Int32] { Array(storage.tokenStarts.view) }
     /// Indices (into `tokenStarts`) of the tokens that begin a sentence, ascending; the first
