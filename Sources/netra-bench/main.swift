@@ -59,7 +59,7 @@ nonisolated func measure(_ texts: [String], bytes target: Int, normalizer: Norma
     for _ in 0..<rounds {
         for text in texts {
             normalizer.normalize(text, into: &result)
-            checksum &+= result.bytes.count
+            checksum &+= result.byteCount
         }
     }
     let seconds = now() - start, cpu = threadCPU() - startCPU
