@@ -79,20 +79,19 @@ public enum RecordDecoder {
     }
 
     public static func decode(_ bytes: UnsafeBufferPointer<UInt8>, source: SourceLocation) -> Result<(Record, [Remark]), Failure> {
-        var remarks: [Remark] = []
-        do throws(Failure) {
-            let record = try decodeRecord(bytes, source: source, strictly: false, remarks: &remarks)
-            return .success((record, remarks))
-        } catch {
-            return .failure(error)
-        }
+        result(bytes, source: source, strictly: false)
     }
 
     /// Foundation's parser only (the oracle for the fast path; also used for unusual lines).
     public static func decodeStrictly(_ bytes: UnsafeBufferPointer<UInt8>, source: SourceLocation) -> Result<(Record, [Remark]), Failure> {
+        result(bytes, source: source, strictly: true)
+    }
+
+    /// `decodeRecord` as a `Result` with its remarks.
+    private static func result(_ bytes: UnsafeBufferPointer<UInt8>, source: SourceLocation, strictly: Bool) -> Result<(Record, [Remark]), Failure> {
         var remarks: [Remark] = []
         do throws(Failure) {
-            let record = try decodeRecord(bytes, source: source, strictly: true, remarks: &remarks)
+            let record = try decodeRecord(bytes, source: source, strictly: strictly, remarks: &remarks)
             return .success((record, remarks))
         } catch {
             return .failure(error)

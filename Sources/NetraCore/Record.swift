@@ -124,20 +124,20 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// `YYYY-MM-DD` at the start of `bytes`.
     private static func iso(_ bytes: UnsafeBufferPointer<UInt8>) -> CalendarDate? {
-        guard bytes.count >= 10 else { return nil }
-        var year = 0, month = 0, day = 0
-        for k in 0..<10 {
-            let byte = bytes[k]
-            if k == 4 || k == 7 {
-                guard byte == UInt8(ascii: "-") else { return nil }
-            } else {
-                guard byte >= 48, byte <= 57 else { return nil }
-                let digit = Int(byte &- 48)
-                if k < 4 { year = year * 10 + digit } else if k < 7 { month = month * 10 + digit } else { day = day * 10 + digit }
-            }
-        }
-        guard (1...12).contains(month), (1...31).contains(day) else { return nil }
+        guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+              let year = number(bytes, 0..<4), let month = number(bytes, 5..<7), let day = number(bytes, 8..<10),
+              (1...12).contains(month), (1...31).contains(day) else { return nil }
         return CalendarDate(year: year, month: month, day: day)
+    }
+
+    /// The decimal number written by the ASCII digits `bytes[range]`, or nil when one is not a digit.
+    private static func number(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {
+        var value = 0
+        for k in range {
+            guard bytes[k] >= 48, bytes[k] <= 57 else { return nil }
+            value = value * 10 + Int(bytes[k] &- 48)
+        }
+        return value
     }
 
     /// Parses the date of X/Twitter's `created_at` form, `Sun Jun 23 13:36:08 +0000 2024`, as written.
@@ -157,16 +157,8 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
                 let space = k == 3 || k == 7 || k == 10 || k == 19 || k == 25
                 guard space ? b[k] == 0x20 : (b[k] > 0x20 && b[k] < 0x7F) else { return nil }
             }
-            func digits(_ from: Int, _ to: Int) -> Int? {
-                var v = 0
-                for k in from..<to {
-                    guard b[k] >= 48, b[k] <= 57 else { return nil }
-                    v = v * 10 + Int(b[k] &- 48)
-                }
-                return v
-            }
             guard let month = monthNames.firstIndex(where: { $0.utf8.elementsEqual(b[4..<7]) }),
-                  let day = digits(8, 10), (1...31).contains(day), let year = digits(26, 30) else { return nil }
+                  let day = number(b, 8..<10), (1...31).contains(day), let year = number(b, 26..<30) else { return nil }
             return CalendarDate(year: year, month: month + 1, day: day)
         }
         return date ?? nil

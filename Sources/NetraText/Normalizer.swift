@@ -1389,15 +1389,7 @@ struct NormalizerCore {
             return
         case .asciiWord:
             if !inToken { beginToken(s) }
-            for k in 0..<quick.count {
-                let byte = quick.byte(k)
-                if byte >= 0x30 && byte <= 0x39 {
-                    emitDigit(byte, s)
-                } else {
-                    emitLetter(byte, s)
-                    prevCase = 4
-                }
-            }
+            for k in 0..<quick.count { emitFoldedASCII(quick.byte(k), s) }
             return
         case .general:
             break
@@ -1409,14 +1401,7 @@ struct NormalizerCore {
                 let offset = out.count - tokenStart
                 for byte in piece.utf8 {
                     if byte < 0x80 {
-                        // Folded to ASCII (fullwidth, styled letters, accents): an ordinary letter or
-                        // digit, but of unknown case, so it never starts or ends a camel-case part.
-                        if byte >= 0x30 && byte <= 0x39 {
-                            emitDigit(byte, s)
-                        } else {
-                            emitLetter(byte, s)
-                            prevCase = 4  // a letter of unknown case
-                        }
+                        emitFoldedASCII(byte, s)
                     } else {
                         append(byte, s, s + 1)
                         flags.insert(.nonASCII)
@@ -1439,6 +1424,19 @@ struct NormalizerCore {
                 if f.endsSentence { pendingSentence = true }
             }
             // Ignorable pieces (marks, modifiers, format characters) are dropped.
+        }
+    }
+
+    /// A lower-case ASCII letter or a digit that a non-ASCII scalar folded to (fullwidth, styled
+    /// letters, accents): an ordinary letter or digit, but of unknown case, so it never starts or
+    /// ends a camel-case part.
+    @inline(__always)
+    private mutating func emitFoldedASCII(_ byte: UInt8, _ s: Int32) {
+        if byte >= 0x30 && byte <= 0x39 {
+            emitDigit(byte, s)
+        } else {
+            emitLetter(byte, s)
+            prevCase = 4  // a letter of unknown case
         }
     }
 
