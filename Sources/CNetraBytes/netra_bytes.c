@@ -4,6 +4,12 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#define NETRA_X86_DISPATCH 1
+#include <immintrin.h>
+#else
+#define NETRA_X86_DISPATCH 0
+#endif
 
 // The per-block masks before the maps that look at neighbours are derived.
 typedef struct {
@@ -16,13 +22,36 @@ typedef struct {
     uint8_t last;
 } carries;
 
+// The byte loop: the definition every vector path must agree with (tests compare them all).
+static inline void classify64_bytes(const uint8_t *p, uint8_t *folded, raw_masks *m, carries *c) {
+    uint64_t letter = 0, digit = 0, upper = 0, equal = 0, space = 0;
+    uint8_t previous = c->last;
+    for (int k = 0; k < 64; k++) {
+        uint8_t b = p[k], lc = b | 0x20;
+        uint64_t bit = (uint64_t)1 << k;
+        int isLetter = lc >= 'a' && lc <= 'z';
+        uint8_t lowered = isLetter ? lc : b;
+        folded[k] = lowered;
+        if (isLetter) {
+            letter |= bit;
+            if (!(b & 0x20)) upper |= bit;
+            if (lowered == previous) equal |= bit;
+        }
+        if (b >= '0' && b <= '9') digit |= bit;
+        if (b == 0x20) space |= bit;
+        previous = lowered;
+    }
+    c->last = previous;
+    m->letter = letter; m->digit = digit; m->upper = upper; m->equal = equal; m->space = space;
+}
+
 #if defined(__SSE2__)
 static inline __m128i in_range(__m128i v, uint8_t lo, uint8_t count) {
     __m128i t = _mm_sub_epi8(v, _mm_set1_epi8((char)lo));
     return _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8((char)(count - 1))), t);
 }
 
-static inline void classify64(const uint8_t *p, uint8_t *folded, raw_masks *m, carries *c) {
+static inline void classify64_sse2(const uint8_t *p, uint8_t *folded, raw_masks *m, carries *c) {
     __m128i previous = _mm_cvtsi32_si128(c->last);
     previous = _mm_slli_si128(previous, 15);
     uint64_t letter = 0, digit = 0, upper = 0, equal = 0, space = 0;
@@ -47,28 +76,6 @@ static inline void classify64(const uint8_t *p, uint8_t *folded, raw_masks *m, c
     c->last = folded[63];
     m->letter = letter; m->digit = digit; m->upper = upper; m->equal = equal; m->space = space;
 }
-#else
-static inline void classify64(const uint8_t *p, uint8_t *folded, raw_masks *m, carries *c) {
-    uint64_t letter = 0, digit = 0, upper = 0, equal = 0, space = 0;
-    uint8_t previous = c->last;
-    for (int k = 0; k < 64; k++) {
-        uint8_t b = p[k], lc = b | 0x20;
-        uint64_t bit = (uint64_t)1 << k;
-        int isLetter = lc >= 'a' && lc <= 'z';
-        uint8_t lowered = isLetter ? lc : b;
-        folded[k] = lowered;
-        if (isLetter) {
-            letter |= bit;
-            if (!(b & 0x20)) upper |= bit;
-            if (lowered == previous) equal |= bit;
-        }
-        if (b >= '0' && b <= '9') digit |= bit;
-        if (b == 0x20) space |= bit;
-        previous = lowered;
-    }
-    c->last = previous;
-    m->letter = letter; m->digit = digit; m->upper = upper; m->equal = equal; m->space = space;
-}
 #endif
 
 static inline void derive(const raw_masks *m, carries *c, uint64_t *out) {
@@ -87,21 +94,145 @@ static inline void derive(const raw_masks *m, carries *c, uint64_t *out) {
     c->equal = m->equal >> 63;
 }
 
-void netra_classify(const uint8_t *p, intptr_t n, uint8_t *folded, uint64_t *maps) {
+// The block loop, over one of the block classifiers above: whole blocks, then the last bytes
+// padded with zero bytes (which are in no map).
+#define NETRA_CLASSIFY_BLOCKS(classify64)                                      \
+    carries c = {0, 0, 0, 0, 0};                                               \
+    raw_masks m;                                                               \
+    intptr_t k = 0;                                                            \
+    for (; k + 64 <= n; k += 64) {                                             \
+        classify64(p + k, folded + k, &m, &c);                                 \
+        derive(&m, &c, maps);                                                  \
+        maps += NETRA_MAPS_PER_BLOCK;                                          \
+    }                                                                          \
+    if (k < n) {                                                               \
+        uint8_t tail[64];                                                      \
+        memset(tail, 0, sizeof tail);                                          \
+        memcpy(tail, p + k, (size_t)(n - k));                                  \
+        classify64(tail, folded + k, &m, &c);                                  \
+        derive(&m, &c, maps);                                                  \
+    }
+
+static void classify_bytes(const uint8_t *p, intptr_t n, uint8_t *folded, uint64_t *maps) {
+    NETRA_CLASSIFY_BLOCKS(classify64_bytes)
+}
+
+#if defined(__SSE2__)
+static void classify_sse2(const uint8_t *p, intptr_t n, uint8_t *folded, uint64_t *maps) {
+    NETRA_CLASSIFY_BLOCKS(classify64_sse2)
+}
+#endif
+
+#if NETRA_X86_DISPATCH
+// AVX2: 32 bytes at a time. The byte before each is found with a lane-crossing align.
+__attribute__((target("avx2")))
+static void classify_avx2(const uint8_t *p, intptr_t n, uint8_t *folded, uint64_t *maps) {
     carries c = {0, 0, 0, 0, 0};
     raw_masks m;
-    intptr_t k = 0;
-    for (; k + 64 <= n; k += 64) {
-        classify64(p + k, folded + k, &m, &c);
+    __m256i previous = _mm256_setzero_si256();
+    const __m256i caseBit = _mm256_set1_epi8(0x20);
+    uint8_t tail[64];
+    for (intptr_t k = 0; k < n; k += 64) {
+        const uint8_t *block = p + k;
+        if (k + 64 > n) {
+            memset(tail, 0, sizeof tail);
+            memcpy(tail, p + k, (size_t)(n - k));
+            block = tail;
+        }
+        uint64_t letter = 0, digit = 0, upper = 0, equal = 0, space = 0;
+        for (int h = 0; h < 2; h++) {
+            __m256i v = _mm256_loadu_si256((const __m256i *)(block + 32 * h));
+            __m256i lc = _mm256_or_si256(v, caseBit);
+            __m256i t = _mm256_sub_epi8(lc, _mm256_set1_epi8('a'));
+            __m256i isLetter = _mm256_cmpeq_epi8(_mm256_min_epu8(t, _mm256_set1_epi8(25)), t);
+            __m256i d = _mm256_sub_epi8(v, _mm256_set1_epi8('0'));
+            __m256i isDigit = _mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_set1_epi8(9)), d);
+            __m256i isUpper = _mm256_andnot_si256(_mm256_cmpeq_epi8(_mm256_and_si256(v, caseBit), caseBit), isLetter);
+            __m256i lowered = _mm256_or_si256(v, _mm256_and_si256(isLetter, caseBit));
+            _mm256_storeu_si256((__m256i *)(folded + k + 32 * h), lowered);
+            __m256i before = _mm256_alignr_epi8(lowered, _mm256_permute2x128_si256(previous, lowered, 0x21), 15);
+            __m256i isEqual = _mm256_and_si256(_mm256_cmpeq_epi8(lowered, before), isLetter);
+            __m256i isSpace = _mm256_cmpeq_epi8(v, caseBit);
+            previous = lowered;
+            int shift = 32 * h;
+            letter |= (uint64_t)(uint32_t)_mm256_movemask_epi8(isLetter) << shift;
+            digit |= (uint64_t)(uint32_t)_mm256_movemask_epi8(isDigit) << shift;
+            upper |= (uint64_t)(uint32_t)_mm256_movemask_epi8(isUpper) << shift;
+            equal |= (uint64_t)(uint32_t)_mm256_movemask_epi8(isEqual) << shift;
+            space |= (uint64_t)(uint32_t)_mm256_movemask_epi8(isSpace) << shift;
+        }
+        m.letter = letter; m.digit = digit; m.upper = upper; m.equal = equal; m.space = space;
         derive(&m, &c, maps);
         maps += NETRA_MAPS_PER_BLOCK;
     }
-    if (k < n) {
-        uint8_t tail[64];
-        memset(tail, 0, sizeof tail);
-        memcpy(tail, p + k, (size_t)(n - k));
-        classify64(tail, folded + k, &m, &c);
+}
+
+// AVX-512 (BW, VBMI): a whole block at a time, compares straight into 64-bit masks; the last
+// bytes are read with a masked load (zero past the end) instead of being copied.
+__attribute__((target("avx512f,avx512bw,avx512vbmi")))
+static void classify_avx512(const uint8_t *p, intptr_t n, uint8_t *folded, uint64_t *maps) {
+    carries c = {0, 0, 0, 0, 0};
+    raw_masks m;
+    __m512i previous = _mm512_setzero_si512();
+    const __m512i caseBit = _mm512_set1_epi8(0x20);
+    // Byte 0 takes the previous block's byte 63 (index 127 of the pair), byte i the block's i - 1.
+    const __m512i shiftIndex = _mm512_set_epi8(62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42, 41, 40,
+                                               39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17,
+                                               16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 127);
+    for (intptr_t k = 0; k < n; k += 64) {
+        __m512i v = k + 64 <= n ? _mm512_loadu_si512((const void *)(p + k))
+                                : _mm512_maskz_loadu_epi8(((uint64_t)1 << (n - k)) - 1, (const void *)(p + k));
+        __m512i lc = _mm512_or_si512(v, caseBit);
+        __mmask64 letter = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(lc, _mm512_set1_epi8('a')), _mm512_set1_epi8(26));
+        __mmask64 digit = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8('0')), _mm512_set1_epi8(10));
+        __mmask64 upper = letter & _mm512_testn_epi8_mask(v, caseBit);
+        __m512i lowered = _mm512_mask_blend_epi8(letter, v, lc);
+        _mm512_storeu_si512((void *)(folded + k), lowered);
+        __m512i before = _mm512_permutex2var_epi8(lowered, shiftIndex, previous);
+        m.equal = letter & _mm512_cmpeq_epi8_mask(lowered, before);
+        m.space = _mm512_cmpeq_epi8_mask(v, caseBit);
+        m.letter = letter; m.digit = digit; m.upper = upper;
+        previous = lowered;
         derive(&m, &c, maps);
+        maps += NETRA_MAPS_PER_BLOCK;
+    }
+}
+#endif
+
+void netra_classify(const uint8_t *p, intptr_t n, uint8_t *folded, uint64_t *maps) {
+    // The level is found once (-1: not yet); any thread that finds it finds the same.
+    static int cached = -1;
+    int level = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (level < 0) {
+        level = netra_classify_best_level();
+        __atomic_store_n(&cached, level, __ATOMIC_RELAXED);
+    }
+    netra_classify_with(level, p, n, folded, maps);
+}
+
+int netra_classify_best_level(void) {
+#if NETRA_X86_DISPATCH
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi")) return NETRA_CLASSIFY_AVX512;
+    if (__builtin_cpu_supports("avx2")) return NETRA_CLASSIFY_AVX2;
+#endif
+#if defined(__SSE2__)
+    return NETRA_CLASSIFY_SSE2;
+#else
+    return NETRA_CLASSIFY_BYTES;
+#endif
+}
+
+void netra_classify_with(int level, const uint8_t *p, intptr_t n, uint8_t *folded, uint64_t *maps) {
+    switch (level) {
+#if NETRA_X86_DISPATCH
+    case NETRA_CLASSIFY_AVX512: classify_avx512(p, n, folded, maps); return;
+    case NETRA_CLASSIFY_AVX2: classify_avx2(p, n, folded, maps); return;
+#endif
+#if defined(__SSE2__)
+    case NETRA_CLASSIFY_SSE2: classify_sse2(p, n, folded, maps); return;
+#endif
+    default: classify_bytes(p, n, folded, maps); return;
     }
 }
 
@@ -158,10 +289,3 @@ intptr_t netra_count_byte(const uint8_t *p, intptr_t n, uint8_t byte) {
     return count;
 }
 
-int netra_classify_is_vectorized(void) {
-#if defined(__SSE2__)
-    return 1;
-#else
-    return 0;
-#endif
-}

@@ -3,8 +3,8 @@ import NetraCore
 
 /// One bit per input byte, 64 bytes to a word, for the normalizer's fast path: where the ASCII
 /// words and single spaces are, whether words are letters or digits, and which bytes make a word
-/// need a word rule. Built once per text by `netra_classify` (CNetraBytes: SSE2 where available,
-/// sixteen bytes at a time), so the fast path finds words and judges whole runs of them with a
+/// need a word rule. Built once per text by `netra_classify` (CNetraBytes: AVX-512, AVX2 or SSE2,
+/// whichever the processor has), so the fast path finds words and judges whole runs of them with a
 /// few bit operations instead of looking at each byte again; the ASCII letters of the text are
 /// lower-cased on the way (`folded`).
 ///
@@ -37,8 +37,12 @@ struct ByteClassMaps {
         folded.free()
     }
 
-    /// Classifies `input` (any bytes; bytes ≥ 0x80 are in no map).
-    mutating func build(_ input: UnsafeBufferPointer<UInt8>) {
+    /// The classifiers this processor can run, slowest first (`NETRA_CLASSIFY_*`; for tests).
+    static var classifierLevels: ClosedRange<Int32> { Int32(NETRA_CLASSIFY_BYTES)...netra_classify_best_level() }
+
+    /// Classifies `input` (any bytes; bytes ≥ 0x80 are in no map), with the best classifier
+    /// or, for tests, classifier `level` (`classifierLevels`).
+    mutating func build(_ input: UnsafeBufferPointer<UInt8>, level: Int32? = nil) {
         let n = input.count
         count = n
         let blocks = (n + 63) >> 6
@@ -49,7 +53,11 @@ struct ByteClassMaps {
         folded.reserve(blocks * 64 + 64)
         folded.count = n
         guard n > 0, let p = input.baseAddress else { return }
-        netra_classify(p, n, folded.pointer, words.pointer)
+        if let level {
+            netra_classify_with(level, p, n, folded.pointer, words.pointer)
+        } else {
+            netra_classify(p, n, folded.pointer, words.pointer)
+        }
     }
 
     /// The 64 bits of `map` for bytes `i..<i + 64` (`i` < count; bits past the end are 0).

@@ -156,8 +156,9 @@ func fastPathAgreesOnPool() throws {
     #expect(checked > 10_000)
 }
 
-@Test("byte class maps match their one-byte definitions (SSE2 or byte loop, any length)")
-func byteClassMapsMatchDefinitions() {
+@Test("byte class maps match their one-byte definitions (every classifier this processor has, any length)",
+      arguments: Array(ByteClassMaps.classifierLevels))
+func byteClassMapsMatchDefinitions(level: Int32) {
     var random = SplitMix64(seed: 20261204)
     let alphabet = Array("aAbBzZ09 #.,!?\n-:/@_'`[{".utf8) + [0x00, 0x7F, 0x80, 0xC3, 0xE2, 0xFF]
     var maps = ByteClassMaps()
@@ -167,7 +168,7 @@ func byteClassMapsMatchDefinitions() {
         let length = round < 200 ? round : Int(random.next() % 300)
         var input: [UInt8] = (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
         if round % 5 == 0, length > 4 { for k in 0..<(length / 2) { input[k] = k % 7 == 6 ? 0x20 : UInt8(ascii: "a") } }
-        input.withUnsafeBufferPointer { maps.build($0) }
+        input.withUnsafeBufferPointer { maps.build($0, level: level) }
         for map in [ByteClassMaps.Map.alnum, .letter, .special, .equal, .space] {
             let expected = ByteClassMaps.oneByte(input, map)
             let found = input.indices.map { maps.contains(map, $0) }

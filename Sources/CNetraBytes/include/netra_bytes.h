@@ -1,5 +1,5 @@
-// Byte classification for the normalizer's fast path (NetraText.ByteClassMaps), with SSE2 where
-// the compiler targets it and a byte loop elsewhere. Plain C types only; no logic beyond
+// Byte classification for the normalizer's fast path (NetraText.ByteClassMaps): AVX-512, AVX2 or
+// SSE2, chosen at run time on x86-64, and a byte loop elsewhere. Plain C types only; no logic beyond
 // classifying bytes.
 #ifndef NETRA_BYTES_H
 #define NETRA_BYTES_H
@@ -24,10 +24,26 @@ enum {
     NETRA_MAPS_PER_BLOCK = 5
 };
 
+/// The block classifiers, slowest first: the byte loop (the definition), SSE2, AVX2, AVX-512.
+enum {
+    NETRA_CLASSIFY_BYTES = 0,
+    NETRA_CLASSIFY_SSE2 = 1,
+    NETRA_CLASSIFY_AVX2 = 2,
+    NETRA_CLASSIFY_AVX512 = 3
+};
+
 /// Classifies the `n` bytes at `p`: writes `NETRA_MAPS_PER_BLOCK` words per 64-byte block (the
 /// last block padded with zero bytes) to `maps`, and the bytes with ASCII letters lower-cased
-/// to `folded`, which must have room for `n` rounded up to a multiple of 64.
+/// to `folded`, which must have room for `n` rounded up to a multiple of 64. Uses the best
+/// classifier this processor has (`netra_classify_best_level`).
 void netra_classify(const uint8_t *p, intptr_t n, uint8_t *folded, uint64_t *maps);
+
+/// `netra_classify` with the classifier `level` (`NETRA_CLASSIFY_*`, at most
+/// `netra_classify_best_level()`; an unknown level takes the byte loop). For tests and benchmarks.
+void netra_classify_with(int level, const uint8_t *p, intptr_t n, uint8_t *folded, uint64_t *maps);
+
+/// The best classifier this build and processor can run (`NETRA_CLASSIFY_*`).
+int netra_classify_best_level(void);
 
 /// The index of the first byte at or after `from` that is a quote, a backslash or below 0x20 (what
 /// ends or interrupts a JSON string), or `n` when there is none.
@@ -39,9 +55,6 @@ intptr_t netra_first_non_ascii(const uint8_t *p, intptr_t from, intptr_t n);
 
 /// The number of bytes equal to `byte` among the `n` bytes at `p`.
 intptr_t netra_count_byte(const uint8_t *p, intptr_t n, uint8_t byte);
-
-/// Whether the SSE2 path was compiled in (for tests and benchmarks).
-int netra_classify_is_vectorized(void);
 
 /// Copies 64 bytes from `src` to `dst` (which must not overlap), inline: a fixed-size copy
 /// written in Swift became a call to `memcpy`.
