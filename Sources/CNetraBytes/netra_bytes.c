@@ -13,7 +13,7 @@
 
 // The per-block masks before the maps that look at neighbours are derived.
 typedef struct {
-    uint64_t letter, digit, upper, equal, space;
+    uint64_t letter, digit, upper, equal, space, high, joiner;
 } raw_masks;
 
 // Carries from one block to the next: the top bit of each mask and the last folded byte.
@@ -24,7 +24,7 @@ typedef struct {
 
 // The byte loop: the definition every vector path must agree with (tests compare them all).
 static inline void classify64_bytes(const uint8_t *p, uint8_t *folded, raw_masks *m, carries *c) {
-    uint64_t letter = 0, digit = 0, upper = 0, equal = 0, space = 0;
+    uint64_t letter = 0, digit = 0, upper = 0, equal = 0, space = 0, high = 0, joiner = 0;
     uint8_t previous = c->last;
     for (int k = 0; k < 64; k++) {
         uint8_t b = p[k], lc = b | 0x20;
@@ -39,10 +39,12 @@ static inline void classify64_bytes(const uint8_t *p, uint8_t *folded, raw_masks
         }
         if (b >= '0' && b <= '9') digit |= bit;
         if (b == 0x20) space |= bit;
+        if (b >= 0x80) high |= bit;
+        if (b == ',' || b == '-' || b == '.' || b == '/' || b == ':') joiner |= bit;
         previous = lowered;
     }
     c->last = previous;
-    m->letter = letter; m->digit = digit; m->upper = upper; m->equal = equal; m->space = space;
+    m->letter = letter; m->digit = digit; m->upper = upper; m->equal = equal; m->space = space; m->high = high; m->joiner = joiner;
 }
 
 #if defined(__SSE2__)
@@ -54,7 +56,7 @@ static inline __m128i in_range(__m128i v, uint8_t lo, uint8_t count) {
 static inline void classify64_sse2(const uint8_t *p, uint8_t *folded, raw_masks *m, carries *c) {
     __m128i previous = _mm_cvtsi32_si128(c->last);
     previous = _mm_slli_si128(previous, 15);
-    uint64_t letter = 0, digit = 0, upper = 0, equal = 0, space = 0;
+    uint64_t letter = 0, digit = 0, upper = 0, equal = 0, space = 0, high = 0, joiner = 0;
     for (int k = 0; k < 4; k++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * k));
         __m128i isLetter = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 26);
@@ -65,6 +67,7 @@ static inline void classify64_sse2(const uint8_t *p, uint8_t *folded, raw_masks 
         __m128i before = _mm_or_si128(_mm_slli_si128(lowered, 1), _mm_srli_si128(previous, 15));
         __m128i isEqual = _mm_and_si128(_mm_cmpeq_epi8(lowered, before), isLetter);
         __m128i isSpace = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x20));
+        __m128i isJoiner = _mm_or_si128(in_range(v, ',', 4), _mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
         previous = lowered;
         int shift = 16 * k;
         letter |= (uint64_t)(uint16_t)_mm_movemask_epi8(isLetter) << shift;
@@ -72,9 +75,11 @@ static inline void classify64_sse2(const uint8_t *p, uint8_t *folded, raw_masks 
         upper |= (uint64_t)(uint16_t)_mm_movemask_epi8(isUpper) << shift;
         equal |= (uint64_t)(uint16_t)_mm_movemask_epi8(isEqual) << shift;
         space |= (uint64_t)(uint16_t)_mm_movemask_epi8(isSpace) << shift;
+        high |= (uint64_t)(uint16_t)_mm_movemask_epi8(v) << shift;
+        joiner |= (uint64_t)(uint16_t)_mm_movemask_epi8(isJoiner) << shift;
     }
     c->last = folded[63];
-    m->letter = letter; m->digit = digit; m->upper = upper; m->equal = equal; m->space = space;
+    m->letter = letter; m->digit = digit; m->upper = upper; m->equal = equal; m->space = space; m->high = high; m->joiner = joiner;
 }
 #endif
 
@@ -88,6 +93,8 @@ static inline void derive(const raw_masks *m, carries *c, uint64_t *out) {
     out[NETRA_MAP_SPECIAL] = camel | mixed | elongated;
     out[NETRA_MAP_EQUAL] = m->equal;
     out[NETRA_MAP_SPACE] = m->space;
+    out[NETRA_MAP_HIGH] = m->high;
+    out[NETRA_MAP_JOINER] = m->joiner;
     c->lower = lower >> 63;
     c->letter = m->letter >> 63;
     c->digit = m->digit >> 63;
@@ -139,7 +146,7 @@ static void classify_avx2(const uint8_t *p, intptr_t n, uint8_t *folded, uint64_
             memcpy(tail, p + k, (size_t)(n - k));
             block = tail;
         }
-        uint64_t letter = 0, digit = 0, upper = 0, equal = 0, space = 0;
+        uint64_t letter = 0, digit = 0, upper = 0, equal = 0, space = 0, high = 0, joiner = 0;
         for (int h = 0; h < 2; h++) {
             __m256i v = _mm256_loadu_si256((const __m256i *)(block + 32 * h));
             __m256i lc = _mm256_or_si256(v, caseBit);
@@ -153,6 +160,9 @@ static void classify_avx2(const uint8_t *p, intptr_t n, uint8_t *folded, uint64_
             __m256i before = _mm256_alignr_epi8(lowered, _mm256_permute2x128_si256(previous, lowered, 0x21), 15);
             __m256i isEqual = _mm256_and_si256(_mm256_cmpeq_epi8(lowered, before), isLetter);
             __m256i isSpace = _mm256_cmpeq_epi8(v, caseBit);
+            __m256i j = _mm256_sub_epi8(v, _mm256_set1_epi8(','));
+            __m256i isJoiner = _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_min_epu8(j, _mm256_set1_epi8(3)), j),
+                                               _mm256_cmpeq_epi8(v, _mm256_set1_epi8(':')));
             previous = lowered;
             int shift = 32 * h;
             letter |= (uint64_t)(uint32_t)_mm256_movemask_epi8(isLetter) << shift;
@@ -160,8 +170,10 @@ static void classify_avx2(const uint8_t *p, intptr_t n, uint8_t *folded, uint64_
             upper |= (uint64_t)(uint32_t)_mm256_movemask_epi8(isUpper) << shift;
             equal |= (uint64_t)(uint32_t)_mm256_movemask_epi8(isEqual) << shift;
             space |= (uint64_t)(uint32_t)_mm256_movemask_epi8(isSpace) << shift;
+            high |= (uint64_t)(uint32_t)_mm256_movemask_epi8(v) << shift;
+            joiner |= (uint64_t)(uint32_t)_mm256_movemask_epi8(isJoiner) << shift;
         }
-        m.letter = letter; m.digit = digit; m.upper = upper; m.equal = equal; m.space = space;
+        m.letter = letter; m.digit = digit; m.upper = upper; m.equal = equal; m.space = space; m.high = high; m.joiner = joiner;
         derive(&m, &c, maps);
         maps += NETRA_MAPS_PER_BLOCK;
     }
@@ -191,6 +203,9 @@ static void classify_avx512(const uint8_t *p, intptr_t n, uint8_t *folded, uint6
         __m512i before = _mm512_permutex2var_epi8(lowered, shiftIndex, previous);
         m.equal = letter & _mm512_cmpeq_epi8_mask(lowered, before);
         m.space = _mm512_cmpeq_epi8_mask(v, caseBit);
+        m.high = _mm512_movepi8_mask(v);
+        m.joiner = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8(',')), _mm512_set1_epi8(4)) |
+                   _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(':'));
         m.letter = letter; m.digit = digit; m.upper = upper;
         previous = lowered;
         derive(&m, &c, maps);

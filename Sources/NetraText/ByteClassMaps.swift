@@ -24,6 +24,10 @@ struct ByteClassMaps {
         case equal = 3
         /// The byte 0x20.
         case space = 4
+        /// Bytes 0x80 and above (not ASCII).
+        case high = 5
+        /// The bytes that join two numbers into one token ("10:30", "14-02-2024"): , - . / :
+        case joiner = 6
     }
     static let mapsPerBlock = Int(NETRA_MAPS_PER_BLOCK)
 
@@ -46,10 +50,11 @@ struct ByteClassMaps {
         let n = input.count
         count = n
         let blocks = (n + 63) >> 6
-        // One block more than needed: `bits(_:at:)` reads the word after the last one.
-        words.reserve((blocks + 1) * Self.mapsPerBlock)
-        words.count = (blocks + 1) * Self.mapsPerBlock
-        for k in 0..<Self.mapsPerBlock { words[blocks * Self.mapsPerBlock + k] = 0 }
+        // Two blocks more than needed, all zero: `bits(_:at:)` reads the word after the one
+        // holding `i`, and `i` may be up to two bytes past the end.
+        words.reserve((blocks + 2) * Self.mapsPerBlock)
+        words.count = (blocks + 2) * Self.mapsPerBlock
+        for k in 0..<(2 * Self.mapsPerBlock) { words[blocks * Self.mapsPerBlock + k] = 0 }
         folded.reserve(blocks * 64 + 64)
         folded.count = n
         guard n > 0, let p = input.baseAddress else { return }
@@ -60,7 +65,7 @@ struct ByteClassMaps {
         }
     }
 
-    /// The 64 bits of `map` for bytes `i..<i + 64` (`i` < count; bits past the end are 0).
+    /// The 64 bits of `map` for bytes `i..<i + 64` (`i` ≤ count + 2; bits past the end are 0).
     @inline(__always)
     func bits(_ map: Map, at i: Int) -> UInt64 {
         let at = (i >> 6) &* Self.mapsPerBlock &+ map.rawValue
@@ -114,6 +119,8 @@ struct ByteClassMaps {
             case .letter: return isLetter(i)
             case .equal: return isEqual(i)
             case .space: return input[i] == 0x20
+            case .high: return input[i] >= 0x80
+            case .joiner: return [UInt8](",-./:".utf8).contains(input[i])
             case .special:
                 let camel = isUpper(i) && isLetter(i - 1) && !isUpper(i - 1)
                 let mixed = (isLetter(i) && isDigit(i - 1)) || (isDigit(i) && isLetter(i - 1))

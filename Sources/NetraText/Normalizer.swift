@@ -823,51 +823,64 @@ struct NormalizerCore {
     }
 
     /// The words of the window at `base` (`starts`, `ends`: bits of their first and last bytes)
-    /// judged in order: `stop` is the window offset of the first word the general path must
-    /// take (64: none), `marked` the starts of the words before it that need a look of their own
-    /// (one letter, or let through by the slang filter). Writes nothing.
+    /// judged: `stop` is the window offset of the first word the general path must take (64:
+    /// none), `marked` the starts of the words before it that need a look of their own (one
+    /// letter, or let through by the slang filter). Writes nothing.
+    ///
+    /// The general path takes a word that holds or follows a special byte (camel case, a letter
+    /// next to a digit, an elongation), one followed by a non-ASCII byte, a number a joiner
+    /// and a digit continue ("10:30"), and one shaped like the prayer ("a…n" with a doubled
+    /// letter). The first three are found for all the words at once from the maps (bits of the
+    /// words' last bytes); only words with a doubled letter are looked at for the prayer, and
+    /// only letter words of two bytes or more go through the slang filter one by one.
     @inline(__always)
     private mutating func judgeWindow(_ p: UnsafePointer<UInt8>, n: Int, base: Int, starts wordStarts: UInt64, ends wordEnds: UInt64)
         -> (stop: Int, marked: UInt64) {
-        let firstSpecial = maps.bits(.special, at: base).trailingZeroBitCount
         let letters = maps.bits(.letter, at: base)
-        let equals = maps.bits(.equal, at: base)
-        let window = maps.folded.pointer + base
-        let bloom = slangBloom
-        let slang = hasSlang
-        var nextEqual = equals.trailingZeroBitCount
-        var starts = wordStarts, ends = wordEnds
-        var marked: UInt64 = 0
-        while starts != 0 {
-            let s = starts.trailingZeroBitCount
-            let e = ends.trailingZeroBitCount &+ 1
-            let k = base &+ e
-            let next: UInt8 = k < n ? p[k] : 0
-            if e > firstSpecial || next >= 0x80 { return (s, marked) }
-            let length = e &- s
-            if (letters &>> UInt64(s)) & 1 != 0 {
-                if length == 1 {
-                    marked |= 1 &<< UInt64(s)
-                } else {
-                    if e > nextEqual {
-                        // Shaped like the prayer ("a…n" with a doubled letter): the general path decides.
-                        if window[s] == UInt8(ascii: "a") && window[e &- 1] == UInt8(ascii: "n") { return (s, marked) }
-                        nextEqual = (equals & ~lowBits(e)).trailingZeroBitCount
-                    }
-                    if slang && length <= SlangTable.maxKeyLength {
-                        let key = Self.packed(window + s, length: length)
-                        let f = SlangTable.filterIndex(key.0, key.1)
-                        if bloom[f &>> 6] & (1 &<< UInt64(truncatingIfNeeded: f & 63)) != 0 { marked |= 1 &<< UInt64(s) }
-                    }
+        // The bytes after each word's last byte (bit x: byte base + x + 1), and the one after that.
+        let highNext = maps.bits(.high, at: base &+ 1)
+        let joinerNext = maps.bits(.joiner, at: base &+ 1)
+        let digitAfterNext = maps.bits(.alnum, at: base &+ 2) & ~maps.bits(.letter, at: base &+ 2)
+        // Last bytes of the words that stop the fast path.
+        var stops = (wordEnds & highNext) | (wordEnds & ~letters & joinerNext & digitAfterNext)
+        let firstSpecial = maps.bits(.special, at: base).trailingZeroBitCount
+        stops |= wordEnds & ~lowBits(firstSpecial)
+        // Words with a doubled letter before the first stop: the prayer's shape stops there too.
+        var equals = maps.bits(.equal, at: base) & lowBits(stops.trailingZeroBitCount)
+        if equals != 0 {
+            let window = maps.folded.pointer + base
+            repeat {
+                let q = equals.trailingZeroBitCount
+                let last = (wordEnds & ~lowBits(q)).trailingZeroBitCount
+                let first = 63 &- (wordStarts & lowBits(q &+ 1)).leadingZeroBitCount
+                if window[first] == UInt8(ascii: "a") && window[last] == UInt8(ascii: "n") {
+                    stops |= 1 &<< UInt64(truncatingIfNeeded: last)
+                    break
                 }
-            } else if joinerThenDigit(p, n: n, at: k) {
-                // A number a joiner continues ("10:30"): the general path keeps it whole.
-                return (s, marked)
-            }
-            starts &= starts &- 1
-            ends &= ends &- 1
+                equals &= ~lowBits(last &+ 1)
+            } while equals != 0
         }
-        return (64, marked)
+        let stopEnd = stops.trailingZeroBitCount
+        let stop = stopEnd >= 64 ? 64 : 63 &- (wordStarts & lowBits(stopEnd &+ 1)).leadingZeroBitCount
+        let active = wordStarts & lowBits(stop)
+        // One-letter words: their first byte is their last.
+        var marked = active & wordEnds & letters
+        if hasSlang {
+            let window = maps.folded.pointer + base
+            let bloom = slangBloom
+            var candidates = active & letters & ~wordEnds
+            while candidates != 0 {
+                let s = candidates.trailingZeroBitCount
+                let length = (wordEnds & ~lowBits(s)).trailingZeroBitCount &+ 1 &- s
+                if length <= SlangTable.maxKeyLength {
+                    let key = Self.packed(window + s, length: length)
+                    let f = SlangTable.filterIndex(key.0, key.1)
+                    marked |= ((bloom[f &>> 6] &>> UInt64(truncatingIfNeeded: f & 63)) & 1) &<< UInt64(truncatingIfNeeded: s)
+                }
+                candidates &= candidates &- 1
+            }
+        }
+        return (stop, marked)
     }
 
     /// A folded word of 1…16 bytes packed as the slang table's keys are: eight bytes, eight

@@ -169,11 +169,11 @@ func byteClassMapsMatchDefinitions(level: Int32) {
         var input: [UInt8] = (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
         if round % 5 == 0, length > 4 { for k in 0..<(length / 2) { input[k] = k % 7 == 6 ? 0x20 : UInt8(ascii: "a") } }
         input.withUnsafeBufferPointer { maps.build($0, level: level) }
-        for map in [ByteClassMaps.Map.alnum, .letter, .special, .equal, .space] {
+        for map in [ByteClassMaps.Map.alnum, .letter, .special, .equal, .space, .high, .joiner] {
             let expected = ByteClassMaps.oneByte(input, map)
             let found = input.indices.map { maps.contains(map, $0) }
             #expect(found == expected, "map \(map) of \(input)")
-            for i in input.indices where i % 13 == 0 {
+            for i in 0...(input.count + 2) where i % 13 == 0 || i >= input.count {
                 // `bits(_:at:)` is the same bits read from any byte on, zero past the end.
                 let window = maps.bits(map, at: i)
                 let expectedWindow = (0..<64).reduce(UInt64(0)) { $0 | (i + $1 < input.count && expected[i + $1] ? 1 << UInt64($1) : 0) }

@@ -21,7 +21,9 @@ enum {
                              // way, the third of three equal letters in a row
     NETRA_MAP_EQUAL = 3,     // a letter equal (case folded) to the letter before it
     NETRA_MAP_SPACE = 4,     // the byte 0x20
-    NETRA_MAPS_PER_BLOCK = 5
+    NETRA_MAP_HIGH = 5,      // bytes 0x80 and above (not ASCII)
+    NETRA_MAP_JOINER = 6,    // the bytes , - . / : (what joins two numbers: "10:30", "14-02-2024")
+    NETRA_MAPS_PER_BLOCK = 7
 };
 
 /// The block classifiers, slowest first: the byte loop (the definition), SSE2, AVX2, AVX-512.
