@@ -106,10 +106,10 @@ public struct WordMatcher: Sendable {
         var tail: UInt64
         var length: Int
 
+        /// One multiplication (a probe waits for it): the slot is taken from the top bits and
+        /// the tag from bits 32–47, which every byte of the word reaches.
         var hash: UInt64 {
-            var h = (head ^ (tail &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(truncatingIfNeeded: length)) &* 0xC2B2_AE3D_27D4_EB4F
-            h ^= h &>> 29
-            return h &* 0x1656_67B1_9E37_79F9
+            (head ^ (tail &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(truncatingIfNeeded: length)) &* 0xC2B2_AE3D_27D4_EB4F
         }
     }
 
@@ -223,7 +223,7 @@ public struct WordMatcher: Sendable {
 
     /// The sixteen bits of a word's hash its slot keeps (never 0, which marks an empty slot).
     @inline(__always)
-    static func tag(_ hash: UInt64) -> UInt16 { UInt16(truncatingIfNeeded: hash) | 1 }
+    static func tag(_ hash: UInt64) -> UInt16 { UInt16(truncatingIfNeeded: hash &>> 32) | 1 }
 
     static func edgeKey(node: Int32, boundary: UInt8, word: Int32) -> UInt64 {
         UInt64(UInt32(bitPattern: node)) << 40 | UInt64(boundary) << 32 | UInt64(UInt32(bitPattern: word))
