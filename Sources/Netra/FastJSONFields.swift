@@ -73,12 +73,20 @@ enum FastJSONFields {
     static let maxDepth = 64
 
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> RecordFields? {
+        var fields = RecordFields()
+        return parse(bytes, into: &fields) ? fields : nil
+    }
+
+    /// `parse` into `fields` (set afresh; when it returns false, `fields` means nothing): a
+    /// record's fields built in place instead of returned, which copied them twice.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, into fields: inout RecordFields) -> Bool {
+        fields = RecordFields()
         var reader = Reader(bytes: bytes)
         reader.skipSpace()
-        guard reader.peek == UInt8(ascii: "{") else { return nil }
-        guard let object = reader.topLevelObject() else { return nil }
+        guard reader.peek == UInt8(ascii: "{") else { return false }
+        guard reader.topLevelObject(into: &fields) else { return false }
         reader.skipSpace()
-        return reader.position == bytes.count ? object : nil
+        return reader.position == bytes.count
     }
 
     /// The wanted key spelled by the raw (unescaped) key bytes, or nil. Keys with escapes
@@ -124,38 +132,37 @@ enum FastJSONFields {
 
         /// The record object: only the wanted keys are materialized, found by their bytes
         /// (no String is made for any other key); other members are validated and skipped.
-        mutating func topLevelObject() -> RecordFields? {
-            guard expect(UInt8(ascii: "{")) else { return nil }
-            var result = RecordFields()
+        mutating func topLevelObject(into result: inout RecordFields) -> Bool {
+            guard expect(UInt8(ascii: "{")) else { return false }
             skipSpace()
-            if peek == UInt8(ascii: "}") { position += 1; return result }
+            if peek == UInt8(ascii: "}") { position += 1; return true }
             while true {
                 skipSpace()
                 let keyStart = position
-                guard skipString() else { return nil }
+                guard skipString() else { return false }
                 var key: RecordFields.Field?
                 if stringHadEscape {
                     // An escaped key ("t\u0065xt" is "text"): decode it the slow way.
                     var again = Reader(bytes: bytes, position: keyStart)
-                    guard let decoded = again.string() else { return nil }
+                    guard let decoded = again.string() else { return false }
                     key = Array(decoded.utf8).withUnsafeBufferPointer { FastJSONFields.wantedKey($0) }
                 } else {
                     // Raw bytes (`skipString` refused control characters, NUL among them).
                     key = wantedKey(UnsafeBufferPointer(rebasing: bytes[(keyStart + 1)..<(position - 1)]))
                 }
-                guard expect(UInt8(ascii: ":")) else { return nil }
+                guard expect(UInt8(ascii: ":")) else { return false }
                 skipSpace()
                 if let key {
                     // A duplicate key: the last one wins, as in Foundation.
-                    guard let v = value(depth: 1) else { return nil }
+                    guard let v = value(depth: 1) else { return false }
                     result.set(key, v)
                 } else {
-                    guard skipValue(depth: 1) else { return nil }
+                    guard skipValue(depth: 1) else { return false }
                 }
                 skipSpace()
                 if peek == UInt8(ascii: ",") { position += 1; continue }
-                if peek == UInt8(ascii: "}") { position += 1; return result }
-                return nil
+                if peek == UInt8(ascii: "}") { position += 1; return true }
+                return false
             }
         }
 

@@ -103,9 +103,24 @@ public enum RecordDecoder {
     /// made per record.
     static func decodeRecord(_ bytes: UnsafeBufferPointer<UInt8>, source: SourceLocation, strictly: Bool,
                              remarks: inout [Remark]) throws(Failure) -> Record {
+        var record = Record(id: nil, text: "", source: source)
+        try decodeRecord(bytes, source: source, strictly: strictly, remarks: &remarks, into: &record)
+        return record
+    }
+
+    /// `decodeRecord` into `record`, every field of which it sets when it succeeds (when it
+    /// throws, `record` holds a mix of old and new fields). The scanner decodes every line into
+    /// one record: a record returned by value was built in a temporary and copied, which cost a
+    /// retain and a release of each of its strings.
+    static func decodeRecord(_ bytes: UnsafeBufferPointer<UInt8>, source: SourceLocation, strictly: Bool,
+                             remarks: inout [Remark], into record: inout Record) throws(Failure) {
         if let bad = firstInvalidUTF8(bytes) { throw .invalidUTF8(byteOffset: bad) }
         // The byte-level reader handles ordinary lines; anything unusual goes to Foundation.
-        if !strictly, let fields = FastJSONFields.parse(bytes) { return try self.fields(fields, source: source, remarks: &remarks) }
+        var parsed = RecordFields()
+        if !strictly, FastJSONFields.parse(bytes, into: &parsed) {
+            try fields(parsed, source: source, remarks: &remarks, into: &record)
+            return
+        }
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: Data(buffer: bytes), options: [])
@@ -114,13 +129,14 @@ public enum RecordDecoder {
             throw .malformedJSON(detail)
         }
         guard let dict = object as? [String: Any] else { throw .notAnObject }
-        return try fields(RecordFields(foundation: dict), source: source, remarks: &remarks)
+        try fields(RecordFields(foundation: dict), source: source, remarks: &remarks, into: &record)
     }
 
     /// JSON `true`/`false` arrive as NSNumber; their ObjC type is `c` (char).
     static func isBoolean(_ n: NSNumber) -> Bool { n.objCType.pointee == CChar(UInt8(ascii: "c")) }
 
-    static func fields(_ f: RecordFields, source: SourceLocation, remarks: inout [Remark]) throws(Failure) -> Record {
+    /// The record `f` describes, judged field by field, into `record` (every field set).
+    static func fields(_ f: RecordFields, source: SourceLocation, remarks: inout [Remark], into record: inout Record) throws(Failure) {
         // id: string or number
         var id: String?
         switch f.id {
@@ -191,7 +207,14 @@ public enum RecordDecoder {
         if let t = target {
             target = RecordTarget(author: t.author.map(MojibakeRepair.repair), text: t.text.map(MojibakeRepair.repair))
         }
-        return Record(id: id, kind: kind, createdAt: createdAt, date: date, text: MojibakeRepair.repair(text),
-                      target: target, group: group.map(MojibakeRepair.repair), author: author.map(MojibakeRepair.repair), source: source)
+        record.id = id
+        record.kind = kind
+        record.createdAt = createdAt
+        record.date = date
+        record.text = MojibakeRepair.repair(text)
+        record.target = target
+        record.group = group.map(MojibakeRepair.repair)
+        record.author = author.map(MojibakeRepair.repair)
+        record.source = source
     }
 }

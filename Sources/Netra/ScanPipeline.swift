@@ -111,6 +111,10 @@ final class ScanWorker: @unchecked Sendable {
         // atomic writes to one cache line from every core.
         let path = String(decoding: Array(sharedPath.utf8), as: UTF8.self)
         let version = String(decoding: Array(sharedVersion.utf8), as: UTF8.self)
+        // Every line is decoded into this one record (see
+        // `RecordDecoder.decodeRecord(_:source:strictly:remarks:into:)`). A local: a class's
+        // stored record would be copied for each read.
+        var record = Record(id: nil, text: "", source: SourceLocation(path: path, line: 0))
         var start = from, number = firstNumber
         while start < to {
             let end = ScanPipeline.firstNewline(base, from: start, to: to) ?? to
@@ -118,7 +122,8 @@ final class ScanWorker: @unchecked Sendable {
             if length > options.maxRecordBytes {
                 skipTooLong(length, path: path, number: number, options: options)
             } else {
-                handle(UnsafeBufferPointer(start: base + start, count: length), path: path, number: number, options: options, version: version)
+                handle(UnsafeBufferPointer(start: base + start, count: length), path: path, number: number, options: options, version: version,
+                       into: &record)
             }
             number += 1
             start = end + 1
@@ -133,8 +138,9 @@ final class ScanWorker: @unchecked Sendable {
         messages.append("\(path):\(number): " + Self.tooLongMessage(length, limit: options.maxRecordBytes))
     }
 
-    /// Screens one line (without its newline) into this worker's output, messages and counts.
-    func handle(_ raw: UnsafeBufferPointer<UInt8>, path: String, number: Int, options: ScanOptions, version: String) {
+    /// Screens one line (without its newline) into this worker's output, messages and counts,
+    /// decoding it into `record` (the caller's, reused from line to line).
+    func handle(_ raw: UnsafeBufferPointer<UInt8>, path: String, number: Int, options: ScanOptions, version: String, into record: inout Record) {
         var bytes = raw
         if let last = bytes.last, last == 0x0D { bytes = UnsafeBufferPointer(rebasing: bytes.dropLast()) }
         if number == 1, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
@@ -144,10 +150,9 @@ final class ScanWorker: @unchecked Sendable {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
         statistics.records += 1
         let source = SourceLocation(path: path, line: number)
-        let record: Record
         var remarks: [RecordDecoder.Remark] = []
         do throws(RecordDecoder.Failure) {
-            record = try RecordDecoder.decodeRecord(bytes, source: source, strictly: reference, remarks: &remarks)
+            try RecordDecoder.decodeRecord(bytes, source: source, strictly: reference, remarks: &remarks, into: &record)
         } catch {
             statistics.skipped[error.reason, default: 0] += 1
             messages.append("\(path):\(number): record skipped: \(error.description)")

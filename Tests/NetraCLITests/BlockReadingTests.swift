@@ -24,7 +24,10 @@ private func lineByLine(_ path: String, options: ScanOptions, compiled: Compiled
     try? reader.forEach { event in
         switch event {
         case .tooLong(let number, let bytes): worker.skipTooLong(bytes, path: path, number: number, options: options)
-        case .line(let bytes, let number): worker.handle(bytes, path: path, number: number, options: options, version: compiled.version)
+        case .line(let bytes, let number):
+            // A fresh record for every line (the pipeline reuses one).
+            var record = Record(id: nil, text: "", source: SourceLocation(path: path, line: 0))
+            worker.handle(bytes, path: path, number: number, options: options, version: compiled.version, into: &record)
         }
         return true
     }

@@ -91,3 +91,37 @@ func decoderOnRealLines() throws {
     #expect(lines.count >= 40)
     #expect(differences.isEmpty, "\(differences.count) lines differ, e.g. \(differences.prefix(3))")
 }
+
+/// Every field of a record, for comparing decodes.
+func everyField(_ r: Record) -> String {
+    [r.id ?? "nil", r.kind.rawValue, r.createdAt ?? "nil", r.date?.description ?? "nil", r.text, r.target?.author ?? "nil",
+     r.target?.text ?? "nil", r.group ?? "nil", r.author ?? "nil", r.source.path, String(r.source.line)].joined(separator: "|")
+}
+
+@Test("a record decoded into the record of the line before is the record decoded afresh (the scanner reuses one)")
+func decodingIntoAReusedRecord() {
+    // Lines with and without every optional field, failures between them, in both orders.
+    let lines = decoderCases.map(\.1) + [
+        #"{"id":"full","kind":"comment","text":"a","created_at":"2024-02-01","target":{"author":"x","text":"y"},"group":"g","author":"me"}"#,
+        #"{"text":"bare"}"#,
+    ]
+    var random = SplitMix64(seed: 18)
+    for order in [lines, lines.reversed(), lines.shuffled(using: &random)] {
+        var reused = Record(id: "stale", kind: .share, createdAt: "stale", text: "stale", target: RecordTarget(author: "stale", text: "stale"),
+                            group: "stale", author: "stale", source: SourceLocation(path: "stale", line: 99))
+        for (number, line) in order.enumerated() {
+            Array(line.utf8).withUnsafeBufferPointer { bytes in
+                let source = SourceLocation(path: "t", line: number + 1)
+                var remarks: [RecordDecoder.Remark] = [], freshRemarks: [RecordDecoder.Remark] = []
+                let fresh = try? RecordDecoder.decodeRecord(bytes, source: source, strictly: false, remarks: &freshRemarks)
+                do {
+                    try RecordDecoder.decodeRecord(bytes, source: source, strictly: false, remarks: &remarks, into: &reused)
+                    #expect(fresh.map(everyField) == everyField(reused), "\(line)")
+                    #expect(remarks.map(\.description) == freshRemarks.map(\.description), "\(line)")
+                } catch {
+                    #expect(fresh == nil, "\(line)")
+                }
+            }
+        }
+    }
+}
