@@ -29,7 +29,7 @@ let package = Package(
             providers: [.apt(["libicu-dev", "pkg-config"])]),
         .target(name: "CICU", dependencies: ["CICUSystem"]),
         // Byte classification for the normalizer's fast path and the JSON-lines reader's string
-        // scan (SSE2 where available, a byte loop elsewhere).
+        // scan (AVX-512, AVX2 or SSE2 chosen at run time; a byte loop elsewhere).
         .target(name: "CNetraBytes"),
         // Normalization of record text and lexicon terms, with an offset map to the original.
         .target(name: "NetraText", dependencies: ["NetraCore", "CICU", "CNetraBytes"]),
