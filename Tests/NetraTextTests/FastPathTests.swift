@@ -142,6 +142,27 @@ func fastPathAgreesOnRandomText() {
     }
 }
 
+@Test("fast path and general path agree when a word that stops the fast path lies at any offset of a 64-byte window")
+func fastPathAgreesAtEveryWindowOffset() {
+    // What stops the fast path, found from the maps a window at a time (the byte after a word
+    // and the one after that may lie in the next window): a number a joiner and a digit
+    // continue, a word followed by a non-ASCII byte, the prayer's shape, camel case, an
+    // elongation, a one-letter word, slang.
+    let stoppers = ["2024:5", "12-3", "10.000", "7,5", "1/2", "08", "kata😀", "aamiin", "Amiin", "kataKita", "menaaang", "a", "yg", "2024."]
+    let fast = Normalizer(configuration: slangForTests), slow = Normalizer(configuration: slangForTests, fastPath: false)
+    for offset in 0..<140 {
+        // Words of four letters and single spaces up to `offset` bytes, then the stopper.
+        var prefix = String(String(repeating: "kata ", count: offset / 5 + 1).prefix(offset))
+        if prefix.last != " " && !prefix.isEmpty { prefix = String(prefix.dropLast()) + " " }
+        for stopper in stoppers {
+            for tail in ["", " dan", ":9 x", "0"] {
+                let text = prefix + stopper + tail
+                #expect(Outcome(fast.normalize(text)) == Outcome(slow.normalize(text)), "\(text.debugDescription)")
+            }
+        }
+    }
+}
+
 @Test("fast path and general path agree on the shared pool (skipped without ../shared)")
 func fastPathAgreesOnPool() throws {
     let pool = URL(fileURLWithPath: #filePath).appendingPathComponent("../../../../shared/corpora/pool.jsonl").standardized
