@@ -131,52 +131,47 @@ static void classify_sse2(const uint8_t *p, intptr_t n, uint8_t *folded, uint64_
 #endif
 
 #if NETRA_X86_DISPATCH
-// AVX2: 32 bytes at a time. The byte before each is found with a lane-crossing align.
+__attribute__((target("avx2")))
+static inline __m256i in_range256(__m256i v, uint8_t lo, uint8_t count) {
+    __m256i t = _mm256_sub_epi8(v, _mm256_set1_epi8((char)lo));
+    return _mm256_cmpeq_epi8(_mm256_min_epu8(t, _mm256_set1_epi8((char)(count - 1))), t);
+}
+
+// `classify64_sse2` 32 bytes at a time. The byte before each is found with a lane-crossing
+// align; the first block's comes from the carried last byte.
+__attribute__((target("avx2")))
+static inline void classify64_avx2(const uint8_t *p, uint8_t *folded, raw_masks *m, carries *c) {
+    const __m256i caseBit = _mm256_set1_epi8(0x20);
+    __m256i previous = _mm256_insert_epi8(_mm256_setzero_si256(), (char)c->last, 31);
+    uint64_t letter = 0, digit = 0, upper = 0, equal = 0, space = 0, high = 0, joiner = 0;
+    for (int h = 0; h < 2; h++) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(p + 32 * h));
+        __m256i isLetter = in_range256(_mm256_or_si256(v, caseBit), 'a', 26);
+        __m256i isDigit = in_range256(v, '0', 10);
+        __m256i isUpper = _mm256_andnot_si256(_mm256_cmpeq_epi8(_mm256_and_si256(v, caseBit), caseBit), isLetter);
+        __m256i lowered = _mm256_or_si256(v, _mm256_and_si256(isLetter, caseBit));
+        _mm256_storeu_si256((__m256i *)(folded + 32 * h), lowered);
+        __m256i before = _mm256_alignr_epi8(lowered, _mm256_permute2x128_si256(previous, lowered, 0x21), 15);
+        __m256i isEqual = _mm256_and_si256(_mm256_cmpeq_epi8(lowered, before), isLetter);
+        __m256i isSpace = _mm256_cmpeq_epi8(v, caseBit);
+        __m256i isJoiner = _mm256_or_si256(in_range256(v, ',', 4), _mm256_cmpeq_epi8(v, _mm256_set1_epi8(':')));
+        previous = lowered;
+        int shift = 32 * h;
+        letter |= (uint64_t)(uint32_t)_mm256_movemask_epi8(isLetter) << shift;
+        digit |= (uint64_t)(uint32_t)_mm256_movemask_epi8(isDigit) << shift;
+        upper |= (uint64_t)(uint32_t)_mm256_movemask_epi8(isUpper) << shift;
+        equal |= (uint64_t)(uint32_t)_mm256_movemask_epi8(isEqual) << shift;
+        space |= (uint64_t)(uint32_t)_mm256_movemask_epi8(isSpace) << shift;
+        high |= (uint64_t)(uint32_t)_mm256_movemask_epi8(v) << shift;
+        joiner |= (uint64_t)(uint32_t)_mm256_movemask_epi8(isJoiner) << shift;
+    }
+    c->last = folded[63];
+    m->letter = letter; m->digit = digit; m->upper = upper; m->equal = equal; m->space = space; m->high = high; m->joiner = joiner;
+}
+
 __attribute__((target("avx2")))
 static void classify_avx2(const uint8_t *p, intptr_t n, uint8_t *folded, uint64_t *maps) {
-    carries c = {0, 0, 0, 0, 0};
-    raw_masks m;
-    __m256i previous = _mm256_setzero_si256();
-    const __m256i caseBit = _mm256_set1_epi8(0x20);
-    uint8_t tail[64];
-    for (intptr_t k = 0; k < n; k += 64) {
-        const uint8_t *block = p + k;
-        if (k + 64 > n) {
-            memset(tail, 0, sizeof tail);
-            memcpy(tail, p + k, (size_t)(n - k));
-            block = tail;
-        }
-        uint64_t letter = 0, digit = 0, upper = 0, equal = 0, space = 0, high = 0, joiner = 0;
-        for (int h = 0; h < 2; h++) {
-            __m256i v = _mm256_loadu_si256((const __m256i *)(block + 32 * h));
-            __m256i lc = _mm256_or_si256(v, caseBit);
-            __m256i t = _mm256_sub_epi8(lc, _mm256_set1_epi8('a'));
-            __m256i isLetter = _mm256_cmpeq_epi8(_mm256_min_epu8(t, _mm256_set1_epi8(25)), t);
-            __m256i d = _mm256_sub_epi8(v, _mm256_set1_epi8('0'));
-            __m256i isDigit = _mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_set1_epi8(9)), d);
-            __m256i isUpper = _mm256_andnot_si256(_mm256_cmpeq_epi8(_mm256_and_si256(v, caseBit), caseBit), isLetter);
-            __m256i lowered = _mm256_or_si256(v, _mm256_and_si256(isLetter, caseBit));
-            _mm256_storeu_si256((__m256i *)(folded + k + 32 * h), lowered);
-            __m256i before = _mm256_alignr_epi8(lowered, _mm256_permute2x128_si256(previous, lowered, 0x21), 15);
-            __m256i isEqual = _mm256_and_si256(_mm256_cmpeq_epi8(lowered, before), isLetter);
-            __m256i isSpace = _mm256_cmpeq_epi8(v, caseBit);
-            __m256i j = _mm256_sub_epi8(v, _mm256_set1_epi8(','));
-            __m256i isJoiner = _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_min_epu8(j, _mm256_set1_epi8(3)), j),
-                                               _mm256_cmpeq_epi8(v, _mm256_set1_epi8(':')));
-            previous = lowered;
-            int shift = 32 * h;
-            letter |= (uint64_t)(uint32_t)_mm256_movemask_epi8(isLetter) << shift;
-            digit |= (uint64_t)(uint32_t)_mm256_movemask_epi8(isDigit) << shift;
-            upper |= (uint64_t)(uint32_t)_mm256_movemask_epi8(isUpper) << shift;
-            equal |= (uint64_t)(uint32_t)_mm256_movemask_epi8(isEqual) << shift;
-            space |= (uint64_t)(uint32_t)_mm256_movemask_epi8(isSpace) << shift;
-            high |= (uint64_t)(uint32_t)_mm256_movemask_epi8(v) << shift;
-            joiner |= (uint64_t)(uint32_t)_mm256_movemask_epi8(isJoiner) << shift;
-        }
-        m.letter = letter; m.digit = digit; m.upper = upper; m.equal = equal; m.space = space; m.high = high; m.joiner = joiner;
-        derive(&m, &c, maps);
-        maps += NETRA_MAPS_PER_BLOCK;
-    }
+    NETRA_CLASSIFY_BLOCKS(classify64_avx2)
 }
 
 // AVX-512 (BW, VBMI): a whole block at a time, compares straight into 64-bit masks; the last
