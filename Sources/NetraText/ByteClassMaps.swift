@@ -44,7 +44,7 @@ struct ByteClassMaps {
     /// The classifiers this processor can run, slowest first (`NETRA_CLASSIFY_*`; for tests).
     static var classifierLevels: ClosedRange<Int32> { Int32(NETRA_CLASSIFY_BYTES)...netra_classify_best_level() }
 
-    /// Classifies `input` (any bytes; bytes ≥ 0x80 are in no map), with the best classifier
+    /// Classifies `input` (any bytes; bytes ≥ 0x80 are in the `high` map only), with the best classifier
     /// or, for tests, classifier `level` (`classifierLevels`).
     mutating func build(_ input: UnsafeBufferPointer<UInt8>, level: Int32? = nil) {
         let n = input.count

@@ -731,7 +731,7 @@ struct NormalizerCore {
             let simpleGaps = maps.bits(.space, at: base) & (alnum &<< 1) & (alnum &>> 1)
             // First judge the words (no output), then write them: runs of ordinary words with
             // one space between them by one copy, the others one by one.
-            let judged = judgeWindow(p, n: n, base: base, starts: wordStarts, ends: wordEnds)
+            let judged = judgeWindow(base: base, starts: wordStarts, ends: wordEnds)
             let active = wordStarts & lowBits(judged.stop)
             // Words after other separators than one space (the first word's were handled above).
             let breaks = active & ~(simpleGaps &<< 1) & ~1
@@ -834,9 +834,9 @@ struct NormalizerCore {
     /// words' last bytes); only words with a doubled letter are looked at for the prayer, and
     /// only letter words of two bytes or more go through the slang filter one by one.
     @inline(__always)
-    private mutating func judgeWindow(_ p: UnsafePointer<UInt8>, n: Int, base: Int, starts wordStarts: UInt64, ends wordEnds: UInt64)
-        -> (stop: Int, marked: UInt64) {
+    private mutating func judgeWindow(base: Int, starts wordStarts: UInt64, ends wordEnds: UInt64) -> (stop: Int, marked: UInt64) {
         let letters = maps.bits(.letter, at: base)
+        let window = maps.folded.pointer + base
         // The bytes after each word's last byte (bit x: byte base + x + 1), and the one after that.
         let highNext = maps.bits(.high, at: base &+ 1)
         let joinerNext = maps.bits(.joiner, at: base &+ 1)
@@ -848,7 +848,6 @@ struct NormalizerCore {
         // Words with a doubled letter before the first stop: the prayer's shape stops there too.
         var equals = maps.bits(.equal, at: base) & lowBits(stops.trailingZeroBitCount)
         if equals != 0 {
-            let window = maps.folded.pointer + base
             repeat {
                 let q = equals.trailingZeroBitCount
                 let last = (wordEnds & ~lowBits(q)).trailingZeroBitCount
@@ -866,7 +865,6 @@ struct NormalizerCore {
         // One-letter words: their first byte is their last.
         var marked = active & wordEnds & letters
         if hasSlang {
-            let window = maps.folded.pointer + base
             let bloom = slangBloom
             var candidates = active & letters & ~wordEnds
             while candidates != 0 {
