@@ -23,9 +23,9 @@ public struct WordMatcher: Sendable {
     /// by one).
     private let boundaryPair: (UInt8, UInt8)?
 
-    /// The words (see `WordEntry`), and for words longer than sixteen bytes where the rest of
-    /// each begins in `longTails`.
-    private let words: [WordEntry]
+    /// The words by number, packed (their first sixteen bytes and length), and for words longer
+    /// than sixteen bytes where the rest of each begins in `longTails`.
+    private let words: [Packed]
     private let longTails: [UInt8]
     private let longTailStart: [Int32]
     /// Open addressing, in two parallel arrays: per slot sixteen bits of the word's hash (0:
@@ -52,7 +52,7 @@ public struct WordMatcher: Sendable {
     public var nodeCount: Int { hasChildren.count }
     /// Bytes of the tables a scan reads.
     public var tableBytes: Int {
-        wordTags.count * 2 + wordRecords.count * MemoryLayout<SlotRecord>.stride + words.count * MemoryLayout<WordEntry>.stride + edgeKeys.count * 12
+        wordTags.count * 2 + wordRecords.count * MemoryLayout<SlotRecord>.stride + words.count * MemoryLayout<Packed>.stride + edgeKeys.count * 12
     }
 
     /// A word in its hash slot: its first eight bytes (zero past its end), its number, its
@@ -80,24 +80,6 @@ public struct WordMatcher: Sendable {
         @inline(__always) var continues: Bool { packed & (1 << 23) != 0 }
         /// The length, or 255 for a word of 255 bytes or more.
         @inline(__always) var shortLength: Int { Int(packed >> 24) }
-    }
-
-    /// A word of the patterns: its first sixteen bytes and length (as `Packed`), whether it
-    /// follows another word in some pattern, and the trie node of the patterns that begin
-    /// with it (-1: none).
-    struct WordEntry: Sendable {
-        var head: UInt64
-        var tail: UInt64
-        /// The length shifted left by one; bit 0: the word follows another in some pattern.
-        var lengthAndContinues: UInt32
-        var firstNode: Int32
-
-        @inline(__always)
-        func holds(_ key: Packed) -> Bool {
-            head == key.head && tail == key.tail && Int(lengthAndContinues >> 1) == key.length
-        }
-
-        var continues: Bool { lengthAndContinues & 1 != 0 }
     }
 
     /// A word's first sixteen bytes, zero past its end, and its length.
@@ -170,12 +152,7 @@ public struct WordMatcher: Sendable {
 
         var following = Set<Int32>()
         for key in edges.keys { following.insert(Int32(truncatingIfNeeded: key & 0xFFFF_FFFF)) }
-        words = wordBytes.enumerated().map { n, bytes in
-            let key = Self.pack(bytes)
-            return WordEntry(head: key.head, tail: key.tail,
-                             lengthAndContinues: UInt32(bytes.count) << 1 | (following.contains(Int32(n)) ? 1 : 0),
-                             firstNode: first[Int32(n)] ?? -1)
-        }
+        words = wordBytes.map(Self.pack)
         var tails: [UInt8] = [], tailStart: [Int32] = []
         for w in wordBytes {
             tailStart.append(Int32(tails.count))
@@ -193,7 +170,8 @@ public struct WordMatcher: Sendable {
             var slot = Int(h &>> shift)
             while tags[slot] != 0 { slot = (slot + 1) & (capacity - 1) }
             tags[slot] = Self.tag(h)
-            records[slot] = SlotRecord(head: words[n].head, number: n, length: w.count, continues: words[n].continues, firstNode: words[n].firstNode)
+            records[slot] = SlotRecord(head: words[n].head, number: n, length: w.count, continues: following.contains(Int32(n)),
+                                       firstNode: first[Int32(n)] ?? -1)
         }
         wordTags = tags
         wordRecords = records
@@ -257,7 +235,7 @@ public struct WordMatcher: Sendable {
     /// The slot of the word `from..<to` of `h`, or -1 when no pattern has it.
     @inline(__always)
     private func wordSlot(_ h: UnsafePointer<UInt8>, n: Int, from: Int, to: Int,
-                          tags: UnsafePointer<UInt16>, records: UnsafePointer<SlotRecord>, entries: UnsafePointer<WordEntry>) -> Int {
+                          tags: UnsafePointer<UInt16>, records: UnsafePointer<SlotRecord>, entries: UnsafePointer<Packed>) -> Int {
         let length = to &- from
         var key = Packed(head: 0, tail: 0, length: length)
         if from &+ 16 <= n {
@@ -296,7 +274,7 @@ public struct WordMatcher: Sendable {
     /// word past its sixteenth), or -1.
     @inline(__always)
     private func probe(_ key: Packed, hash: UInt64, _ h: UnsafePointer<UInt8>, from: Int,
-                       tags: UnsafePointer<UInt16>, records: UnsafePointer<SlotRecord>, entries: UnsafePointer<WordEntry>) -> Int {
+                       tags: UnsafePointer<UInt16>, records: UnsafePointer<SlotRecord>, entries: UnsafePointer<Packed>) -> Int {
         let length = key.length
         let mask = wordTags.count &- 1
         var slot = Int(truncatingIfNeeded: hash &>> wordSlotShift)
@@ -308,7 +286,7 @@ public struct WordMatcher: Sendable {
                 // Eight bytes or fewer: the record holds all of the word. Longer: its entry has the rest.
                 if length <= 8 { return slot }
                 let number = records[slot].number
-                if entries[number].holds(key) && (length <= 16 || longTailMatches(number, h + (from &+ 16), length &- 16)) { return slot }
+                if entries[number] == key && (length <= 16 || longTailMatches(number, h + (from &+ 16), length &- 16)) { return slot }
             }
             slot = (slot &+ 1) & mask
         }
@@ -318,7 +296,7 @@ public struct WordMatcher: Sendable {
     /// slot (-1 when no pattern has it).
     @inline(__always)
     private func word(_ h: UnsafePointer<UInt8>, n: Int, at s: Int, pair: (UInt8, UInt8)?, table: UnsafePointer<Bool>,
-                      tags: UnsafePointer<UInt16>, records: UnsafePointer<SlotRecord>, entries: UnsafePointer<WordEntry>) -> (end: Int, slot: Int) {
+                      tags: UnsafePointer<UInt16>, records: UnsafePointer<SlotRecord>, entries: UnsafePointer<Packed>) -> (end: Int, slot: Int) {
         var searchFrom = s
         if let (a, b) = pair, s &+ 8 <= n {
             let v = UnsafeRawPointer(h + s).loadUnaligned(as: UInt64.self)
