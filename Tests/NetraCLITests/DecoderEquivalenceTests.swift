@@ -3,14 +3,17 @@ import NetraCore
 import Testing
 @testable import Netra
 
+/// Every field of a record, for comparing decodes.
+func everyField(_ r: Record) -> String {
+    [r.id ?? "nil", r.kind.rawValue, r.createdAt ?? "nil", r.date?.description ?? "nil", r.text, r.target?.author ?? "nil",
+     r.target?.text ?? "nil", r.group ?? "nil", r.author ?? "nil", r.source.path, String(r.source.line)].joined(separator: "|")
+}
+
 /// A record decoding as text, for comparing the fast path with Foundation's.
 func describe(_ result: Result<(Record, [RecordDecoder.Remark]), RecordDecoder.Failure>) -> String {
     switch result {
     case .failure(let f): return "failure \(f.reason)"
-    case .success(let (r, remarks)):
-        return [r.id ?? "nil", r.kind.rawValue, r.createdAt ?? "nil", r.date?.description ?? "nil", r.text,
-                r.target?.author ?? "nil", r.target?.text ?? "nil", r.group ?? "nil", remarks.map(\.description).joined()]
-            .joined(separator: "|")
+    case .success(let (r, remarks)): return everyField(r) + "|" + remarks.map(\.description).joined()
     }
 }
 
@@ -90,12 +93,6 @@ func decoderOnRealLines() throws {
     }
     #expect(lines.count >= 40)
     #expect(differences.isEmpty, "\(differences.count) lines differ, e.g. \(differences.prefix(3))")
-}
-
-/// Every field of a record, for comparing decodes.
-func everyField(_ r: Record) -> String {
-    [r.id ?? "nil", r.kind.rawValue, r.createdAt ?? "nil", r.date?.description ?? "nil", r.text, r.target?.author ?? "nil",
-     r.target?.text ?? "nil", r.group ?? "nil", r.author ?? "nil", r.source.path, String(r.source.line)].joined(separator: "|")
 }
 
 @Test("a record decoded into the record of the line before is the record decoded afresh (the scanner reuses one)")
