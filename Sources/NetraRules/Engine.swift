@@ -156,7 +156,7 @@ public struct CompiledLexicon: Sendable {
         keywordSetIDs = keywordIDs
         contextSetIDs = contextIDs
         numberOwners = owners
-        flat = FlatRules(compiledRules)
+        flat = FlatRules(compiledRules, setCount: names.count)
         var owner = [Int32](repeating: -1, count: names.count)
         for (ci, pairs) in pairIDs.enumerated() {
             for (pi, sets) in pairs.enumerated() {
@@ -305,6 +305,8 @@ public struct Screener {
     private let workBase: Int
     private let flat: FlatRules
     private var touched: [Int32] = []
+    /// The pair rules the text being judged leaves possible (`evaluate`'s scratch, one per rule).
+    private let liveRules: UnsafeMutablePointer<Int32>
     private var activeContests: [Int] = []
     /// Each contest's watch window, in lexicon order.
     private let windows: [WatchWindow]
@@ -333,13 +335,14 @@ public struct Screener {
         normalizer = Normalizer(configuration: compiled.lexicon.normalization, fastPath: !reference)
         flat = compiled.flat
         workBase = compiled.setNames.count
-        hitLists = HitLists(sets: workBase, work: 3 * (flat.depth + 1) + 1)
+        hitLists = HitLists(sets: workBase, work: 3 * (flat.depth + 1) + 1, rules: flat.ruleCount)
         list = hitLists.lists
         contextState = [Int8](repeating: -1, count: compiled.lexicon.contests.count)
         windows = compiled.lexicon.contests.map(\.window)
         touchedPairs = [UInt64](repeating: 0, count: compiled.lexicon.contests.count)
         rulesByScope = [[Int32]?](repeating: nil, count: 2 * 32 * 5)
         referencePatterns = reference ? compiled.patternTerms.map { Array($0.utf8) } : nil
+        liveRules = hitLists.liveRules
     }
 
     /// What the screener itself decides beyond the lexicon files, part of every `lexicon_version`
@@ -475,15 +478,30 @@ public struct Screener {
         }
         let candidates = rules(record: false, kindBit: kindBit, fieldBit: fieldBit)
         markTouchedPairs()
+        var terms: UInt64 = 0
+        for set in touched { terms |= flat.termBit[Int(set)] }
+        // The rules the text's term sets leave possible for some pair. The reference screener
+        // judges every candidate rule in full (the conjunctions are checked against it that way).
+        var live = 0
+        candidates.withUnsafeBufferPointer { rules in
+            for ri32 in rules {
+                let ri = Int(ri32)
+                if referencePatterns != nil ? mayHold(ri) : possible(ri, terms: terms, pair: ~0) {
+                    liveRules[live] = ri32
+                    live &+= 1
+                }
+            }
+        }
+        if live == 0 { return }
         for ci in activeContests {
             // Only pairs a term of the text points at, in order.
             var pairs = touchedPairs[ci]
             while pairs != 0 {
                 let pi = pairs.trailingZeroBitCount
                 pairs &= pairs &- 1
-                // The reference screener judges every candidate rule in full (the atoms are
-                // checked against it that way).
-                for ri32 in candidates where mayHold(Int(ri32)) && (referencePatterns != nil || triggered(Int(ri32), ci, pi)) {
+                let pair = pairAtoms(ci, pi)
+                for k in 0..<live where referencePatterns != nil || possible(Int(liveRules[k]), terms: terms, pair: pair) {
+                    let ri32 = liveRules[k]
                     if let decision = decide(Int(ri32), ci, pi, text: text, field: field, explaining: explaining) { emit(decision) }
                 }
             }
@@ -591,27 +609,44 @@ public struct Screener {
 
     // MARK: Condition evaluation
 
-    /// Whether one of rule `ri`'s trigger atoms has hits for contest `ci` and pair `pi` (else its
-    /// `when` cannot hold; see `FlatRules.triggers`).
+    /// Whether one of rule `ri`'s conjunctions has all its atoms among `terms` (the text's
+    /// term sets with hits, `FlatRules.termBit`) and `pair` (`pairAtoms`); else its `when`
+    /// cannot hold (see `FlatRules.conjunctions(of:)`).
     @inline(__always)
-    private mutating func triggered(_ ri: Int, _ ci: Int, _ pi: Int) -> Bool {
-        let count = Int(flat.triggerCount[ri])
-        if count < 0 { return true }
-        let first = Int(flat.triggerFirst[ri])
-        for k in first..<(first + count) {
-            let atom = flat.triggers[k]
-            let set: Int32
-            if atom >= 0 {
-                set = atom
-            } else if atom == FlatRules.keywordAtom {
-                set = compiled.keywordSetIDs[ci]
-            } else {
-                set = pairSet(ci, pi, Int(-1 - atom))
-            }
-            if set >= 0 && !list[Int(set)].isEmpty { return true }
+    private func possible(_ ri: Int, terms: UInt64, pair: UInt32) -> Bool {
+        if flat.requiredTerms[ri] & ~terms != 0 || flat.requiredPair[ri] & ~pair != 0 { return false }
+        if flat.unconstrained[ri] { return true }
+        var c = Int(flat.conjunctFirst[ri])
+        let end = Int(flat.conjunctFirst[ri &+ 1])
+        while c < end {
+            if flat.termMask[c] & ~terms == 0 && flat.pairMask[c] & ~pair == 0 { return true }
+            c &+= 1
         }
         return false
     }
+
+    /// The fields of pair `pi` of contest `ci` with hits (`PairField` ordinals; `ident` when one
+    /// of its members has), and `FlatRules.keywordBit` when the contest's keywords have.
+    private func pairAtoms(_ ci: Int, _ pi: Int) -> UInt32 {
+        let fields = PairField.allCases.count
+        let identBit: UInt32 = 1 << UInt32(PairField.ident.ordinal)
+        let first = (Int(compiled.pairBase[ci]) &+ pi) &* fields
+        var bits: UInt32 = 0
+        compiled.pairSetList.withUnsafeBufferPointer { sets in
+            for field in 0..<fields {
+                let set = sets[first &+ field]
+                if set >= 0 && !list[Int(set)].isEmpty { bits |= 1 << UInt32(field) }
+            }
+        }
+        bits &= ~identBit
+        if bits & Self.identMemberBits != 0 { bits |= identBit }
+        let keywords = compiled.keywordSetIDs[ci]
+        if keywords >= 0 && !list[Int(keywords)].isEmpty { bits |= FlatRules.keywordBit }
+        return bits
+    }
+
+    /// The bits of `PairField.identMembers` (`pairAtoms`).
+    private static let identMemberBits = PairField.identMembers.reduce(UInt32(0)) { $0 | 1 << UInt32($1.ordinal) }
 
     /// Sets `touchedPairs` from the sets the text's terms are in.
     private mutating func markTouchedPairs() {

@@ -6,16 +6,20 @@ final class HitLists {
     /// One list per term set, then `2 × maxDepth + 1` work lists for condition evaluation.
     let lists: UnsafeMutablePointer<HitList>
     let count: Int
+    /// Room for one index per rule (the rules a text leaves possible).
+    let liveRules: UnsafeMutablePointer<Int32>
 
-    init(sets: Int, work: Int) {
+    init(sets: Int, work: Int, rules: Int) {
         count = sets + work
         lists = .allocate(capacity: count)
         lists.initialize(repeating: HitList(), count: count)
+        liveRules = .allocate(capacity: max(1, rules))
     }
 
     deinit {
         for i in 0..<count { lists[i].free() }
         lists.deallocate()
+        liveRules.deallocate()
     }
 }
 
@@ -112,18 +116,29 @@ final class FlatRules: @unchecked Sendable {
     let readsContest: UnsafeMutablePointer<Bool>
     let requiredFirst: UnsafeMutablePointer<Int32>
     let required: UnsafeMutablePointer<Int32>
-    /// Per rule: atoms at least one of which must have hits for `when` to hold
-    /// (`triggers[triggerFirst[r]..<triggerFirst[r] + triggerCount[r]]`; a term set ≥ 0, or
-    /// `-1 - field` for a field of the pair being judged, `keywordAtom` for the contest's
-    /// keywords); a rule whose `when` could hold without any (`not`, `0 of`, a balanced listing)
-    /// has `triggerCount[r] = -1`.
-    let triggerFirst: UnsafeMutablePointer<Int32>
-    let triggerCount: UnsafeMutablePointer<Int32>
-    let triggers: UnsafeMutablePointer<Int32>
+    /// Per rule: the ways its `when` can hold as far as term hits go, as conjunctions of atoms
+    /// (`FlatRules.conjunctions(of:)`): `when` can hold only if every atom of one conjunction
+    /// has hits. A conjunction is two masks: `termMask`, bits of term sets (`termBit`), and
+    /// `pairMask`, bits of the judged pair's fields (`PairField` ordinals, `ident` when any of
+    /// its members has hits) and `keywordBit` for the contest's keywords. Rule r's conjunctions
+    /// are `conjunctFirst[r]..<conjunctFirst[r + 1]`; a rule whose `when` could hold without any
+    /// hits (`not`, `0 of`, a balanced listing) has `unconstrained[r]`.
+    let conjunctFirst: UnsafeMutablePointer<Int32>
+    let termMask: UnsafeMutablePointer<UInt64>
+    let pairMask: UnsafeMutablePointer<UInt32>
+    let unconstrained: UnsafeMutablePointer<Bool>
+    /// Per rule: the atoms all its conjunctions share (the bits of every conjunction, all ones
+    /// for a rule whose `when` never holds), for a first test.
+    let requiredTerms: UnsafeMutablePointer<UInt64>
+    let requiredPair: UnsafeMutablePointer<UInt32>
+    /// Per term set: its bit in `termMask` (0 for a set no conjunction names; the 64 sets named
+    /// most often get bits, the others are left out of the conjunctions, which only weakens them).
+    let termBit: UnsafeMutablePointer<UInt64>
+    static let keywordBit: UInt32 = 1 << 16
     static let keywordAtom: Int32 = -100
     let ruleCount: Int
 
-    init(_ rules: [CompiledRule]) {
+    init(_ rules: [CompiledRule], setCount: Int) {
         var nodes: [Node] = []
         var children: [Int32] = []
         var deepest = 0
@@ -199,50 +214,98 @@ final class FlatRules: @unchecked Sendable {
         }
         requiredFirst = copy(firsts)
         required = copy(sets)
-        // Atoms: a condition can hold only if one of its atoms has hits (nil: no such atoms).
-        func atoms(_ c: CompiledCondition) -> [Int32]? {
-            switch c {
-            case .terms(let set): return set >= 0 ? [set] : []  // an unknown list never holds
-            case .pair(let field):
-                if field == .ident { return PairField.identMembers.map { -1 - Int32($0.ordinal) } }
-                return [-1 - Int32(field.ordinal)]
-            case .contestKeyword: return [Self.keywordAtom]
-            case .contestAllPairs: return nil
-            case .near(let a, let b, _), .before(let a, let b, _):
-                // Both sides must hold: the atoms of either side will do (the fewer the better).
-                guard let x = atoms(a) else { return atoms(b) }
-                guard let y = atoms(b) else { return x }
-                return x.count <= y.count ? x : y
-            case .and(let items):
-                return items.compactMap(atoms).min { $0.count < $1.count }
-            case .or(let items):
-                var all: [Int32] = []
-                for item in items {
-                    guard let x = atoms(item) else { return nil }
-                    all += x
+        let found = rules.map { Self.conjunctions(of: $0.when) }
+        var uses: [Int32: Int] = [:]
+        for conjunctions in found { for conjunction in conjunctions { for atom in conjunction where atom >= 0 { uses[atom, default: 0] += 1 } } }
+        var bits = [UInt64](repeating: 0, count: max(1, setCount))
+        for (k, set) in uses.keys.sorted(by: { (uses[$0]!, $1) > (uses[$1]!, $0) }).prefix(64).enumerated() where Int(set) < setCount {
+            bits[Int(set)] = 1 << UInt64(k)
+        }
+        var conjunctFirsts: [Int32] = [0], terms: [UInt64] = [], pairs: [UInt32] = [], free: [Bool] = []
+        var sharedTerms: [UInt64] = [], sharedPair: [UInt32] = []
+        for conjunctions in found {
+            free.append(conjunctions.contains { $0.isEmpty })
+            let first = terms.count
+            for conjunction in conjunctions where !conjunction.isEmpty {
+                var term: UInt64 = 0, pair: UInt32 = 0
+                for atom in conjunction {
+                    if atom >= 0 {
+                        term |= Int(atom) < setCount ? bits[Int(atom)] : 0
+                    } else if atom == Self.keywordAtom {
+                        pair |= Self.keywordBit
+                    } else {
+                        pair |= 1 << UInt32(-1 - atom)
+                    }
                 }
-                return all
-            case .atLeast(let k, let items):
-                // One item at least must hold (k ≥ 1), as for `or`.
-                return k >= 1 ? atoms(.or(items)) : nil
-            case .not: return nil
+                terms.append(term)
+                pairs.append(pair)
             }
+            conjunctFirsts.append(Int32(terms.count))
+            sharedTerms.append(free.last! ? 0 : terms[first...].reduce(~0, &))
+            sharedPair.append(free.last! ? 0 : pairs[first...].reduce(~0, &))
         }
-        var triggerFirsts: [Int32] = [], triggerCounts: [Int32] = [], triggerAtoms: [Int32] = []
-        for rule in rules {
-            triggerFirsts.append(Int32(triggerAtoms.count))
-            if let found = atoms(rule.when) {
-                let distinct = Array(Set(found)).sorted()
-                triggerCounts.append(Int32(distinct.count))
-                triggerAtoms += distinct
-            } else {
-                triggerCounts.append(-1)
-            }
-        }
-        triggerFirst = copy(triggerFirsts)
-        triggerCount = copy(triggerCounts)
-        triggers = copy(triggerAtoms)
+        conjunctFirst = copy(conjunctFirsts)
+        termMask = copy(terms)
+        pairMask = copy(pairs)
+        unconstrained = copy(free)
+        requiredTerms = copy(sharedTerms)
+        requiredPair = copy(sharedPair)
+        termBit = copy(bits)
         ruleCount = rules.count
+    }
+
+    /// The most conjunctions kept for one condition; past it a condition is weakened (an `and`
+    /// keeps fewer operands, an `or` becomes unconstrained), which stays sound.
+    static let conjunctionLimit = 64
+
+    /// Condition `c` as an over-approximation in disjunctive normal form over atoms with hits (a
+    /// term set ≥ 0, `-1 - field` for a field of the pair being judged, `ident` included,
+    /// `keywordAtom` for the contest's keywords): `c` can hold only if every atom of one of
+    /// the returned conjunctions has hits. An empty
+    /// conjunction always holds (`c` may hold without hits); no conjunction at all means `c`
+    /// never holds (a list the lexicon does not have). Positions are ignored (`near`, `before`
+    /// need both sides, as `and` does), number hits are assumed to count, and `k of` with k ≥ 2
+    /// is read as `1 of`, so whatever `CompiledCondition`'s evaluation holds on passes this.
+    static func conjunctions(of c: CompiledCondition) -> [[Int32]] {
+        func both(_ x: [[Int32]], _ y: [[Int32]]) -> [[Int32]] {
+            var product: [[Int32]] = []
+            for a in x { for b in y { product.append(Array(Set(a + b)).sorted()) } }
+            return product
+        }
+        func all(_ items: [[[Int32]]]) -> [[Int32]] {
+            var result: [[Int32]] = [[]]
+            // The most selective operands first; an operand that would pass the limit is left
+            // out (a weaker condition, still implied by `c`).
+            for item in items.sorted(by: { $0.count < $1.count }) {
+                if item.isEmpty { return [] }
+                let product = both(result, item)
+                if product.count <= conjunctionLimit { result = minimal(product) }
+            }
+            return result
+        }
+        func any(_ items: [[[Int32]]]) -> [[Int32]] {
+            let union = minimal(items.flatMap { $0 })
+            return union.count <= conjunctionLimit ? union : [[]]
+        }
+        switch c {
+        case .terms(let set): return set >= 0 ? [[set]] : []
+        case .pair(let field): return [[-1 - Int32(field.ordinal)]]
+        case .contestKeyword: return [[keywordAtom]]
+        case .contestAllPairs, .not: return [[]]
+        case .near(let a, let b, _), .before(let a, let b, _): return all([conjunctions(of: a), conjunctions(of: b)])
+        case .and(let items): return all(items.map(conjunctions(of:)))
+        case .or(let items): return any(items.map(conjunctions(of:)))
+        case .atLeast(let k, let items): return k >= 1 ? any(items.map(conjunctions(of:))) : [[]]
+        }
+    }
+
+    /// `conjunctions` without duplicates and without any that contains another (which holds
+    /// whenever the smaller one does), in a fixed order.
+    static func minimal(_ conjunctions: [[Int32]]) -> [[Int32]] {
+        let distinct = Array(Set(conjunctions)).sorted { $0.count != $1.count ? $0.count < $1.count : $0.lexicographicallyPrecedes($1) }
+        var kept: [[Int32]] = []
+        for candidate in distinct where !kept.contains(where: { Set($0).isSubset(of: candidate) }) { kept.append(candidate) }
+        return kept
     }
 
     deinit {
@@ -257,8 +320,12 @@ final class FlatRules: @unchecked Sendable {
         readsContest.deallocate()
         requiredFirst.deallocate()
         required.deallocate()
-        triggerFirst.deallocate()
-        triggerCount.deallocate()
-        triggers.deallocate()
+        conjunctFirst.deallocate()
+        termMask.deallocate()
+        pairMask.deallocate()
+        unconstrained.deallocate()
+        requiredTerms.deallocate()
+        requiredPair.deallocate()
+        termBit.deallocate()
     }
 }
