@@ -304,7 +304,11 @@ public struct Screener {
     /// The index of the first work list in `list`.
     private let workBase: Int
     private let flat: FlatRules
-    private var touched: [Int32] = []
+    /// The term sets with hits in the text being judged (`touchedCount` of them), in the order
+    /// their first hits came.
+    private let touchedStorage: UnsafeMutablePointer<Int32>
+    private var touchedCount = 0
+    private var touched: UnsafeBufferPointer<Int32> { UnsafeBufferPointer(start: touchedStorage, count: touchedCount) }
     /// The pair rules the text being judged leaves possible (`evaluate`'s scratch, one per rule).
     private let liveRules: UnsafeMutablePointer<Int32>
     private var activeContests: [Int] = []
@@ -343,6 +347,7 @@ public struct Screener {
         rulesByScope = [[Int32]?](repeating: nil, count: 2 * 32 * 5)
         referencePatterns = reference ? compiled.patternTerms.map { Array($0.utf8) } : nil
         liveRules = hitLists.liveRules
+        touchedStorage = hitLists.touched
     }
 
     /// What the screener itself decides beyond the lexicon files, part of every `lexicon_version`
@@ -424,7 +429,7 @@ public struct Screener {
 
     private mutating func collectHits(_ text: String) {
         for set in touched { list[Int(set)].count = 0 }
-        touched.removeAll(keepingCapacity: true)
+        touchedCount = 0
         for ci in contextState.indices { contextState[ci] = -1 }
         normalizer.normalize(text, into: &normalized)
         matches.removeAll(keepingCapacity: true)
@@ -438,21 +443,35 @@ public struct Screener {
         }
         // Matches come by start: their tokens and sentences are found by walking forward
         // (`tokenIndex(ofByte:)` and `sentenceIndex(ofToken:)` give the same, searching).
-        let setStart = compiled.patternSetStart, setList = compiled.patternSetList
-        var token = 0, sentence = 0
-        for m in matches {
-            while token + 1 < tokens.count && tokens[token + 1] <= m.start { token += 1 }
-            var last = token
-            while last + 1 < tokens.count && tokens[last + 1] <= m.end - 1 { last += 1 }
-            while sentence + 1 < sentences.count && sentences[sentence + 1] <= Int32(token) { sentence += 1 }
-            let hit = Hit(tokenStart: Int32(token), tokenEnd: Int32(last + 1), byteStart: m.start, byteEnd: m.end,
-                          pattern: m.pattern, sentence: Int32(sentence))
-            for k in Int(setStart[Int(m.pattern)])..<Int(setStart[Int(m.pattern) + 1]) {
-                let set = setList[k]
-                if list[Int(set)].isEmpty { touched.append(set) }
-                list[Int(set)].append(hit)
+        let list = self.list, touched = touchedStorage
+        var touchedCount = 0
+        compiled.patternSetStart.withUnsafeBufferPointer { setStart in
+            compiled.patternSetList.withUnsafeBufferPointer { setList in
+                matches.withUnsafeBufferPointer { matches in
+                    var token = 0, sentence = 0
+                    for m in matches {
+                        while token &+ 1 < tokens.count && tokens[token &+ 1] <= m.start { token &+= 1 }
+                        var last = token
+                        while last &+ 1 < tokens.count && tokens[last &+ 1] <= m.end &- 1 { last &+= 1 }
+                        while sentence &+ 1 < sentences.count && sentences[sentence &+ 1] <= Int32(truncatingIfNeeded: token) { sentence &+= 1 }
+                        let hit = Hit(tokenStart: Int32(truncatingIfNeeded: token), tokenEnd: Int32(truncatingIfNeeded: last &+ 1),
+                                      byteStart: m.start, byteEnd: m.end, pattern: m.pattern, sentence: Int32(truncatingIfNeeded: sentence))
+                        var k = Int(setStart[Int(m.pattern)])
+                        let end = Int(setStart[Int(m.pattern) &+ 1])
+                        while k < end {
+                            let set = Int(setList[k])
+                            if list[set].isEmpty {
+                                touched[touchedCount] = Int32(truncatingIfNeeded: set)
+                                touchedCount &+= 1
+                            }
+                            list[set].append(hit)
+                            k &+= 1
+                        }
+                    }
+                }
             }
         }
+        self.touchedCount = touchedCount
     }
 
     /// Every decision on `text` goes to `emit`; vetoed near-misses only when `explaining`

@@ -8,18 +8,22 @@ final class HitLists {
     let count: Int
     /// Room for one index per rule (the rules a text leaves possible).
     let liveRules: UnsafeMutablePointer<Int32>
+    /// Room for one index per term set (the sets with hits).
+    let touched: UnsafeMutablePointer<Int32>
 
     init(sets: Int, work: Int, rules: Int) {
         count = sets + work
         lists = .allocate(capacity: count)
         lists.initialize(repeating: HitList(), count: count)
         liveRules = .allocate(capacity: max(1, rules))
+        touched = .allocate(capacity: max(1, sets))
     }
 
     deinit {
         for i in 0..<count { lists[i].free() }
         lists.deallocate()
         liveRules.deallocate()
+        touched.deallocate()
     }
 }
 
