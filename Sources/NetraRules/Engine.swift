@@ -488,8 +488,13 @@ public struct Screener {
         }
         if touched.isEmpty { return }
         let kindBit = RuleMasks.bit(kind), fieldBit = RuleMasks.bit(field: field)
-        // Rules about the record as such: once, or once per contest when they read `contest.*`.
-        for ri32 in rules(record: true, kindBit: kindBit, fieldBit: fieldBit) where mayHold(Int(ri32)) {
+        var terms: UInt64 = 0
+        for set in touched { terms |= flat.termBit[Int(set)] }
+        // Rules about the record as such: once, or once per contest when they read `contest.*`
+        // (their conjunctions are tested with every pair field and contest keyword taken as
+        // present, which can only let more through).
+        for ri32 in rules(record: true, kindBit: kindBit, fieldBit: fieldBit)
+            where referencePatterns != nil ? mayHold(Int(ri32)) : possible(Int(ri32), terms: terms, pair: ~0) {
             let ri = Int(ri32)
             for ci in compiled.rules[ri].readsContest ? activeContests[...] : activeContests.prefix(1) {
                 if let decision = decide(ri, ci, -1, text: text, field: field, explaining: explaining) { emit(decision) }
@@ -497,8 +502,6 @@ public struct Screener {
         }
         let candidates = rules(record: false, kindBit: kindBit, fieldBit: fieldBit)
         markTouchedPairs()
-        var terms: UInt64 = 0
-        for set in touched { terms |= flat.termBit[Int(set)] }
         // The rules the text's term sets leave possible for some pair. The reference screener
         // judges every candidate rule in full (the conjunctions are checked against it that way).
         var live = 0
