@@ -538,17 +538,20 @@ public struct Screener {
     private mutating func decide(_ ri: Int, _ ci: Int, _ pi: Int, text: String, field: String, explaining: Bool,
                                  targetEvidence: [Evidence] = []) -> RuleDecision? {
         guard let witnesses = witnessesOf(flat.when[ri], nil, ci, pi, rule: ri) else { return nil }
+        // Screening drops a vetoed decision: nothing more is built for it.
+        if !explaining, flat.unless[ri] >= 0, conditionHolds(flat.unless[ri], nil, ci, pi, rule: ri) { return nil }
         var score = compiled.rules[ri].score
         var evidenceHits = witnesses
+        let firstBoost = Int(flat.boostFirst[ri])
         for bi in compiled.rules[ri].boosts.indices {
-            if let extra = eval(compiled.rules[ri].boosts[bi].condition, ci, pi) {
+            if let extra = witnessesOf(flat.boostRoots[firstBoost + bi], compiled.rules[ri].boosts[bi].condition, ci, pi) {
                 score += compiled.rules[ri].boosts[bi].add
                 evidenceHits += extra
             }
         }
         score = min(1, max(0, score))
-        if !explaining, flat.unless[ri] >= 0, conditionHolds(flat.unless[ri], nil, ci, pi, rule: ri) { return nil }
-        let veto = compiled.rules[ri].unless.flatMap { witnessesOf(flat.unless[ri], $0, ci, pi) }
+        // When screening, an `unless` that held returned above: there is no veto to show.
+        let veto = explaining ? compiled.rules[ri].unless.flatMap { witnessesOf(flat.unless[ri], $0, ci, pi) } : nil
         let contest = pi >= 0 || compiled.rules[ri].readsContest ? compiled.lexicon.contests[ci].id : ""
         let pair = pi >= 0 ? compiled.lexicon.contests[ci].pairs[pi].label : ""
         return RuleDecision(rule: compiled.lexicon.rules[ri].id, contest: contest, pair: pair, field: field,
@@ -619,6 +622,7 @@ public struct Screener {
                 < ($1.byteStart, $0.byteEnd, $1.pattern, $1.tokenStart, $1.tokenEnd, $1.sentence)
         }
         var kept: [Hit] = []
+        kept.reserveCapacity(min(ordered.count, Self.maxEvidence))
         var reach: Int32 = -1  // the furthest end of any hit kept so far
         for (index, hit) in ordered.enumerated() where index == 0 || hit != ordered[index - 1] {
             guard hit.byteEnd > reach || kept.last.map({ $0.byteStart == hit.byteStart && $0.byteEnd == hit.byteEnd }) == true else { continue }

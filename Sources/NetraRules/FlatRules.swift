@@ -109,6 +109,9 @@ final class FlatRules: @unchecked Sendable {
     let when: UnsafeMutablePointer<Int32>
     let unless: UnsafeMutablePointer<Int32>
     let target: UnsafeMutablePointer<Int32>
+    /// Per rule: the roots of its boosts' conditions, `boostRoots[boostFirst[r]..<boostFirst[r + 1]]`.
+    let boostFirst: UnsafeMutablePointer<Int32>
+    let boostRoots: UnsafeMutablePointer<Int32>
     /// The deepest nesting of positional conditions (`near`, `before`) in any rule.
     let depth: Int
     /// Per rule: the record kinds and judged fields it reads (`RuleMasks` bits), whether it is a
@@ -190,10 +193,13 @@ final class FlatRules: @unchecked Sendable {
             return Int32(nodes.count - 1)
         }
         var whenRoots: [Int32] = [], unlessRoots: [Int32] = [], targetRoots: [Int32] = []
+        var boostFirsts: [Int32] = [0], boosts: [Int32] = []
         for rule in rules {
             whenRoots.append(add(rule.when, 0))
             unlessRoots.append(rule.unless.map { add($0, 0) } ?? -1)
             targetRoots.append(rule.target.map { add($0, 0) } ?? -1)
+            boosts += rule.boosts.map { add($0.condition, 0) }
+            boostFirsts.append(Int32(boosts.count))
         }
         func copy<T>(_ values: [T]) -> UnsafeMutablePointer<T> {
             let p = UnsafeMutablePointer<T>.allocate(capacity: max(1, values.count))
@@ -205,6 +211,8 @@ final class FlatRules: @unchecked Sendable {
         when = copy(whenRoots)
         unless = copy(unlessRoots)
         target = copy(targetRoots)
+        boostFirst = copy(boostFirsts)
+        boostRoots = copy(boosts)
         depth = deepest
         kinds = copy(rules.map(\.kindMask))
         fields = copy(rules.map(\.fieldMask))
@@ -318,6 +326,8 @@ final class FlatRules: @unchecked Sendable {
         when.deallocate()
         unless.deallocate()
         target.deallocate()
+        boostFirst.deallocate()
+        boostRoots.deallocate()
         kinds.deallocate()
         fields.deallocate()
         isRecord.deallocate()

@@ -1,3 +1,4 @@
+import CNetraBytes
 import NetraCore
 
 /// Cuts one text at Unicode-scalar offsets (evidence spans) without walking it from the start
@@ -19,12 +20,15 @@ public struct ScalarSlicer {
         self.text = text
         bytes.removeAll(keepingCapacity: true)
         bytes.append(contentsOf: text.utf8)
-        ascii = !bytes.contains { $0 >= 0x80 }
+        let firstNonASCII = bytes.withUnsafeBufferPointer { netra_first_non_ascii($0.baseAddress, 0, $0.count) }
+        ascii = firstNonASCII == bytes.count
         offsets.removeAll(keepingCapacity: true)
         if !ascii {
+            // Scalars before the first non-ASCII byte are one byte each.
             offsets.reserveCapacity(bytes.count + 1)
-            for (i, b) in bytes.enumerated() where b & 0xC0 != 0x80 { offsets.append(Int32(i)) }
-            offsets.append(Int32(bytes.count))
+            for i in 0..<firstNonASCII { offsets.append(Int32(truncatingIfNeeded: i)) }
+            for i in firstNonASCII..<bytes.count where bytes[i] & 0xC0 != 0x80 { offsets.append(Int32(truncatingIfNeeded: i)) }
+            offsets.append(Int32(truncatingIfNeeded: bytes.count))
         }
     }
 
