@@ -117,6 +117,8 @@ public enum NDJSONPrinter {
     }
 
     static func appendString(_ s: String, to w: inout Buffer<UInt8>) {
+        // Native and small strings lend their bytes without a copy of the string.
+        if s.utf8.withContiguousStorageIfAvailable({ appendString(bytes: $0, to: &w) }) != nil { return }
         var s = s
         s.withUTF8 { appendString(bytes: $0, to: &w) }
     }
@@ -129,17 +131,28 @@ public enum NDJSONPrinter {
         out.append(contentsOf: w.view)
     }
 
-    /// Appends the UTF-8 `bytes` as a JSON string literal: runs that need no escape are found
-    /// eight bytes at a time and appended whole (``appendStringReference(bytes:to:)`` is the same
-    /// byte by byte).
+    /// Appends the UTF-8 `bytes` as a JSON string literal: a string with nothing to escape
+    /// (most are) is found so eight bytes at a time (`firstEscape`) and copied whole; otherwise
+    /// runs that need no escape are found eight bytes at a time and appended whole
+    /// (``appendStringReference(bytes:to:)`` is the same byte by byte).
     static func appendString(bytes: UnsafeBufferPointer<UInt8>, to w: inout Buffer<UInt8>) {
-        w.append(UInt8(ascii: "\""))
-        guard let base = bytes.baseAddress else {
-            w.append(UInt8(ascii: "\""))
+        guard let base = bytes.baseAddress, bytes.count > 0 else {
+            w.append("\"\"")
             return
         }
         let n = bytes.count
-        var from = 0, i = 0
+        let clean = firstEscape(base, n)
+        if clean == n {
+            w.reserve(w.count &+ n &+ 2)
+            let o = w.pointer + w.count
+            o[0] = UInt8(ascii: "\"")
+            (o + 1).update(from: base, count: n)
+            o[n &+ 1] = UInt8(ascii: "\"")
+            w.count &+= n &+ 2
+            return
+        }
+        w.append(UInt8(ascii: "\""))
+        var from = 0, i = clean
         while i < n {
             while i + 8 <= n {
                 let flagged = escapeMask(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self).littleEndian)
@@ -160,6 +173,41 @@ public enum NDJSONPrinter {
         }
         if n > from { w.append(base + from, count: n - from) }
         w.append(UInt8(ascii: "\""))
+    }
+
+    /// The offset of the first of the `n` bytes at `base` that needs an escape, or `n`: eight
+    /// bytes at a time, the last few through one load that ends at the last byte (or, for fewer
+    /// than eight bytes, gathered into one word padded with letters), never reading outside.
+    @inline(__always)
+    static func firstEscape(_ base: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        let raw = UnsafeRawPointer(base)
+        var i = 0
+        while i &+ 8 <= n {
+            let flagged = escapeMask(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian)
+            if flagged != 0 { return i &+ flagged.trailingZeroBitCount &>> 3 }
+            i &+= 8
+        }
+        if i == n { return n }
+        if n >= 8 {
+            // Bytes n-8 ..< i were found clean: only the flags above them count (a borrow can
+            // flag only bytes above one that really needs an escape, so the lowest is real).
+            let seen = UInt64(truncatingIfNeeded: 8 &* (i &- (n &- 8)))
+            let flagged = escapeMask(raw.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self).littleEndian) & (~0 &<< seen)
+            return flagged != 0 ? n &- 8 &+ flagged.trailingZeroBitCount &>> 3 : n
+        }
+        var word: UInt64 = 0, k = 0
+        if n & 4 != 0 {
+            word = UInt64(raw.loadUnaligned(as: UInt32.self).littleEndian)
+            k = 4
+        }
+        if n & 2 != 0 {
+            word |= UInt64(raw.loadUnaligned(fromByteOffset: k, as: UInt16.self).littleEndian) &<< UInt64(truncatingIfNeeded: 8 &* k)
+            k &+= 2
+        }
+        if n & 1 != 0 { word |= UInt64(base[k]) &<< UInt64(truncatingIfNeeded: 8 &* k) }
+        word |= 0x6161_6161_6161_6161 & (~0 &<< UInt64(truncatingIfNeeded: 8 &* n))
+        let flagged = escapeMask(word)
+        return flagged != 0 ? flagged.trailingZeroBitCount &>> 3 : n
     }
 
     @inline(__always) static func needsEscape(_ b: UInt8) -> Bool {
