@@ -47,8 +47,20 @@ indirect enum CompiledCondition: Sendable {
 /// Record kinds and judged fields as bits, so the per-pair rule loop tests masks instead of
 /// hashing a kind or a field name for every rule.
 enum RuleMasks {
+    /// A bit of its own per kind (rule masks and records' kinds both come from here).
     static func bit(_ kind: RecordKind) -> UInt32 {
-        UInt32(1) << UInt32(RecordKind.allCases.firstIndex(of: kind) ?? 31)
+        switch kind {
+        case .post: 1 << 0
+        case .comment: 1 << 1
+        case .reply: 1 << 2
+        case .share: 1 << 3
+        case .reaction: 1 << 4
+        case .follow: 1 << 5
+        case .group: 1 << 6
+        case .page: 1 << 7
+        case .profile: 1 << 8
+        case .message: 1 << 9
+        }
     }
 
     static func kinds(_ kinds: Set<RecordKind>) -> UInt32 {

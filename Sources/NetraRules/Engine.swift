@@ -676,10 +676,15 @@ public struct Screener {
 
     /// Sets `touchedPairs` from the sets the text's terms are in.
     private mutating func markTouchedPairs() {
-        for ci in touchedPairs.indices { touchedPairs[ci] = 0 }
-        for set in touched {
-            let owner = compiled.pairOfSet[Int(set)]
-            if owner >= 0 { touchedPairs[Int(owner >> 16)] |= 1 << UInt64(owner & 0xFFFF) }
+        let sets = touched
+        compiled.pairOfSet.withUnsafeBufferPointer { owners in
+            touchedPairs.withUnsafeMutableBufferPointer { pairs in
+                pairs.update(repeating: 0)
+                for set in sets {
+                    let owner = owners[Int(set)]
+                    if owner >= 0 { pairs[Int(owner >> 16)] |= 1 &<< UInt64(owner & 0xFFFF) }
+                }
+            }
         }
     }
 
