@@ -118,7 +118,7 @@ public enum RecordDecoder {
         // The byte-level reader handles ordinary lines; anything unusual goes to Foundation.
         var parsed = RecordFields()
         if !strictly, FastJSONFields.parse(bytes, into: &parsed) {
-            try fields(parsed, source: source, remarks: &remarks, into: &record)
+            try fields(&parsed, source: source, remarks: &remarks, into: &record)
             return
         }
         let object: Any
@@ -129,24 +129,27 @@ public enum RecordDecoder {
             throw .malformedJSON(detail)
         }
         guard let dict = object as? [String: Any] else { throw .notAnObject }
-        try fields(RecordFields(foundation: dict), source: source, remarks: &remarks, into: &record)
+        var foundationFields = RecordFields(foundation: dict)
+        try fields(&foundationFields, source: source, remarks: &remarks, into: &record)
     }
 
     /// JSON `true`/`false` arrive as NSNumber; their ObjC type is `c` (char).
     static func isBoolean(_ n: NSNumber) -> Bool { n.objCType.pointee == CChar(UInt8(ascii: "c")) }
 
-    /// The record `f` describes, judged field by field, into `record` (every field set).
-    static func fields(_ f: RecordFields, source: SourceLocation, remarks: inout [Remark], into record: inout Record) throws(Failure) {
+    /// The record `f` describes, judged field by field, into `record` (every field set). The
+    /// values are taken out of `f` (moved, not copied: a copy of each string was a retain here
+    /// and a release when `f` was dropped).
+    static func fields(_ f: inout RecordFields, source: SourceLocation, remarks: inout [Remark], into record: inout Record) throws(Failure) {
         // id: string or number
         var id: String?
-        switch f.id {
+        switch f.id.take() {
         case nil, .null?: id = nil
         case .string(let s)?: id = s
         case .number(let n)?: id = n.stringValue
         default: throw .badField("id", "must be a string or a number")
         }
         var kind = RecordKind.post
-        switch f.kind {
+        switch f.kind.take() {
         case nil, .null?: break
         case .string(let k)?:
             guard let parsed = RecordKind(rawValue: k) else { throw .unknownKind(k) }
@@ -154,7 +157,7 @@ public enum RecordDecoder {
         default: throw .badField("kind", "must be a string or null")
         }
         var target: RecordTarget?
-        switch f.target {
+        switch f.target.take() {
         case nil, .null?: break
         case .string(let s)?: target = RecordTarget(author: nil, text: s)
         case .object(let t)?:
@@ -168,20 +171,20 @@ public enum RecordDecoder {
         default: throw .badField("target", "must be an object, a string or null")
         }
         var group: String?
-        switch f.group {
+        switch f.group.take() {
         case nil, .null?: break
         case .string(let s)?: group = s
         case .object(let g)?: group = g["name"]?.string
         default: throw .badField("group", "must be a string, an object with 'name', or null")
         }
         var author: String?
-        switch f.author {
+        switch f.author.take() {
         case nil, .null?: break
         case .string(let s)?: author = s
         default: throw .badField("author", "must be a string or null")
         }
         var text = ""
-        switch f.text {
+        switch f.text.take() {
         case .string(let s)?: text = s
         case nil, .null?:
             // Likes, follows and memberships carry their meaning in what they point at.
@@ -190,7 +193,7 @@ public enum RecordDecoder {
         }
         var createdAt: String?
         var date: CalendarDate?
-        switch f.createdAt {
+        switch f.createdAt.take() {
         case nil, .null?: break
         case .string(let s)?:
             createdAt = s

@@ -372,13 +372,14 @@ public struct Screener {
         record.forEachJudgedField { field, text in
             evaluate(text: text, field: field, kind: record.kind, target: field == "text" ? pointed : [], explaining: false) { decision in
                 guard decision.outcome == .hit else { return }
-                let rule = rules[decision.ruleIndex]
                 if let i = flags.firstIndex(where: { $0.rule == decision.rule && $0.contest == decision.contest && $0.pair == decision.pair }) {
                     flags[i].score = max(flags[i].score, decision.score)
                     flags[i].evidence = Self.merged(flags[i].evidence, decision.evidence)
                 } else {
-                    flags.append(Flag(rule: rule.id, category: rule.category, contest: decision.contest, pair: decision.pair,
-                                      stance: rule.stance, severity: rule.severity, score: decision.score, basis: rule.basis,
+                    // The rule's fields read in place (a copy of the rule retained and released each).
+                    let r = decision.ruleIndex
+                    flags.append(Flag(rule: rules[r].id, category: rules[r].category, contest: decision.contest, pair: decision.pair,
+                                      stance: rules[r].stance, severity: rules[r].severity, score: decision.score, basis: rules[r].basis,
                                       evidence: decision.evidence))
                 }
             }
