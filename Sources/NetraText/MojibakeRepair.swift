@@ -21,8 +21,8 @@ public enum MojibakeRepair {
         // Escape text needs a backslash; a Latin-1 run needs a scalar U+00C2–U+00F4, whose
         // UTF-8 starts with 0xC3. Text with neither (ASCII, emoji, other scripts) is returned
         // after one byte scan.
-        let escapes = containsEscape(text)
-        guard escapes || contains(text, 0xC3) else { return text }
+        let (escapes, latin1) = text.utf8.withContiguousStorageIfAvailable(hints) ?? Array(text.utf8).withUnsafeBufferPointer(hints)
+        guard escapes || latin1 else { return text }
         // Text damaged twice ("Ã°ÂŸÂ¤Â­") needs a second pass; three is the most seen.
         var current = escapes ? repairEscapes(text) : text
         for _ in 0..<3 {
@@ -31,6 +31,20 @@ public enum MojibakeRepair {
             current = next
         }
         return current
+    }
+
+    /// Whether `bytes` hold `\x` or `\X` (where a literal escape could begin), and whether
+    /// they hold 0xC3 (where a Latin-1 run could begin): both in one look at the text.
+    static func hints(_ bytes: UnsafeBufferPointer<UInt8>) -> (escapes: Bool, latin1: Bool) {
+        guard let base = bytes.baseAddress else { return (false, false) }
+        let latin1 = memchr(base, 0xC3, bytes.count) != nil
+        var from = 0
+        while from < bytes.count, let hit = memchr(base + from, 0x5C, bytes.count - from) {
+            let i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if i + 1 < bytes.count && (bytes[i + 1] == UInt8(ascii: "x") || bytes[i + 1] == UInt8(ascii: "X")) { return (true, latin1) }
+            from = i + 1
+        }
+        return (false, latin1)
     }
 
     /// Whether `text` contains `\x` or `\X` (where a literal escape could begin).
