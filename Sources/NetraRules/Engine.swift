@@ -503,6 +503,10 @@ public struct Screener {
         }
         let candidates = rules(record: false, kindBit: kindBit, fieldBit: fieldBit)
         markTouchedPairs()
+        // Pair rules are judged only for the pairs a term points at: none, nothing to judge.
+        var anyPair: UInt64 = 0
+        for ci in activeContests { anyPair |= touchedPairs[ci] }
+        if anyPair == 0 { return }
         // The rules the text's term sets leave possible for some pair. The reference screener
         // judges every candidate rule in full (the conjunctions are checked against it that way).
         var live = 0
