@@ -360,8 +360,11 @@ public struct WordMatcher: Sendable {
             wordRecords.withUnsafeBufferPointer { recordBuffer in
                 words.withUnsafeBufferPointer { entryBuffer in
                     isBoundary.withUnsafeBufferPointer { boundaryBuffer in
+                      outputCount.withUnsafeBufferPointer { countBuffer in
+                        hasChildren.withUnsafeBufferPointer { childrenBuffer in
                         let tags = tagBuffer.baseAddress!, records = recordBuffer.baseAddress!, entries = entryBuffer.baseAddress!
                         let table = boundaryBuffer.baseAddress!
+                        let outputs = countBuffer.baseAddress!, parents = childrenBuffer.baseAddress!
                         // The word after a word that begins a phrase is looked up for the walk, and
                         // kept for when it is the next word start.
                         var keptStart = -1, keptEnd = 0, keptWord = -1
@@ -384,8 +387,8 @@ public struct WordMatcher: Sendable {
                             let first = matches.count
                             var end = e
                             while true {
-                                if outputCount[Int(node)] > 0 { record(node: Int(node), start: start, end: end, into: &matches) }
-                                guard end < n && hasChildren[Int(node)] else { break }
+                                if outputs[Int(node)] > 0 { record(node: Int(node), start: start, end: end, into: &matches) }
+                                guard end < n && parents[Int(node)] else { break }
                                 let next = end &+ 1
                                 let (nextEnd, wordSlot) = word(h, n: n, at: next, pair: pair, table: table, tags: tags, records: records, entries: entries)
                                 if end == e {
@@ -400,6 +403,8 @@ public struct WordMatcher: Sendable {
                             }
                             if matches.count &- first > 1 { Self.reverse(&matches, from: first) }
                         }
+                        }
+                      }
                     }
                 }
             }
@@ -412,8 +417,13 @@ public struct WordMatcher: Sendable {
     @inline(never)
     private func record(node: Int, start: Int, end: Int, into matches: inout [Match]) {
         let first = Int(outputStart[node])
-        for x in first..<(first + Int(outputCount[node])) {
-            matches.append(Match(pattern: outputPatterns[x], start: Int32(truncatingIfNeeded: start), end: Int32(truncatingIfNeeded: end)))
+        let last = first &+ Int(outputCount[node])
+        outputPatterns.withUnsafeBufferPointer { patterns in
+            var x = first
+            repeat {
+                matches.append(Match(pattern: patterns[x], start: Int32(truncatingIfNeeded: start), end: Int32(truncatingIfNeeded: end)))
+                x &+= 1
+            } while x < last
         }
     }
 
