@@ -535,11 +535,15 @@ struct NormalizerCore {
     }
 
     mutating func normalize(_ text: String, into result: inout NormalizedText, mode: NormalizationMode) {
-        var text = text
-        text.makeContiguousUTF8()
         self.mode = mode
         reset()
-        text.utf8.withContiguousStorageIfAvailable { run($0) }
+        // Native and small strings lend their UTF-8 as they are (a copy of the string to make
+        // it contiguous first cost a retain and a release per text).
+        if text.utf8.withContiguousStorageIfAvailable({ run($0) }) == nil {
+            var contiguous = text
+            contiguous.makeContiguousUTF8()
+            contiguous.utf8.withContiguousStorageIfAvailable { run($0) }
+        }
         endToken()
         if needsJoinPass {
             materializeMap()
