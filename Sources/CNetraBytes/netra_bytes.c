@@ -246,9 +246,57 @@ void netra_classify_with(int level, const uint8_t *p, intptr_t n, uint8_t *folde
     }
 }
 
-intptr_t netra_json_string_stop(const uint8_t *p, intptr_t from, intptr_t n) {
-    intptr_t i = from;
+#if NETRA_X86_DISPATCH
+/// `netra_json_string_stop` 32 bytes at a time (the last ones through a load that ends at
+/// `n`; byte by byte when all of `p` is shorter than that).
+__attribute__((target("avx2")))
+static intptr_t json_string_stop_avx2(const uint8_t *p, intptr_t i, intptr_t n) {
+    const __m256i quote = _mm256_set1_epi8('"'), backslash = _mm256_set1_epi8('\\'), low = _mm256_set1_epi8(0x1F);
+    for (; i + 32 <= n; i += 32) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(p + i));
+        __m256i hit = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, quote), _mm256_cmpeq_epi8(v, backslash)),
+                                      _mm256_cmpeq_epi8(_mm256_min_epu8(v, low), v));
+        unsigned mask = (unsigned)_mm256_movemask_epi8(hit);
+        if (mask != 0) return i + __builtin_ctz(mask);
+    }
+    if (i < n && n >= 32) {
+        // The last bytes through one load that ends at n; the flags of bytes before i, seen
+        // already, are dropped.
+        __m256i v = _mm256_loadu_si256((const __m256i *)(p + n - 32));
+        __m256i hit = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, quote), _mm256_cmpeq_epi8(v, backslash)),
+                                      _mm256_cmpeq_epi8(_mm256_min_epu8(v, low), v));
+        unsigned mask = (unsigned)_mm256_movemask_epi8(hit) & (~0u << (i - (n - 32)));
+        return mask != 0 ? n - 32 + __builtin_ctz(mask) : n;
+    }
+    for (; i < n; i++) {
+        uint8_t b = p[i];
+        if (b == '"' || b == '\\' || b < 0x20) return i;
+    }
+    return n;
+}
+
+/// Whether the processor runs AVX2 (found once; any thread that finds it finds the same).
+static int has_avx2(void) {
+    static int cached = -1;
+    int known = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (known < 0) {
+        known = netra_classify_best_level() >= NETRA_CLASSIFY_AVX2;
+        __atomic_store_n(&cached, known, __ATOMIC_RELAXED);
+    }
+    return known;
+}
+#endif
+
+static intptr_t json_string_stop_bytes(const uint8_t *p, intptr_t i, intptr_t n) {
+    for (; i < n; i++) {
+        uint8_t b = p[i];
+        if (b == '"' || b == '\\' || b < 0x20) return i;
+    }
+    return n;
+}
+
 #if defined(__SSE2__)
+static intptr_t json_string_stop_sse2(const uint8_t *p, intptr_t i, intptr_t n) {
     const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), low = _mm_set1_epi8(0x1F);
     for (; i + 16 <= n; i += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
@@ -257,12 +305,32 @@ intptr_t netra_json_string_stop(const uint8_t *p, intptr_t from, intptr_t n) {
         int mask = _mm_movemask_epi8(hit);
         if (mask != 0) return i + __builtin_ctz((unsigned)mask);
     }
+    return json_string_stop_bytes(p, i, n);
+}
 #endif
-    for (; i < n; i++) {
-        uint8_t b = p[i];
-        if (b == '"' || b == '\\' || b < 0x20) return i;
+
+intptr_t netra_json_string_stop(const uint8_t *p, intptr_t from, intptr_t n) {
+#if NETRA_X86_DISPATCH
+    if (has_avx2()) return json_string_stop_avx2(p, from, n);
+#endif
+#if defined(__SSE2__)
+    return json_string_stop_sse2(p, from, n);
+#else
+    return json_string_stop_bytes(p, from, n);
+#endif
+}
+
+intptr_t netra_json_string_stop_with(int level, const uint8_t *p, intptr_t from, intptr_t n) {
+    switch (level) {
+#if NETRA_X86_DISPATCH
+    case NETRA_CLASSIFY_AVX512:
+    case NETRA_CLASSIFY_AVX2: return json_string_stop_avx2(p, from, n);
+#endif
+#if defined(__SSE2__)
+    case NETRA_CLASSIFY_SSE2: return json_string_stop_sse2(p, from, n);
+#endif
+    default: return json_string_stop_bytes(p, from, n);
     }
-    return n;
 }
 
 intptr_t netra_first_non_ascii(const uint8_t *p, intptr_t from, intptr_t n) {

@@ -209,8 +209,9 @@ func byteClassMapsMatchDefinitions(level: Int32) {
     }
 }
 
-@Test("the JSON string scan stops where its one-byte definition does (quote, backslash, control byte)")
-func jsonStringStop() {
+@Test("the JSON string scan stops where its one-byte definition does (quote, backslash, control byte), at every level",
+      arguments: Array(ByteClassMaps.classifierLevels))
+func jsonStringStop(level: Int32) {
     var random = SplitMix64(seed: 0x22)
     let alphabet: [UInt8] = Array("abc xyz,:{}[]0123".utf8) + [0x22, 0x5C, 0x00, 0x1F, 0x20, 0x7F, 0x80, 0xC3, 0xFF, 0x0A]
     for round in 0..<5000 {
@@ -220,8 +221,11 @@ func jsonStringStop() {
         }
         let from = length == 0 ? 0 : Int(random.next() % UInt64(length + 1))
         let expected = bytes[from...].firstIndex { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 } ?? length
-        let found = bytes.withUnsafeBufferPointer { netra_json_string_stop($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, from, length) }
-        #expect(found == expected, "\(bytes) from \(from)")
+        let found = bytes.withUnsafeBufferPointer { netra_json_string_stop_with(level, $0.baseAddress ?? UnsafePointer(bitPattern: 1)!, from, length) }
+        #expect(found == expected, "level \(level): \(bytes) from \(from)")
+        if level == ByteClassMaps.classifierLevels.upperBound {
+            #expect(bytes.withUnsafeBufferPointer { netra_json_string_stop($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, from, length) } == expected)
+        }
     }
 }
 

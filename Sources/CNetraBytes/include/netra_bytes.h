@@ -51,6 +51,10 @@ int netra_classify_best_level(void);
 /// ends or interrupts a JSON string), or `n` when there is none.
 intptr_t netra_json_string_stop(const uint8_t *p, intptr_t from, intptr_t n);
 
+/// `netra_json_string_stop` with the code of classifier level `level` (`NETRA_CLASSIFY_*`: AVX-512
+/// and AVX2 share one, 32 bytes at a time; SSE2 16; bytes one by one), for tests.
+intptr_t netra_json_string_stop_with(int level, const uint8_t *p, intptr_t from, intptr_t n);
+
 /// The index of the first byte at or after `from` that is not ASCII (0x80 or above), or `n`
 /// when there is none.
 intptr_t netra_first_non_ascii(const uint8_t *p, intptr_t from, intptr_t n);
