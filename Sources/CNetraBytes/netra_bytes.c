@@ -246,6 +246,14 @@ void netra_classify_with(int level, const uint8_t *p, intptr_t n, uint8_t *folde
     }
 }
 
+static intptr_t json_string_stop_bytes(const uint8_t *p, intptr_t i, intptr_t n) {
+    for (; i < n; i++) {
+        uint8_t b = p[i];
+        if (b == '"' || b == '\\' || b < 0x20) return i;
+    }
+    return n;
+}
+
 #if NETRA_X86_DISPATCH
 /// `netra_json_string_stop` 32 bytes at a time (the last ones through a load that ends at
 /// `n`; byte by byte when all of `p` is shorter than that).
@@ -268,11 +276,7 @@ static intptr_t json_string_stop_avx2(const uint8_t *p, intptr_t i, intptr_t n) 
         unsigned mask = (unsigned)_mm256_movemask_epi8(hit) & (~0u << (i - (n - 32)));
         return mask != 0 ? n - 32 + __builtin_ctz(mask) : n;
     }
-    for (; i < n; i++) {
-        uint8_t b = p[i];
-        if (b == '"' || b == '\\' || b < 0x20) return i;
-    }
-    return n;
+    return json_string_stop_bytes(p, i, n);
 }
 
 /// Whether the processor runs AVX2 (found once; any thread that finds it finds the same).
@@ -286,14 +290,6 @@ static int has_avx2(void) {
     return known;
 }
 #endif
-
-static intptr_t json_string_stop_bytes(const uint8_t *p, intptr_t i, intptr_t n) {
-    for (; i < n; i++) {
-        uint8_t b = p[i];
-        if (b == '"' || b == '\\' || b < 0x20) return i;
-    }
-    return n;
-}
 
 #if defined(__SSE2__)
 static intptr_t json_string_stop_sse2(const uint8_t *p, intptr_t i, intptr_t n) {
