@@ -1,7 +1,8 @@
 // netra-bench: measurements that belong in BENCHMARKS.md, not in unit tests.
 //
 //   swift run -c release netra-bench normalizer [POOL.jsonl] [MEGABYTES]
-//   swift run -c release netra-bench scan [POOL.jsonl] [MEGABYTES]     (NETRA_BENCH_RUNS=N: best and median of N rounds)
+//   swift run -c release netra-bench scan [POOL.jsonl] [MEGABYTES]     (NETRA_BENCH_RUNS=N: best and median of N rounds;
+//                                                                      NETRA_BENCH_SLOPE=K: throughput as the slope up to K× the corpus)
 //   swift run -c release netra-bench batch [POOL.jsonl] [FILES] [ROUNDS]
 //
 // normalizer: the `text` fields of POOL (default ../shared/corpora/pool.jsonl) repeated until they
@@ -170,6 +171,34 @@ case "scan":
                      middle[0] / middle[2], middle[1] / middle[2], middle[1] / middle[0]))
         let perRound = (0..<runsWanted).map { rates[0][$0] / rates[2][$0] }.sorted()
         print(String(format: "netra 1 thread / rg per round: %@", perRound.map { String(format: "%.2f", $0) }.joined(separator: ", ")))
+    }
+    // NETRA_BENCH_SLOPE=K: each command once more on the corpus repeated K times (default 5), and
+    // throughput as the slope between the two sizes. ripgrep's lazy DFA builds its states while it
+    // reads the first texts (about 3 s for these terms), which the one-line start-up does not
+    // include; the slope leaves that out for every command alike (BENCHMARKS.md, stop 19).
+    if let slopeSetting = ProcessInfo.processInfo.environment["NETRA_BENCH_SLOPE"] {
+        let copies = max(2, Int(slopeSetting) ?? 5)
+        let large = FileManager.default.temporaryDirectory.appendingPathComponent("netra-bench-corpus-large.jsonl").path
+        guard let whole = FileManager.default.contents(atPath: corpus) else { fail("cannot read \(corpus)") }
+        FileManager.default.createFile(atPath: large, contents: nil)
+        guard let largeHandle = FileHandle(forWritingAtPath: large) else { fail("cannot write \(large)") }
+        for _ in 0..<copies { largeHandle.write(whole) }
+        try? largeHandle.close()
+        let extraMB = Double(whole.count * (copies - 1)) / 1e6
+        var slopes: [Double] = []
+        for (k, (name, command)) in runs.enumerated() {
+            // The corpus again, then the large file, one after the other (one machine load for both).
+            let small = timed(command + [corpus]).seconds, big = timed(command + [large])
+            let slope = extraMB / max(0.001, big.seconds - small)
+            slopes.append(slope)
+            peaks[k] = max(peaks[k], big.peakKB)
+            print(String(format: "%-28@ %.2f s on %.0f MB, %.2f s on %.0f MB: %.0f MB/s by the slope   peak RSS %d MB",
+                         name as NSString, small, Double(whole.count) / 1e6, big.seconds, Double(whole.count * copies) / 1e6, slope,
+                         big.peakKB / 1024))
+        }
+        print(String(format: "ratios by the slope: netra 1 thread / rg = %.2f; netra all cores / rg = %.2f; all cores / 1 thread = %.2f",
+                     slopes[0] / slopes[2], slopes[1] / slopes[2], slopes[1] / slopes[0]))
+        try? FileManager.default.removeItem(atPath: large)
     }
     try? FileManager.default.removeItem(atPath: corpus)
 case "batch":
