@@ -209,15 +209,19 @@ static void classify_avx512(const uint8_t *p, intptr_t n, uint8_t *folded, uint6
 }
 #endif
 
-void netra_classify(const uint8_t *p, intptr_t n, uint8_t *folded, uint64_t *maps) {
-    // The level is found once (-1: not yet); any thread that finds it finds the same.
+// `netra_classify_best_level`, found once (-1: not yet); any thread that finds it finds the same.
+static int best_level(void) {
     static int cached = -1;
     int level = __atomic_load_n(&cached, __ATOMIC_RELAXED);
     if (level < 0) {
         level = netra_classify_best_level();
         __atomic_store_n(&cached, level, __ATOMIC_RELAXED);
     }
-    netra_classify_with(level, p, n, folded, maps);
+    return level;
+}
+
+void netra_classify(const uint8_t *p, intptr_t n, uint8_t *folded, uint64_t *maps) {
+    netra_classify_with(best_level(), p, n, folded, maps);
 }
 
 int netra_classify_best_level(void) {
@@ -255,39 +259,30 @@ static intptr_t json_string_stop_bytes(const uint8_t *p, intptr_t i, intptr_t n)
 }
 
 #if NETRA_X86_DISPATCH
-/// `netra_json_string_stop` 32 bytes at a time (the last ones through a load that ends at
-/// `n`; byte by byte when all of `p` is shorter than that).
+// The bits of the 32 bytes at `p` that stop a JSON string (quote, backslash, below 0x20).
+__attribute__((target("avx2")))
+static inline unsigned json_stop_mask_avx2(const uint8_t *p) {
+    __m256i v = _mm256_loadu_si256((const __m256i *)p);
+    __m256i hit = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')), _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\'))),
+                                  _mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_set1_epi8(0x1F)), v));
+    return (unsigned)_mm256_movemask_epi8(hit);
+}
+
+// `netra_json_string_stop` 32 bytes at a time (the last ones through a load that ends at `n`;
+// byte by byte when all of `p` is shorter than that).
 __attribute__((target("avx2")))
 static intptr_t json_string_stop_avx2(const uint8_t *p, intptr_t i, intptr_t n) {
-    const __m256i quote = _mm256_set1_epi8('"'), backslash = _mm256_set1_epi8('\\'), low = _mm256_set1_epi8(0x1F);
     for (; i + 32 <= n; i += 32) {
-        __m256i v = _mm256_loadu_si256((const __m256i *)(p + i));
-        __m256i hit = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, quote), _mm256_cmpeq_epi8(v, backslash)),
-                                      _mm256_cmpeq_epi8(_mm256_min_epu8(v, low), v));
-        unsigned mask = (unsigned)_mm256_movemask_epi8(hit);
+        unsigned mask = json_stop_mask_avx2(p + i);
         if (mask != 0) return i + __builtin_ctz(mask);
     }
     if (i < n && n >= 32) {
         // The last bytes through one load that ends at n; the flags of bytes before i, seen
         // already, are dropped.
-        __m256i v = _mm256_loadu_si256((const __m256i *)(p + n - 32));
-        __m256i hit = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, quote), _mm256_cmpeq_epi8(v, backslash)),
-                                      _mm256_cmpeq_epi8(_mm256_min_epu8(v, low), v));
-        unsigned mask = (unsigned)_mm256_movemask_epi8(hit) & (~0u << (i - (n - 32)));
+        unsigned mask = json_stop_mask_avx2(p + n - 32) & (~0u << (i - (n - 32)));
         return mask != 0 ? n - 32 + __builtin_ctz(mask) : n;
     }
     return json_string_stop_bytes(p, i, n);
-}
-
-/// Whether the processor runs AVX2 (found once; any thread that finds it finds the same).
-static int has_avx2(void) {
-    static int cached = -1;
-    int known = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-    if (known < 0) {
-        known = netra_classify_best_level() >= NETRA_CLASSIFY_AVX2;
-        __atomic_store_n(&cached, known, __ATOMIC_RELAXED);
-    }
-    return known;
 }
 #endif
 
@@ -307,7 +302,7 @@ static intptr_t json_string_stop_sse2(const uint8_t *p, intptr_t i, intptr_t n) 
 
 intptr_t netra_json_string_stop(const uint8_t *p, intptr_t from, intptr_t n) {
 #if NETRA_X86_DISPATCH
-    if (has_avx2()) return json_string_stop_avx2(p, from, n);
+    if (best_level() >= NETRA_CLASSIFY_AVX2) return json_string_stop_avx2(p, from, n);
 #endif
 #if defined(__SSE2__)
     return json_string_stop_sse2(p, from, n);

@@ -131,19 +131,21 @@ public enum NDJSONPrinter {
         out.append(contentsOf: w.view)
     }
 
-    /// Appends the UTF-8 `bytes` as a JSON string literal: a string with nothing to escape
-    /// (most are) is found so eight bytes at a time (`firstEscape`) and copied whole; otherwise
-    /// runs that need no escape are found eight bytes at a time and appended whole
-    /// (``appendStringReference(bytes:to:)`` is the same byte by byte).
+    /// Appends the UTF-8 `bytes` as a JSON string literal: the runs that need no escape are found
+    /// eight bytes at a time (`firstEscape`) and appended whole, so a string with nothing to
+    /// escape (most are) is one copy (``appendStringReference(bytes:to:)`` is the same byte by
+    /// byte).
     static func appendString(bytes: UnsafeBufferPointer<UInt8>, to w: inout Buffer<UInt8>) {
         guard let base = bytes.baseAddress, bytes.count > 0 else {
             w.append("\"\"")
             return
         }
         let n = bytes.count
-        let clean = firstEscape(base, n)
-        if clean == n {
-            w.reserve(w.count &+ n &+ 2)
+        // Room for the quotes and the string as it is; escapes grow the buffer as they come.
+        w.reserve(w.count &+ n &+ 2)
+        var stop = firstEscape(base, n)
+        if stop == n {
+            // Nothing to escape: the quotes and one copy, written in place.
             let o = w.pointer + w.count
             o[0] = UInt8(ascii: "\"")
             (o + 1).update(from: base, count: n)
@@ -152,26 +154,14 @@ public enum NDJSONPrinter {
             return
         }
         w.append(UInt8(ascii: "\""))
-        var from = 0, i = clean
-        while i < n {
-            while i + 8 <= n {
-                let flagged = escapeMask(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self).littleEndian)
-                if flagged != 0 {
-                    i += flagged.trailingZeroBitCount >> 3
-                    break
-                }
-                i += 8
-            }
-            guard i < n else { break }
-            let b = base[i]
-            if needsEscape(b) {
-                if i > from { w.append(base + from, count: i - from) }
-                appendEscape(b, to: &w)
-                from = i + 1
-            }
-            i += 1
+        var from = 0
+        while true {
+            if stop > from { w.append(base + from, count: stop &- from) }
+            guard stop < n else { break }
+            appendEscape(base[stop], to: &w)
+            from = stop &+ 1
+            stop = from &+ firstEscape(base + from, n &- from)
         }
-        if n > from { w.append(base + from, count: n - from) }
         w.append(UInt8(ascii: "\""))
     }
 

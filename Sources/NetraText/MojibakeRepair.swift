@@ -47,23 +47,6 @@ public enum MojibakeRepair {
         return (false, latin1)
     }
 
-    /// Whether `text` contains `\x` or `\X` (where a literal escape could begin).
-    static func containsEscape(_ text: String) -> Bool {
-        func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-            // memchr finds each backslash (vectorized in libc); most texts have none.
-            guard let base = bytes.baseAddress else { return false }
-            var from = 0
-            while from < bytes.count, let hit = memchr(base + from, 0x5C, bytes.count - from) {
-                let i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                if i + 1 < bytes.count && (bytes[i + 1] == UInt8(ascii: "x") || bytes[i + 1] == UInt8(ascii: "X")) { return true }
-                from = i + 1
-            }
-            return false
-        }
-        if let found = text.utf8.withContiguousStorageIfAvailable(scan) { return found }
-        return Array(text.utf8).withUnsafeBufferPointer(scan)
-    }
-
     /// Whether the UTF-8 of `text` contains `byte`.
     static func contains(_ text: String, _ byte: UInt8) -> Bool {
         func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -180,8 +180,9 @@ case "scan":
         let copies = max(2, Int(slopeSetting) ?? 5)
         let large = FileManager.default.temporaryDirectory.appendingPathComponent("netra-bench-corpus-large.jsonl").path
         guard let whole = FileManager.default.contents(atPath: corpus) else { fail("cannot read \(corpus)") }
-        FileManager.default.createFile(atPath: large, contents: nil)
-        guard let largeHandle = FileHandle(forWritingAtPath: large) else { fail("cannot write \(large)") }
+        guard FileManager.default.createFile(atPath: large, contents: nil), let largeHandle = FileHandle(forWritingAtPath: large) else {
+            fail("cannot write \(large)")
+        }
         for _ in 0..<copies { largeHandle.write(whole) }
         try? largeHandle.close()
         let extraMB = Double(whole.count * (copies - 1)) / 1e6
