@@ -184,26 +184,30 @@ final class ScanWorker: @unchecked Sendable {
 ///
 /// The input is read straight into blocks of about 4 MiB of whole lines (the partial line at a
 /// block's end is carried to the next), and every line is screened where it lies. With more
-/// than one thread each block is cut at line ends into slices (two per thread), the slices are
-/// screened in parallel, and their output and messages are written in slice order, so the
-/// result is the same as on one thread.
+/// than one thread each block is cut at line ends into slices (two per thread) that the
+/// pipeline's own worker threads take from one queue, several blocks ahead; their output and
+/// messages are written in slice order, so the result is the same as on one thread.
 public final class ScanPipeline {
     public let compiled: CompiledLexicon
     public let options: ScanOptions
     public private(set) var statistics = ScanStatistics()
-    /// Two sets of workers: while one block is screened by one set, the next can start on the
-    /// other, so the threads do not wait at every block's end for the slowest slice.
-    private let workerSets: [[ScanWorker]]
-    private var nextSet = 0
+    /// The worker of a one-thread scan (nil with more threads: each thread has its own).
+    private let worker: ScanWorker?
+    /// The worker threads and their queue (nil on one thread).
+    private let screening: SliceScreening?
     private let output: OutputChannel
     private let errors: OutputChannel
-    /// Blocks being screened, oldest first: their group, block, worker set and number of slices.
-    private var inFlight: [(group: DispatchGroup, block: InputBlock, set: Int, slices: Int)] = []
-    /// Blocks whose lines have been written out, for reuse.
+    /// Blocks being screened, oldest first, with their slices in input order.
+    private var inFlight: [(block: InputBlock, slices: [SliceJob])] = []
+    /// Blocks screened and written out, for reuse; likewise slices.
     private var freeBlocks: [InputBlock] = []
+    private var freeSlices: [SliceJob] = []
     /// Bytes per block: a carried partial line (at most the record size limit) plus
     /// `ScanOptions.chunkBytes` new ones.
     private let blockCapacity: Int
+    /// Blocks screened at once: the threads always find the next slices queued while the
+    /// oldest block is written out and the next one read.
+    private static let blocksInFlight = 3
 
     public init(compiled: CompiledLexicon, options: ScanOptions, output: OutputChannel, errors: OutputChannel) {
         self.compiled = compiled
@@ -211,11 +215,17 @@ public final class ScanPipeline {
         self.output = output
         self.errors = errors
         blockCapacity = max(1, options.chunkBytes) + options.maxRecordBytes + 1
-        // Two slices per thread, so a slice of long records does not leave the other threads
-        // idle at the end of a block; each slice has its own screener.
-        let slices = options.threads > 1 ? options.threads * 2 : 1
-        workerSets = (0..<(options.threads > 1 ? 2 : 1)).map { _ in (0..<slices).map { _ in ScanWorker(compiled, reference: options.reference) } }
+        if options.threads > 1 {
+            worker = nil
+            screening = SliceScreening(workers: (0..<options.threads).map { _ in ScanWorker(compiled, reference: options.reference) },
+                                       options: options, version: compiled.version)
+        } else {
+            worker = ScanWorker(compiled, reference: options.reference)
+            screening = nil
+        }
     }
+
+    deinit { screening?.stop() }
 
     /// True once stdout is closed: the caller should stop feeding inputs.
     public var outputClosed: Bool { output.closed }
@@ -355,32 +365,28 @@ public final class ScanPipeline {
     }
 
     /// Screens the lines of `block[from..<to]`, after reporting `leadingTooLong`, and returns
-    /// how many lines there are. On one thread here and now; else by a worker set, cut at line
-    /// ends into slices, in the background while the next block is read (its results are
-    /// written by `collect`).
+    /// how many lines there are. On one thread here and now; else cut at line ends into slices
+    /// for the worker threads, in the background while the next block is read (their results
+    /// are written by `collect`).
     private func screen(_ block: InputBlock, from: Int, to: Int, firstNumber: Int, leadingTooLong: (number: Int, bytes: Int)?, path: String) -> Int {
         guard to > from || leadingTooLong != nil else {
             freeBlocks.append(block)
             return 0
         }
-        let options = self.options, version = compiled.version
-        if options.threads <= 1 {
-            let worker = workerSets[0][0]
+        let options = self.options
+        guard let screening else {
+            let worker = self.worker!
             if let leadingTooLong { worker.skipTooLong(leadingTooLong.bytes, path: path, number: leadingTooLong.number, options: options) }
             let lines = worker.processLines(block.storage.baseAddress!, from: from, to: to, firstNumber: firstNumber, path: path,
-                                            options: options, version: version)
-            writeOut(worker)
+                                            options: options, version: compiled.version)
+            write(output: worker.output, messages: worker.messages, statistics: worker.statistics)
+            worker.reset()
             freeBlocks.append(block)
             return lines
         }
-        let set = nextSet
-        nextSet = (nextSet + 1) % workerSets.count
-        // The block that last used this worker set is the oldest in flight: write it out first.
-        if inFlight.contains(where: { $0.set == set }) { collectOldest() }
-        let workers = workerSets[set]
         let base = UnsafePointer(block.storage.baseAddress!)
         // Slice bounds at line ends near equal shares of the bytes, with each slice's first line number.
-        let sliceCount = to - from < 64 << 10 ? 1 : workers.count
+        let sliceCount = to - from < 64 << 10 ? 1 : options.threads * 2
         var bounds = [from]
         for k in 1..<max(1, sliceCount) {
             let nominal = max(bounds[k - 1], from + (to - from) * k / sliceCount)
@@ -392,36 +398,43 @@ public final class ScanPipeline {
         for k in 1...sliceCount { numbers.append(numbers[k - 1] + netra_count_byte(base + bounds[k - 1], bounds[k] - bounds[k - 1], 0x0A)) }
         // The last line of the input may have no newline.
         let lines = numbers[sliceCount] - firstNumber + (to > from && base[to - 1] != 0x0A ? 1 : 0)
-        let sliceBounds = bounds, firstNumbers = numbers
-        if let leadingTooLong { workers[0].skipTooLong(leadingTooLong.bytes, path: path, number: leadingTooLong.number, options: options) }
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            DispatchQueue.concurrentPerform(iterations: sliceCount) { w in
-                workers[w].processLines(block.storage.baseAddress!, from: sliceBounds[w], to: sliceBounds[w + 1], firstNumber: firstNumbers[w],
-                                        path: path, options: options, version: version)
-            }
-            group.leave()
+        var slices: [SliceJob] = []
+        for k in 0..<sliceCount {
+            let slice = freeSlices.popLast() ?? SliceJob()
+            slice.prepare(block: block, from: bounds[k], to: bounds[k + 1], firstNumber: numbers[k], path: path,
+                          leadingTooLong: k == 0 ? leadingTooLong : nil)
+            slices.append(slice)
         }
-        inFlight.append((group, block, set, sliceCount))
+        screening.submit(slices)
+        inFlight.append((block, slices))
+        if inFlight.count >= Self.blocksInFlight { collectOldest() }
+        writeFinished()
         return lines
     }
 
-    /// Writes a worker's output and messages, adds its counts, and resets it.
-    private func writeOut(_ worker: ScanWorker) {
-        if !output.closed && !worker.output.isEmpty { output.write(worker.output) }
-        for message in worker.messages { report(message) }
-        statistics.merge(worker.statistics)
-        worker.reset()
+    /// Writes output and messages, and adds counts.
+    private func write(output bytes: [UInt8], messages: [String], statistics counts: ScanStatistics) {
+        if !output.closed && !bytes.isEmpty { output.write(bytes) }
+        for message in messages { report(message) }
+        statistics.merge(counts)
     }
 
-    /// Waits for the oldest block being screened, then writes its output and messages in input order.
+    /// Waits for the oldest block being screened, then writes its slices out in input order.
     private func collectOldest() {
-        guard !inFlight.isEmpty else { return }
-        let (group, block, set, slices) = inFlight.removeFirst()
-        group.wait()
-        for worker in workerSets[set].prefix(slices) { writeOut(worker) }
+        guard let screening, !inFlight.isEmpty else { return }
+        let (block, slices) = inFlight.removeFirst()
+        for slice in slices {
+            screening.wait(for: slice)
+            write(output: slice.output, messages: slice.messages, statistics: slice.statistics)
+            slice.release()
+            freeSlices.append(slice)
+        }
         freeBlocks.append(block)
+    }
+
+    /// Writes out the oldest blocks whose slices are all screened, without waiting.
+    private func writeFinished() {
+        while let oldest = inFlight.first, let screening, screening.isFinished(oldest.slices) { collectOldest() }
     }
 
     /// Waits for every block being screened and writes them out in order.
@@ -433,6 +446,119 @@ public final class ScanPipeline {
     public func finish() {
         collect()
         output.flush()
+    }
+}
+
+/// One slice of a block for a worker thread, and what screening it produced. The pipeline
+/// fills it in, `SliceScreening` hands it to one thread, and the pipeline reads the results
+/// once `SliceScreening.wait(for:)` returns; the condition's lock orders those accesses.
+final class SliceJob: @unchecked Sendable {
+    private(set) var block: InputBlock?
+    private(set) var from = 0, to = 0, firstNumber = 0
+    private(set) var path = ""
+    private(set) var leadingTooLong: (number: Int, bytes: Int)?
+    /// What screening the slice produced (buffers kept from use to use).
+    var output: [UInt8] = []
+    var messages: [String] = []
+    var statistics = ScanStatistics()
+    /// Set under `SliceScreening`'s lock once the results are in.
+    var finished = false
+
+    func prepare(block: InputBlock, from: Int, to: Int, firstNumber: Int, path: String, leadingTooLong: (number: Int, bytes: Int)?) {
+        self.block = block
+        self.from = from
+        self.to = to
+        self.firstNumber = firstNumber
+        self.path = path
+        self.leadingTooLong = leadingTooLong
+        finished = false
+    }
+
+    /// Lets go of the block; keeps the output buffers' storage.
+    func release() {
+        block = nil
+        output.removeAll(keepingCapacity: true)
+        messages.removeAll(keepingCapacity: true)
+        statistics = ScanStatistics()
+    }
+}
+
+/// Worker threads that screen slices from one queue, each with its own `ScanWorker` (so a
+/// worker's memo and scratch stay on one core), in the order submitted.
+final class SliceScreening: @unchecked Sendable {
+    private let condition = NSCondition()
+    /// Slices submitted and not yet taken: `queue[head...]`.
+    private var queue: [SliceJob] = []
+    private var head = 0
+    private var stopping = false
+
+    init(workers: [ScanWorker], options: ScanOptions, version: String) {
+        for worker in workers {
+            let thread = Thread { [self] in self.run(worker, options: options, version: version) }
+            // The main thread's stack size: screening recurses over rule conditions.
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+
+    /// Queues `slices` for the threads.
+    func submit(_ slices: [SliceJob]) {
+        condition.lock()
+        if head == queue.count {
+            queue.removeAll(keepingCapacity: true)
+            head = 0
+        }
+        queue.append(contentsOf: slices)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Returns once `slice` is screened.
+    func wait(for slice: SliceJob) {
+        condition.lock()
+        while !slice.finished { condition.wait() }
+        condition.unlock()
+    }
+
+    /// Whether every one of `slices` is screened.
+    func isFinished(_ slices: [SliceJob]) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return slices.allSatisfy(\.finished)
+    }
+
+    /// Lets the threads end once the queue is empty.
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func run(_ worker: ScanWorker, options: ScanOptions, version: String) {
+        while true {
+            condition.lock()
+            while head == queue.count && !stopping { condition.wait() }
+            if head == queue.count {
+                condition.unlock()
+                return
+            }
+            let slice = queue[head]
+            head += 1
+            condition.unlock()
+            if let lead = slice.leadingTooLong { worker.skipTooLong(lead.bytes, path: slice.path, number: lead.number, options: options) }
+            worker.processLines(slice.block!.storage.baseAddress!, from: slice.from, to: slice.to, firstNumber: slice.firstNumber,
+                                path: slice.path, options: options, version: version)
+            // The results change hands; the slice's emptied buffers become the worker's.
+            swap(&slice.output, &worker.output)
+            swap(&slice.messages, &worker.messages)
+            slice.statistics = worker.statistics
+            worker.reset()
+            condition.lock()
+            slice.finished = true
+            condition.broadcast()
+            condition.unlock()
+        }
     }
 }
 

@@ -94,7 +94,7 @@ func blocksAgreeWithLineByLine(_ blockBytes: Int, _ limit: Int) throws {
         let expected = lineByLine(path, options: options, compiled: compiled)
         flagged += String(decoding: expected.stdout, as: UTF8.self).components(separatedBy: "\"flagged\":true").count - 1
         tooLong += expected.stderr.components(separatedBy: "over the limit").count - 1
-        for threads in [1, 2] {
+        for threads in [1, 2, 3] {
             options.threads = threads
             let got = try inBlocks(path, options: options, compiled: compiled)
             #expect(got.stdout == expected.stdout, "round \(round), \(threads) threads: stdout")
