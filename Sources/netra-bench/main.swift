@@ -117,6 +117,8 @@ case "scan":
     // NETRA_BENCH_NETRA: another build to measure (an older commit's, for a before-and-after).
     let netra = ProcessInfo.processInfo.environment["NETRA_BENCH_NETRA"] ?? root.appendingPathComponent(".build/release/netra").path
     guard FileManager.default.isExecutableFile(atPath: netra) else { fail("build netra first: swift build -c release") }
+    // Without ripgrep every rg run would time a failed exec (0.00 s) and every ratio would be nonsense.
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/rg") else { fail("ripgrep is needed for the comparison: apt-get install ripgrep") }
     guard let data = FileManager.default.contents(atPath: pool) else { fail("cannot read \(pool)") }
     var lines = data.split(separator: 0x0A).map { Data($0) }
     var rng = SplitMix64(seed: 2026)
