@@ -873,12 +873,14 @@ struct NormalizerCore {
             var candidates = active & letters & ~wordEnds
             while candidates != 0 {
                 let s = candidates.trailingZeroBitCount
-                let length = (wordEnds & ~lowBits(s)).trailingZeroBitCount &+ 1 &- s
-                if length <= SlangTable.maxKeyLength {
-                    let key = Self.packed(window + s, length: length)
-                    let f = SlangTable.filterIndex(key.0, key.1)
-                    marked |= ((bloom[f &>> 6] &>> UInt64(truncatingIfNeeded: f & 63)) & 1) &<< UInt64(truncatingIfNeeded: s)
-                }
+                let length = (wordEnds &>> UInt64(truncatingIfNeeded: s)).trailingZeroBitCount &+ 1
+                // The word's first eight bytes, zero past its end (the folded buffer has readable
+                // bytes after the text); a word too long to be a key is not marked.
+                let unused = UInt64(truncatingIfNeeded: 64 &- 8 &* min(length, 8))
+                let head = UnsafeRawPointer(window + s).loadUnaligned(as: UInt64.self) & (~0 &>> unused)
+                let f = SlangTable.filterIndex(head, length: length)
+                let bit = (bloom[f &>> 6] &>> UInt64(truncatingIfNeeded: f & 63)) & (length <= SlangTable.maxKeyLength ? 1 : 0)
+                marked |= bit &<< UInt64(truncatingIfNeeded: s)
                 candidates &= candidates &- 1
             }
         }
