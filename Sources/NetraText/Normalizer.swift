@@ -273,7 +273,10 @@ public final class Normalizer {
     /// so the parts of such a word depended on the records screened before it. And "o" and a
     /// digit left by squeezing ("oooo0oooooo8" → "o8") become "08" at once, as a second pass
     /// would make them (a fuzzer find: the result was not a fixed point).
-    public static let version = "norm-3"
+    /// norm-4: the text of an escaped line break or tab (a backslash and `n`, `r` or `t`, as
+    /// in tweets that were escaped twice: "Mantap.\\nPrabowo") separates words as the character
+    /// itself does, and `\\n` ends a sentence; before, "\\nPrabowo" was one word, "nprabowo".
+    public static let version = "norm-4"
 
     public let configuration: NormalizerConfiguration
     // The work happens in a struct so the hot loop pays no dynamic exclusivity checks, and the
@@ -649,6 +652,14 @@ struct NormalizerCore {
                 pendingSentence = true
             case .separator:
                 separator(b)
+                let escaped = b == 0x5C && i + 1 < n ? Self.escapedSeparator(input[i + 1]) : 0
+                if escaped != 0 {
+                    // Escape text for a line break or tab: both bytes separate words.
+                    if escaped == 0x0A { pendingSentence = true }
+                    i += 2
+                    scalar += 2
+                    continue
+                }
             case .nonASCII:
                 guard let (value, length) = Self.decode(input, at: i) else {
                     i = n
@@ -674,7 +685,8 @@ struct NormalizerCore {
     /// the general path handles them between tokens (sentence ends, the period after a word of
     /// three bytes or more); a single space between two words needs nothing but the space. The
     /// span stops before the first word that needs the general path, before a `#` that opens a
-    /// hashtag, and before a non-ASCII byte; nothing of what stops it is consumed. Returns the
+    /// hashtag, before the escape text of a line break or tab (`\\n`), and before a non-ASCII
+    /// byte; nothing of what stops it is consumed. Returns the
     /// bytes consumed (the span is ASCII, so also the scalars).
     @inline(__always)
     private mutating func fastSpan(_ input: UnsafeBufferPointer<UInt8>, from i: Int, scalar: Int32) -> Int {
@@ -705,7 +717,7 @@ struct NormalizerCore {
             // Separators, up to the next word.
             lastTokenLength = lastLength
             g = separators(input, from: g)
-            if g >= n || p[g] >= 0x80 || p[g] == UInt8(ascii: "#") { break span }
+            if g >= n || p[g] >= 0x80 || p[g] == UInt8(ascii: "#") || p[g] == 0x5C { break span }
             // The words that start in the 64 bytes from g (a word start).
             let base = g
             let alnum = maps.bits(.alnum, at: base)
@@ -1002,8 +1014,9 @@ struct NormalizerCore {
 
     /// The separators from `g` on, handled as the general path handles them between tokens:
     /// sentence ends, and a period after a word of three bytes or more that ends a sentence.
-    /// Returns the first byte that is not an ASCII separator, or a `#` that opens a hashtag
-    /// (which the general path takes), or the end.
+    /// Returns the first byte that is not an ASCII separator, or a `#` that opens a hashtag or
+    /// the backslash of an escaped line break or tab (both of which the general path takes), or
+    /// the end.
     @inline(__always)
     private mutating func separators(_ input: UnsafeBufferPointer<UInt8>, from g: Int) -> Int {
         let n = input.count
@@ -1023,11 +1036,24 @@ struct NormalizerCore {
             case .sentenceEnd, .newline:
                 pendingSentence = true
             default:
-                break
+                // The escape text of a line break or tab is the general path's.
+                if c == 0x5C && x &+ 1 < n && Self.escapedSeparator(input[x &+ 1]) != 0 { return x }
             }
             x &+= 1
         }
         return x
+    }
+
+    /// What a backslash followed by `letter` stands for when it is the text of an escaped
+    /// separator: a line break (`n`), a carriage return (`r`) or a tab (`t`); else 0.
+    @inline(__always)
+    static func escapedSeparator(_ letter: UInt8) -> UInt8 {
+        switch letter {
+        case UInt8(ascii: "n"): return 0x0A
+        case UInt8(ascii: "r"): return 0x0D
+        case UInt8(ascii: "t"): return 0x09
+        default: return 0
+        }
     }
 
     /// The word at `i` (where `fastSpan` stopped, outside a token) through `tokenMemo`: replayed
