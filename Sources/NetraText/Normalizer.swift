@@ -844,7 +844,8 @@ struct NormalizerCore {
     /// letter, or let through by the slang filter). Writes nothing.
     ///
     /// The general path takes a word that holds or follows a special byte (camel case, a letter
-    /// next to a digit, an elongation), one followed by a non-ASCII byte, a number a joiner
+    /// next to a digit, an elongation; not one digit other than 0 ending a word of letters,
+    /// "anak2", which the word rules leave as it is), one followed by a non-ASCII byte, a number a joiner
     /// and a digit continue ("10:30"), and one shaped like the prayer ("a…n" with a doubled
     /// letter). The first three are found for all the words at once from the maps (bits of the
     /// words' last bytes); only words with a doubled letter are looked at for the prayer, and
@@ -859,7 +860,18 @@ struct NormalizerCore {
         let digitAfterNext = maps.bits(.alnum, at: base &+ 2) & ~maps.bits(.letter, at: base &+ 2)
         // Last bytes of the words that stop the fast path.
         var stops = (wordEnds & highNext) | (wordEnds & ~letters & joinerNext & digitAfterNext)
-        let firstSpecial = maps.bits(.special, at: base).trailingZeroBitCount
+        var special = maps.bits(.special, at: base)
+        // One digit other than 0 ending a word after two letters or more ("anak2", "orang2": a
+        // reduplication) is a number no word rule changes, and slang keys have no digits: its
+        // mark (a digit after a letter) is dropped. A digit at the window's end is no word end
+        // here and keeps its mark.
+        var trailing = special & wordEnds & ~letters & (letters &<< 2)
+        while trailing != 0 {
+            let q = trailing.trailingZeroBitCount
+            if window[q] != UInt8(ascii: "0") { special &= ~(1 &<< UInt64(truncatingIfNeeded: q)) }
+            trailing &= trailing &- 1
+        }
+        let firstSpecial = special.trailingZeroBitCount
         stops |= wordEnds & ~lowBits(firstSpecial)
         // Words with a doubled letter before the first stop: the prayer's shape stops there too.
         var equals = maps.bits(.equal, at: base) & lowBits(stops.trailingZeroBitCount)
