@@ -860,7 +860,10 @@ struct NormalizerCore {
         let digitAfterNext = maps.bits(.alnum, at: base &+ 2) & ~maps.bits(.letter, at: base &+ 2)
         // Last bytes of the words that stop the fast path.
         var stops = (wordEnds & highNext) | (wordEnds & ~letters & joinerNext & digitAfterNext)
-        var special = maps.bits(.special, at: base)
+        // A word's first byte is marked only for the byte before it, which is not the word's:
+        // the fast path starts a window right after a letter or digit only when the general
+        // path took that byte as the end of an escaped separator ("\nKata": the mark of "nK").
+        var special = maps.bits(.special, at: base) & ~(wordStarts & 1)
         // One digit other than 0 ending a word after two letters or more ("anak2", "orang2": a
         // reduplication) is a number no word rule changes, and slang keys have no digits: its
         // mark (a digit after a letter) is dropped. A digit at the window's end is no word end
