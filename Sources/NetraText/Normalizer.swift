@@ -274,8 +274,8 @@ public final class Normalizer {
     /// digit left by squeezing ("oooo0oooooo8" → "o8") become "08" at once, as a second pass
     /// would make them (a fuzzer find: the result was not a fixed point).
     /// norm-4: the text of an escaped line break or tab (a backslash and `n`, `r` or `t`, as
-    /// in tweets that were escaped twice: "Mantap.\\nPrabowo") separates words as the character
-    /// itself does, and `\\n` ends a sentence; before, "\\nPrabowo" was one word, "nprabowo".
+    /// in tweets that were escaped twice: "Mantap.\nPrabowo") separates words as the character
+    /// itself does, and `\n` ends a sentence; before, "\nPrabowo" was one word, "nprabowo".
     public static let version = "norm-4"
 
     public let configuration: NormalizerConfiguration
@@ -685,7 +685,7 @@ struct NormalizerCore {
     /// the general path handles them between tokens (sentence ends, the period after a word of
     /// three bytes or more); a single space between two words needs nothing but the space. The
     /// span stops before the first word that needs the general path, before a `#` that opens a
-    /// hashtag, before the escape text of a line break or tab (`\\n`), and before a non-ASCII
+    /// hashtag, before the escape text of a line break or tab (`\n`), and before a non-ASCII
     /// byte; nothing of what stops it is consumed. Returns the
     /// bytes consumed (the span is ASCII, so also the scalars).
     @inline(__always)
