@@ -105,3 +105,36 @@ func blocksAgreeWithLineByLine(_ blockBytes: Int, _ limit: Int) throws {
     #expect(flagged > 10)
     if limit < 400 { #expect(tooLong > 5) }
 }
+
+@Test("blocks of several slices each, many blocks in flight: the same as reading line by line, for 2 and 3 threads")
+func slicedBlocksAgreeWithLineByLine() throws {
+    let compiled = try #require(blockTestLexicon)
+    var generator = SplitMix64(seed: 0x51_1CE5)
+    // About 1.5 MB in blocks of 80 KB: every block is cut into slices (over 64 KB), and the
+    // worker threads run several blocks ahead of the writer.
+    var input: [UInt8] = []
+    while input.count < 1_500_000 {
+        let piece = blockTestInput(&generator)
+        input += piece
+        if input.last != 0x0A { input.append(0x0A) }
+    }
+    let path = try temporaryFile("sliced-blocks.jsonl", Data(input))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    var options = ScanOptions()
+    options.all = true
+    options.maxRecordBytes = 300
+    options.chunkBytes = 80_000
+    let expected = lineByLine(path, options: options, compiled: compiled)
+    let lines = String(decoding: expected.stdout, as: UTF8.self).split(separator: "\n").count
+    #expect(lines > 5_000)
+    #expect(expected.stderr.components(separatedBy: "over the limit").count - 1 > 100)
+    for threads in [2, 3] {
+        options.threads = threads
+        let got = try inBlocks(path, options: options, compiled: compiled)
+        // Compared first: on a difference between megabyte arrays `#expect` would try to
+        // describe it element by element.
+        let sameOutput = got.stdout == expected.stdout, sameMessages = got.stderr == expected.stderr
+        #expect(sameOutput, "\(threads) threads: stdout differs (\(got.stdout.count) bytes against \(expected.stdout.count))")
+        #expect(sameMessages, "\(threads) threads: stderr differs")
+    }
+}
