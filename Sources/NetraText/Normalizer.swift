@@ -901,11 +901,8 @@ struct NormalizerCore {
             while candidates != 0 {
                 let s = candidates.trailingZeroBitCount
                 let length = (wordEnds &>> UInt64(truncatingIfNeeded: s)).trailingZeroBitCount &+ 1
-                // The word's first eight bytes, zero past its end (the folded buffer has readable
-                // bytes after the text); a word too long to be a key is not marked.
-                let unused = UInt64(truncatingIfNeeded: 64 &- 8 &* min(length, 8))
-                let head = UnsafeRawPointer(window + s).loadUnaligned(as: UInt64.self) & (~0 &>> unused)
-                let f = SlangTable.filterIndex(head, length: length)
+                // A word too long to be a key is not marked.
+                let f = SlangTable.filterIndex(Self.head(window + s, length: length), length: length)
                 let bit = (bloom[f &>> 6] &>> UInt64(truncatingIfNeeded: f & 63)) & (length <= SlangTable.maxKeyLength ? 1 : 0)
                 marked |= bit &<< UInt64(truncatingIfNeeded: s)
                 candidates &= candidates &- 1
@@ -918,16 +915,20 @@ struct NormalizerCore {
     /// more, zero past its end (the folded buffer has readable bytes after the text).
     @inline(__always)
     private static func packed(_ word: UnsafePointer<UInt8>, length: Int) -> (UInt64, UInt64, Int) {
-        var head: UInt64 = UnsafeRawPointer(word).loadUnaligned(as: UInt64.self)
         var tail: UInt64 = 0
         if length > 8 {
             let unused = UInt64(truncatingIfNeeded: 128 &- 8 &* length)
             tail = (UnsafeRawPointer(word + 8).loadUnaligned(as: UInt64.self) &<< unused) &>> unused
-        } else {
-            let unused = UInt64(truncatingIfNeeded: 64 &- 8 &* length)
-            head = (head &<< unused) &>> unused
         }
-        return (head, tail, length)
+        return (head(word, length: length), tail, length)
+    }
+
+    /// The first eight bytes of a word of `length` ≥ 1 bytes, zero past its end (one load: the
+    /// folded buffer has readable bytes after the text); the slang table's first key word.
+    @inline(__always)
+    private static func head(_ word: UnsafePointer<UInt8>, length: Int) -> UInt64 {
+        let unused = UInt64(truncatingIfNeeded: 64 &- 8 &* min(length, 8))
+        return UnsafeRawPointer(word).loadUnaligned(as: UInt64.self) & (~0 &>> unused)
     }
 
     /// Writes slang entry `entry` for the word of `length` bytes at input `from` ("yg" →

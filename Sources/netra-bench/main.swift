@@ -118,7 +118,8 @@ case "scan":
     let netra = ProcessInfo.processInfo.environment["NETRA_BENCH_NETRA"] ?? root.appendingPathComponent(".build/release/netra").path
     guard FileManager.default.isExecutableFile(atPath: netra) else { fail("build netra first: swift build -c release") }
     // Without ripgrep every rg run would time a failed exec (0.00 s) and every ratio would be nonsense.
-    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/rg") else { fail("ripgrep is needed for the comparison: apt-get install ripgrep") }
+    let ripgrep = "/usr/bin/rg"
+    guard FileManager.default.isExecutableFile(atPath: ripgrep) else { fail("ripgrep is needed for the comparison: apt-get install ripgrep") }
     guard let data = FileManager.default.contents(atPath: pool) else { fail("cannot read \(pool)") }
     var lines = data.split(separator: 0x0A).map { Data($0) }
     var rng = SplitMix64(seed: 2026)
@@ -144,7 +145,7 @@ case "scan":
     let runs: [(String, [String])] = [
         ("netra --threads 1", [netra, "scan", "--threads", "1"]),
         ("netra (all cores)", [netra, "scan"]),
-        ("rg -c -F -i -f terms-2000", ["/usr/bin/rg", "-c", "-F", "-i", "-f", terms]),
+        ("rg -c -F -i -f terms-2000", [ripgrep, "-c", "-F", "-i", "-f", terms]),
     ]
     print("corpus: \(written / 1_000_000) MB (\(round) rounds of \(lines.count) pool rows, seed 2026)")
     // Runs of one binary vary by ±20 % on a shared VM: with NETRA_BENCH_RUNS=N the three
