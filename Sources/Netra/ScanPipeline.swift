@@ -191,10 +191,12 @@ public final class ScanPipeline {
     public let compiled: CompiledLexicon
     public let options: ScanOptions
     public private(set) var statistics = ScanStatistics()
-    /// The worker of a one-thread scan (nil with more threads: each thread has its own).
-    private let worker: ScanWorker?
-    /// The worker threads and their queue (nil on one thread).
-    private let screening: SliceScreening?
+    /// Who screens: one worker here and now, or worker threads of their own with their queue.
+    private enum Screening {
+        case inline(ScanWorker)
+        case threads(SliceScreening)
+    }
+    private let screening: Screening
     private let output: OutputChannel
     private let errors: OutputChannel
     /// Blocks being screened, oldest first, with their slices in input order.
@@ -216,16 +218,14 @@ public final class ScanPipeline {
         self.errors = errors
         blockCapacity = max(1, options.chunkBytes) + options.maxRecordBytes + 1
         if options.threads > 1 {
-            worker = nil
-            screening = SliceScreening(workers: (0..<options.threads).map { _ in ScanWorker(compiled, reference: options.reference) },
-                                       options: options, version: compiled.version)
+            screening = .threads(SliceScreening(workers: (0..<options.threads).map { _ in ScanWorker(compiled, reference: options.reference) },
+                                                options: options, version: compiled.version))
         } else {
-            worker = ScanWorker(compiled, reference: options.reference)
-            screening = nil
+            screening = .inline(ScanWorker(compiled, reference: options.reference))
         }
     }
 
-    deinit { screening?.stop() }
+    deinit { if case .threads(let threads) = screening { threads.stop() } }
 
     /// True once stdout is closed: the caller should stop feeding inputs.
     public var outputClosed: Bool { output.closed }
@@ -374,8 +374,9 @@ public final class ScanPipeline {
             return 0
         }
         let options = self.options
-        guard let screening else {
-            let worker = self.worker!
+        let threads: SliceScreening
+        switch screening {
+        case .inline(let worker):
             if let leadingTooLong { worker.skipTooLong(leadingTooLong.bytes, path: path, number: leadingTooLong.number, options: options) }
             let lines = worker.processLines(block.storage.baseAddress!, from: from, to: to, firstNumber: firstNumber, path: path,
                                             options: options, version: compiled.version)
@@ -383,6 +384,8 @@ public final class ScanPipeline {
             worker.reset()
             freeBlocks.append(block)
             return lines
+        case .threads(let screeningThreads):
+            threads = screeningThreads
         }
         let base = UnsafePointer(block.storage.baseAddress!)
         // Slice bounds at line ends near equal shares of the bytes, with each slice's first line number.
@@ -405,7 +408,7 @@ public final class ScanPipeline {
                           leadingTooLong: k == 0 ? leadingTooLong : nil)
             slices.append(slice)
         }
-        screening.submit(slices)
+        threads.submit(slices)
         inFlight.append((block, slices))
         if inFlight.count >= Self.blocksInFlight { collectOldest() }
         writeFinished()
@@ -421,10 +424,10 @@ public final class ScanPipeline {
 
     /// Waits for the oldest block being screened, then writes its slices out in input order.
     private func collectOldest() {
-        guard let screening, !inFlight.isEmpty else { return }
+        guard case .threads(let threads) = screening, !inFlight.isEmpty else { return }
         let (block, slices) = inFlight.removeFirst()
         for slice in slices {
-            screening.wait(for: slice)
+            threads.wait(for: slice)
             write(output: slice.output, messages: slice.messages, statistics: slice.statistics)
             slice.release()
             freeSlices.append(slice)
@@ -434,7 +437,7 @@ public final class ScanPipeline {
 
     /// Writes out the oldest blocks whose slices are all screened, without waiting.
     private func writeFinished() {
-        while let oldest = inFlight.first, let screening, screening.isFinished(oldest.slices) { collectOldest() }
+        while let oldest = inFlight.first, case .threads(let threads) = screening, threads.isFinished(oldest.slices) { collectOldest() }
     }
 
     /// Waits for every block being screened and writes them out in order.
@@ -504,10 +507,10 @@ final class SliceScreening: @unchecked Sendable {
     /// Queues `slices` for the threads.
     func submit(_ slices: [SliceJob]) {
         condition.lock()
-        if head == queue.count {
-            queue.removeAll(keepingCapacity: true)
-            head = 0
-        }
+        // The slices taken are dropped (a few at most are still waiting), so the queue holds
+        // only what is in flight however long the input.
+        queue.removeFirst(head)
+        head = 0
         queue.append(contentsOf: slices)
         condition.broadcast()
         condition.unlock()
