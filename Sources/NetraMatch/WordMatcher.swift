@@ -29,8 +29,10 @@ public struct WordMatcher: Sendable {
     private let longTails: [UInt8]
     private let longTailStart: [Int32]
     /// Open addressing, in two parallel arrays: per slot sixteen bits of the word's hash (0:
-    /// empty; small enough to stay in the first-level cache), and the word itself
-    /// (`SlotRecord`: what a probe and the walk after it read, in one place).
+    /// empty), and the word itself (`SlotRecord`: what a probe and the walk after it read, in
+    /// one place). At most one slot in eight is used, so a probe for a word no pattern has
+    /// (most of a text's words) nearly always ends at its first slot; at one in four the
+    /// matcher ran 3 % slower on the pool's texts (`netra-bench matcher`, BENCHMARKS.md stop 21).
     private let wordTags: [UInt16]
     private let wordRecords: [SlotRecord]
     private let wordSlotShift: UInt64
@@ -161,7 +163,7 @@ public struct WordMatcher: Sendable {
         longTails = tails
         longTailStart = tailStart
         var capacity = 64
-        while capacity < wordBytes.count * 4 { capacity *= 2 }
+        while capacity < wordBytes.count * 8 { capacity *= 2 }
         precondition(wordBytes.count < SlotRecord.maxNumber, "too many distinct pattern words")
         var tags = [UInt16](repeating: 0, count: capacity), records = [SlotRecord](repeating: SlotRecord(), count: capacity)
         let shift = UInt64(64 - capacity.trailingZeroBitCount)
