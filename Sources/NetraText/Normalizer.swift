@@ -104,10 +104,8 @@ public struct NormalizedText: @unchecked Sendable {
     func writeSourceMap(starts: UnsafeMutablePointer<Int32>, ends: UnsafeMutablePointer<Int32>) {
         withExtendedLifetime(storage) {
             let b = storage.bytes.view, segs = storage.segments.view
-            for k in 0..<segs.count {
-                let to = k + 1 < segs.count ? Int(segs[k + 1].normalizedStart) : b.count
-                for i in Int(segs[k].normalizedStart)..<to { (starts[i], ends[i]) = segs[k].source(ofByte: i, b[i]) }
-            }
+            guard let bytes = b.baseAddress, let segments = segs.baseAddress else { return }
+            MapSegment.expand(segments, count: segs.count, bytes: bytes, upTo: b.count, starts: starts, ends: ends)
         }
     }
 
@@ -205,21 +203,50 @@ struct MapSegment: Sendable, Equatable {
         var k = from
         while k < to {
             let s = starts[k], e = ends[k]
-            // The origin a `words` run through byte k would have, and whether byte j fits it.
-            let origin = bytes[k] == 0x20 ? s - 1 : s
-            func fitsWords(_ j: Int) -> Bool {
-                let x = origin + Int32(j - k)
-                return bytes[j] == 0x20 ? starts[j] == x + 1 && ends[j] == x + 1 : starts[j] == x && ends[j] == x + 1
+            // The origin a `words` run through byte k would have; byte j fits it when it maps as
+            // such a run maps it.
+            let origin = bytes[k] == 0x20 ? s &- 1 : s
+            var j = k
+            var x = origin
+            while j < to {
+                let space: Int32 = bytes[j] == 0x20 ? 1 : 0
+                guard starts[j] == x &+ space && ends[j] == x &+ 1 else { break }
+                j += 1
+                x &+= 1
             }
-            var j = k + 1
-            if fitsWords(k) && j < to && fitsWords(j) {
-                while j < to && fitsWords(j) { j += 1 }
-                segments.append(MapSegment(normalizedStart: Int32(k), originalStart: origin, originalEnd: words))
+            if j - k >= 2 {
+                segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: k), originalStart: origin, originalEnd: words))
             } else {
+                j = k + 1
                 while j < to && starts[j] == s && ends[j] == e { j += 1 }
-                segments.append(MapSegment(normalizedStart: Int32(k), originalStart: s, originalEnd: e))
+                segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: k), originalStart: s, originalEnd: e))
             }
             k = j
+        }
+    }
+
+    /// The byte-by-byte map that `count` segments describe, for bytes up to `end`, written into
+    /// `starts` and `ends`: `source(ofByte:_:)` for every byte, a segment at a time (the
+    /// inverse of `compress`).
+    static func expand(_ segments: UnsafePointer<MapSegment>, count: Int, bytes: UnsafePointer<UInt8>, upTo end: Int,
+                       starts: UnsafeMutablePointer<Int32>, ends: UnsafeMutablePointer<Int32>) {
+        for k in 0..<count {
+            let segment = segments[k]
+            let from = Int(segment.normalizedStart)
+            let to = k + 1 < count ? Int(segments[k + 1].normalizedStart) : end
+            guard from < to else { continue }
+            if segment.originalEnd == words {
+                var x = segment.originalStart
+                for i in from..<to {
+                    let space: Int32 = bytes[i] == 0x20 ? 1 : 0
+                    starts[i] = x &+ space
+                    ends[i] = x &+ 1
+                    x &+= 1
+                }
+            } else {
+                (starts + from).update(repeating: segment.originalStart, count: to - from)
+                (ends + from).update(repeating: segment.originalEnd, count: to - from)
+            }
         }
     }
 
@@ -355,17 +382,26 @@ public final class Normalizer {
     }
 
     /// The second pass sees no punctuation: its sentences are those of the first pass, found
-    /// again by the original position where each began.
+    /// again by the original position where each began. (`result`'s map already points into
+    /// the original: `compose` ran first.)
     static func carrySentences(_ result: inout NormalizedText, from first: NormalizedText) {
         var sentences: [Int32] = []
-        var k = 0
-        let firstTokens = first.tokenStarts, tokens = result.tokenStarts
-        for t in first.sentenceStarts where Int(t) < firstTokens.count {
-            let position = first.sourceRange(ofByte: Int(firstTokens[Int(t)])).start
-            while k < tokens.count && result.sourceRange(ofByte: Int(tokens[k])).start < position { k += 1 }
-            if k < tokens.count, sentences.last != Int32(k) { sentences.append(Int32(k)) }
+        withExtendedLifetime(first) {
+            withExtendedLifetime(result) {
+                let firstViews = first.unsafeViews, tokens = result.unsafeViews.tokens
+                let firstSegments = first.storage.segments.view, segments = result.storage.segments.view
+                let firstBytes = firstViews.bytes, bytes = result.unsafeViews.bytes
+                // Token starts ascend in both texts, so one cursor per map finds their segments.
+                var firstCursor = SegmentCursor(), cursor = SegmentCursor()
+                var k = 0
+                for t in firstViews.sentences where Int(t) < firstViews.tokens.count {
+                    let position = firstCursor.sourceStart(ofByte: Int(firstViews.tokens[Int(t)]), segments: firstSegments, bytes: firstBytes)
+                    while k < tokens.count && cursor.sourceStart(ofByte: Int(tokens[k]), segments: segments, bytes: bytes) < position { k += 1 }
+                    if k < tokens.count, sentences.last != Int32(k) { sentences.append(Int32(k)) }
+                }
+                if sentences.first != 0 && !tokens.isEmpty { sentences.insert(0, at: 0) }
+            }
         }
-        if sentences.first != 0 && !tokens.isEmpty { sentences.insert(0, at: 0) }
         result.sentenceStarts = sentences
     }
 
@@ -377,26 +413,21 @@ public final class Normalizer {
         // Per byte of `result`: its scalars in `first.string`, then in the original. Per byte of
         // `first`: its scalars in the original. Per scalar of `first.string`: its first byte
         // (plus the end).
-        let starts = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, n)), ends = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, n))
-        let firstStarts = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, m)), firstEnds = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, m))
-        let byteOfScalar = UnsafeMutablePointer<Int>.allocate(capacity: m + 1)
-        defer {
-            starts.deallocate()
-            ends.deallocate()
-            firstStarts.deallocate()
-            firstEnds.deallocate()
-            byteOfScalar.deallocate()
-        }
+        let scratch = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * max(1, n) + 3 * max(1, m) + 1)
+        defer { scratch.deallocate() }
+        let starts = scratch, ends = scratch + max(1, n)
+        let firstStarts = ends + max(1, n), firstEnds = firstStarts + max(1, m), byteOfScalar = firstEnds + max(1, m)
         result.writeSourceMap(starts: starts, ends: ends)
         first.writeSourceMap(starts: firstStarts, ends: firstEnds)
         var scalarCount = 0
-        first.withBytes { b in
+        withExtendedLifetime(first) {
+            let b = first.unsafeViews.bytes
             for i in 0..<m where b[i] & 0xC0 != 0x80 {
-                byteOfScalar[scalarCount] = i
+                byteOfScalar[scalarCount] = Int32(truncatingIfNeeded: i)
                 scalarCount += 1
             }
         }
-        byteOfScalar[scalarCount] = m
+        byteOfScalar[scalarCount] = Int32(truncatingIfNeeded: m)
         if scalarCount > 0 {
             // Neighbouring bytes of a replacement share their source: its composition is reused.
             var lastS = -1, lastE = -1
@@ -404,10 +435,10 @@ public final class Normalizer {
             for i in 0..<n {
                 let s = min(Int(starts[i]), scalarCount), e = min(Int(ends[i]), scalarCount)
                 if s != lastS || e != lastE {
-                    newStart = firstStarts[byteOfScalar[min(s, scalarCount - 1)]]
+                    newStart = firstStarts[Int(byteOfScalar[min(s, scalarCount - 1)])]
                     newEnd = newStart
                     if e > s {
-                        for b in byteOfScalar[s]..<byteOfScalar[e] { newEnd = max(newEnd, firstEnds[b]) }
+                        for b in Int(byteOfScalar[s])..<Int(byteOfScalar[e]) { newEnd = max(newEnd, firstEnds[b]) }
                     }
                     lastS = s
                     lastE = e
@@ -416,16 +447,23 @@ public final class Normalizer {
                 ends[i] = newEnd
             }
         }
-        var segments = Buffer<MapSegment>()
-        defer { segments.free() }
-        if n > 0 {
-            result.withBytes { b in
-                MapSegment.compress(bytes: b.baseAddress!, starts: starts, ends: ends, from: 0, to: n, into: &segments)
-            }
-        }
         let target = result.writableStorage()
         target.segments.count = 0
-        target.segments.append(segments.pointer, count: segments.count)
+        if n > 0 {
+            MapSegment.compress(bytes: target.bytes.pointer, starts: starts, ends: ends, from: 0, to: n, into: &target.segments)
+        }
+    }
+}
+
+/// Finds the segments of ascending normalized bytes by walking forward (a binary search per
+/// byte, as `NormalizedText.sourceRange(ofByte:)` does, costs more when every token is asked).
+struct SegmentCursor {
+    private var index = 0
+
+    /// The first original scalar byte `i` came from; `i` must not be below the last byte asked.
+    mutating func sourceStart(ofByte i: Int, segments: UnsafeBufferPointer<MapSegment>, bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+        while index + 1 < segments.count && Int(segments[index + 1].normalizedStart) <= i { index += 1 }
+        return segments[index].source(ofByte: i, bytes[i]).start
     }
 }
 
@@ -455,6 +493,8 @@ struct NormalizerCore {
     // Scratch for the parts of a camel-case word: their bounds, and the word's bytes and sources
     // before the word rules changed it.
     private var partBoundsScratch = Buffer<Int32>()
+    /// `joinSpacedLetters`'s scratch: the new index of every token.
+    private var joinTokenMap = Buffer<Int32>()
     private var snapshotBytes = Buffer<UInt8>()
     private var snapshotStarts = Buffer<Int32>()
     private var snapshotEnds = Buffer<Int32>()
@@ -528,6 +568,7 @@ struct NormalizerCore {
         maps.free()
         camelSplits.free()
         partBoundsScratch.free()
+        joinTokenMap.free()
         snapshotBytes.free()
         snapshotStarts.free()
         snapshotEnds.free()
@@ -1526,11 +1567,7 @@ struct NormalizerCore {
 
     /// Writes the sources of every byte into `starts`/`ends` (before a pass that needs them all).
     private mutating func materializeMap() {
-        for k in 0..<segments.count {
-            let from = Int(segments[k].normalizedStart)
-            let to = k + 1 < segments.count ? Int(segments[k + 1].normalizedStart) : committed
-            for i in from..<to { (starts[i], ends[i]) = segments[k].source(ofByte: i, out[i]) }
-        }
+        MapSegment.expand(segments.pointer, count: segments.count, bytes: out.pointer, upTo: committed, starts: starts.pointer, ends: ends.pointer)
     }
 
     private mutating func endTokenRules() {
@@ -1881,54 +1918,64 @@ struct NormalizerCore {
     }
 
     /// Joins runs of three or more single letters ("p r a b o w o", "A.M.I.N", "P-R-A"), whatever
-    /// separates them, so the rule gives the same result on already normalized text.
+    /// separates them, so the rule gives the same result on already normalized text. Works in
+    /// place: the text only shrinks (the spaces inside a run go), so every byte and token start
+    /// is written at or before where it is read.
     private mutating func joinSpacedLetters() {
         let tokenCount = tokenStarts.count
-        func tokenEnd(_ t: Int) -> Int { t + 1 < tokenCount ? Int(tokenStarts[t + 1]) - 1 : out.count }
-        func isSingleLetter(_ t: Int) -> Bool {
-            let s = Int(tokenStarts[t])
-            return tokenEnd(t) - s == 1 && out[s] >= 0x61 && out[s] <= 0x7A
+        let n = out.count
+        let o = out.pointer, st = starts.pointer, en = ends.pointer, ts = tokenStarts.pointer
+        joinTokenMap.reserve(tokenCount)
+        let tokenMap = joinTokenMap.pointer  // old token -> new token
+        @inline(__always) func tokenEnd(_ t: Int) -> Int { t + 1 < tokenCount ? Int(ts[t + 1]) - 1 : n }
+        @inline(__always) func isSingleLetter(_ t: Int) -> Bool {
+            let s = Int(ts[t])
+            return tokenEnd(t) - s == 1 && o[s] >= 0x61 && o[s] <= 0x7A
         }
-        var newOut = Buffer<UInt8>(), newStarts = Buffer<Int32>(), newEnds = Buffer<Int32>()
-        newOut.reserve(out.count); newStarts.reserve(out.count); newEnds.reserve(out.count)
-        var newTokenStarts: [Int32] = []
-        var tokenMap = [Int32](repeating: 0, count: tokenCount)  // old token -> new token
+        var w = 0, newTokens = 0
         var t = 0
         while t < tokenCount {
             var u = t
             if isSingleLetter(t) {
                 while u + 1 < tokenCount && isSingleLetter(u + 1) { u += 1 }
             }
-            let joined = u - t + 1 >= 3
-            let last = joined ? u : t
-            if newOut.count > 0 {
-                let s = starts[Int(tokenStarts[t])]
-                newOut.append(0x20); newStarts.append(s); newEnds.append(s)
+            let last = u - t + 1 >= 3 ? u : t
+            let first = Int(ts[t])
+            if w > 0 {
+                // The space before the token maps to nothing just before it (w < first).
+                let s = st[first]
+                o[w] = 0x20; st[w] = s; en[w] = s
+                w += 1
             }
-            newTokenStarts.append(Int32(newOut.count))
+            let newStart = Int32(truncatingIfNeeded: w)
             for k in t...last {
-                tokenMap[k] = Int32(newTokenStarts.count - 1)
-                for i in Int(tokenStarts[k])..<tokenEnd(k) {
-                    newOut.append(out[i]); newStarts.append(starts[i]); newEnds.append(ends[i])
+                tokenMap[k] = Int32(truncatingIfNeeded: newTokens)
+                let from = Int(ts[k]), count = tokenEnd(k) - from
+                // Moving down (w ≤ from): an ascending copy never overwrites what it has still to read.
+                for x in 0..<count {
+                    o[w + x] = o[from + x]; st[w + x] = st[from + x]; en[w + x] = en[from + x]
                 }
+                w += count
             }
+            // Token starts `t...last + 1` have been read; `newTokens` ≤ `t`.
+            ts[newTokens] = newStart
+            newTokens += 1
             t = last + 1
         }
-        swap(&out, &newOut)
-        swap(&starts, &newStarts)
-        swap(&ends, &newEnds)
-        newOut.free()
-        newStarts.free()
-        newEnds.free()
-        tokenStarts.count = 0
-        for t in newTokenStarts { tokenStarts.append(t) }
-        var sentences: [Int32] = []
-        for k in 0..<sentenceStarts.count where Int(sentenceStarts[k]) < tokenCount {
-            let mapped = tokenMap[Int(sentenceStarts[k])]
-            if sentences.last != mapped { sentences.append(mapped) }
+        out.count = w
+        starts.count = w
+        ends.count = w
+        tokenStarts.count = newTokens
+        let sentences = sentenceStarts.pointer
+        var kept = 0
+        for k in 0..<sentenceStarts.count where Int(sentences[k]) < tokenCount {
+            let mapped = tokenMap[Int(sentences[k])]
+            if kept == 0 || sentences[kept - 1] != mapped {
+                sentences[kept] = mapped
+                kept += 1
+            }
         }
-        sentenceStarts.count = 0
-        for t in sentences { sentenceStarts.append(t) }
+        sentenceStarts.count = kept
     }
 }
 
