@@ -475,7 +475,11 @@ struct NormalizerCore {
     private var out = Buffer<UInt8>()
     private var starts = Buffer<Int32>()
     private var ends = Buffer<Int32>()
+    /// Where the tokens begin: found from the spaces once the text is written (the tokens are
+    /// the pieces between single spaces); while it is written only `tokenCount` is kept.
     private var tokenStarts = Buffer<Int32>()
+    /// The tokens written so far (sentence starts are token indices).
+    private var tokenCount = 0
     private var sentenceStarts = Buffer<Int32>()
     // The offset map. `starts`/`ends` hold the source of each byte only for the bytes after
     // `committed` (the token the general path is building); everything before is described
@@ -589,6 +593,7 @@ struct NormalizerCore {
             contiguous.utf8.withContiguousStorageIfAvailable { run($0) }
         }
         endToken()
+        findTokenStarts()
         if needsJoinPass {
             materializeMap()
             joinSpacedLetters()
@@ -614,6 +619,7 @@ struct NormalizerCore {
         starts.count = 0
         ends.count = 0
         tokenStarts.count = 0
+        tokenCount = 0
         sentenceStarts.count = 0
         segments.count = 0
         committed = 0
@@ -737,12 +743,10 @@ struct NormalizerCore {
         // slang replacements can grow a word, so room is checked again after each one. Token
         // and sentence starts are stored before it is known whether they count.
         if out.count &+ (n &- i) &+ Self.storeSlack > out.capacity { reserveOutput(out.count &+ (n &- i) &+ Self.storeSlack) }
-        if tokenStarts.count &+ (n &- i) / 2 &+ 8 > tokenStarts.capacity { tokenStarts.reserve(tokenStarts.count &+ (n &- i) / 2 &+ 8) }
         sentenceStarts.reserve(sentenceStarts.count &+ (n &- i) / 2 &+ 8)
         var o = out.pointer
         var w = out.count
-        var tokenCount = tokenStarts.count
-        var tokenPointer = tokenStarts.pointer
+        var tokenCount = self.tokenCount
         let folded = maps.folded.pointer
         // Input byte g (ASCII) is scalar g + delta.
         let delta = scalar &- Int32(truncatingIfNeeded: i)
@@ -776,7 +780,7 @@ struct NormalizerCore {
                         pendingSentence = false
                     }
                     let end = maps.endOfAlnum(from: base)
-                    emitCopied(from: base, to: end, delta: delta, o: o, w: &w, tokenPointer: tokenPointer, tokenCount: &tokenCount,
+                    emitCopied(from: base, to: end, delta: delta, o: o, w: &w, tokenCount: &tokenCount,
                                segmentOpen: &segmentOpen, shift: &shift)
                     lastLength = end &- base
                     letterRun = 0
@@ -814,7 +818,7 @@ struct NormalizerCore {
                     let k = base &+ e
                     let entry = length > 1 ? configuration.slang.lookupFiltered(packed: Self.packed(folded + (base &+ s), length: length)) : -1
                     if entry < 0 {
-                        emitCopied(from: base &+ s, to: k, delta: delta, o: o, w: &w, tokenPointer: tokenPointer, tokenCount: &tokenCount,
+                        emitCopied(from: base &+ s, to: k, delta: delta, o: o, w: &w, tokenCount: &tokenCount,
                                    segmentOpen: &segmentOpen, shift: &shift)
                         if length == 1 {
                             // Spaced single letters: remember runs, join them after the record.
@@ -825,7 +829,7 @@ struct NormalizerCore {
                         }
                     } else {
                         emitSlang(entry, from: base &+ s, length: length, remaining: n &- k, delta: delta, o: &o, w: &w,
-                                  tokenPointer: &tokenPointer, tokenCount: &tokenCount, segmentOpen: &segmentOpen, shift: &shift)
+                                  tokenCount: &tokenCount, segmentOpen: &segmentOpen, shift: &shift)
                         letterRun = 0
                     }
                     lastLength = length
@@ -838,20 +842,10 @@ struct NormalizerCore {
                 let words = pending & lowBits(boundary)
                 let lastStart = 63 &- words.leadingZeroBitCount
                 let e = (wordEnds & ~lowBits(lastStart)).trailingZeroBitCount &+ 1
-                emitCopied(from: base &+ s, to: base &+ e, delta: delta, o: o, w: &w, tokenPointer: tokenPointer, tokenCount: &tokenCount,
+                emitCopied(from: base &+ s, to: base &+ e, delta: delta, o: o, w: &w, tokenCount: &tokenCount,
                            segmentOpen: &segmentOpen, shift: &shift)
-                // The other words of the run: their token starts (the first one's is written).
-                var others = words & (words &- 1)
-                let position = Int32(truncatingIfNeeded: w &- (e &- s) &- s)
-                // Four at a time, stored always and counted when there is a word (a loop that
-                // ends at a different count for every run was mispredicted).
-                repeat {
-                    for _ in 0..<4 {
-                        tokenPointer[tokenCount] = position &+ Int32(truncatingIfNeeded: others.trailingZeroBitCount)
-                        tokenCount &+= others != 0 ? 1 : 0
-                        others &= others &- 1
-                    }
-                } while others != 0
+                // The other words of the run (the first one was counted).
+                tokenCount &+= words.nonzeroBitCount &- 1
                 letterRun = 0
                 lastLength = e &- lastStart
                 g = base &+ e
@@ -871,7 +865,7 @@ struct NormalizerCore {
         }
         lastTokenLength = lastLength
         singleLetterRun = letterRun
-        tokenStarts.count = tokenCount
+        self.tokenCount = tokenCount
         out.count = w
         starts.count = w
         ends.count = w
@@ -976,7 +970,7 @@ struct NormalizerCore {
     /// "yang"): every byte of the replacement came from the whole word.
     @inline(never)
     private mutating func emitSlang(_ entry: Int, from: Int, length: Int, remaining: Int, delta: Int32, o: inout UnsafeMutablePointer<UInt8>,
-                                    w: inout Int, tokenPointer: inout UnsafeMutablePointer<Int32>, tokenCount: inout Int, segmentOpen: inout Bool,
+                                    w: inout Int, tokenCount: inout Int, segmentOpen: inout Bool,
                                     shift: inout Int32) {
         let wordScalar = Int32(truncatingIfNeeded: from) &+ delta
         if w > 0 {
@@ -985,7 +979,6 @@ struct NormalizerCore {
             o[w] = 0x20
             w &+= 1
         }
-        tokenPointer[tokenCount] = Int32(truncatingIfNeeded: w)
         tokenCount &+= 1
         let first = Int(slangStarts[entry]), count = Int(slangStarts[entry &+ 1]) &- first
         if w &+ count &+ remaining &+ Self.storeSlack > out.capacity {
@@ -999,17 +992,10 @@ struct NormalizerCore {
         for b in 0..<count {
             let byte = bytes[b]
             o[w &+ b] = byte
-            if byte == 0x20 {
-                tokenPointer[tokenCount] = Int32(truncatingIfNeeded: w &+ b &+ 1)
-                tokenCount &+= 1
-            }
+            // A replacement of several words ("otw" → "on the way") adds a token per space.
+            tokenCount &+= byte == 0x20 ? 1 : 0
         }
         w &+= count
-        if tokenCount &+ remaining / 2 &+ 8 > tokenStarts.capacity {
-            tokenStarts.count = tokenCount
-            tokenStarts.reserve(tokenCount &+ remaining / 2 &+ 8)
-            tokenPointer = tokenStarts.pointer
-        }
     }
 
     /// Makes the bytes from `w` on part of a `words` segment in which a letter at normalized x
@@ -1025,18 +1011,16 @@ struct NormalizerCore {
     }
 
     /// Writes an ordinary word `from..<to` of the input (ASCII) as a token: the space before it,
-    /// its folded bytes, its token start and its map (a `words` segment, reused while the
+    /// its folded bytes, its token (counted) and its map (a `words` segment, reused while the
     /// mapping goes on as it was).
     @inline(__always)
     private mutating func emitCopied(from: Int, to: Int, delta: Int32, o: UnsafeMutablePointer<UInt8>, w: inout Int,
-                                     tokenPointer: UnsafeMutablePointer<Int32>, tokenCount: inout Int,
-                                     segmentOpen: inout Bool, shift: inout Int32) {
+                                     tokenCount: inout Int, segmentOpen: inout Bool, shift: inout Int32) {
         let wordScalar = Int32(truncatingIfNeeded: from) &+ delta
         let hasSpace = w > 0
         let position = hasSpace ? w &+ 1 : w
         continueWords(at: w, shift: wordScalar &- Int32(truncatingIfNeeded: position), segmentOpen: &segmentOpen, open: &shift)
         if hasSpace { o[w] = 0x20 }
-        tokenPointer[tokenCount] = Int32(truncatingIfNeeded: position)
         tokenCount &+= 1
         let source = UnsafeRawPointer(maps.folded.pointer + from), target = UnsafeMutableRawPointer(o + position)
         let length = to &- from
@@ -1160,13 +1144,10 @@ struct NormalizerCore {
             let position = Int32(truncatingIfNeeded: w0)
             for x in 0..<segmentCount { segments.append(stored[x].shifted(bytes: position, scalars: scalar)) }
             if pendingSentence {
-                sentenceStarts.append(Int32(truncatingIfNeeded: tokenStarts.count))
+                sentenceStarts.append(Int32(truncatingIfNeeded: tokenCount))
                 pendingSentence = false
             }
-            let tokenCount = Int(entry.tokenCount)
-            let tokens = tokenMemo.tokens(probe.slot)
-            tokenStarts.reserve(tokenStarts.count &+ tokenCount)
-            for x in 0..<tokenCount { tokenStarts.append(tokens[x] &+ position) }
+            tokenCount &+= Int(entry.tokenCount)
             lastTokenLength = Int(entry.lastTokenLength)
             singleLetterRun = 0
             committed = w
@@ -1174,7 +1155,7 @@ struct NormalizerCore {
             return length
         }
         // The general path, as the byte loop would take the word.
-        let segments0 = segments.count, tokens0 = tokenStarts.count, letters0 = singleLetterTokens
+        let segments0 = segments.count, tokens0 = tokenCount, letters0 = singleLetterTokens
         if hashtag { beginHashtag(scalar) }
         let count = alphanumericRun(input, from: s, scalar: hashtag ? scalar &+ 1 : scalar, classes: classTable)
         endToken()
@@ -1182,17 +1163,14 @@ struct NormalizerCore {
             // Relative to the word's first byte (its space) and scalar.
             let position = Int32(truncatingIfNeeded: w0)
             let segmentCount = segments.count &- segments0
-            let tokenCount = tokenStarts.count &- tokens0
-            if segmentCount <= TokenMemo.maxSegments && tokenCount <= TokenMemo.maxTokens {
+            let wordTokens = tokenCount &- tokens0
+            if segmentCount <= TokenMemo.maxSegments && wordTokens <= TokenMemo.maxTokens {
                 withUnsafeTemporaryAllocation(of: MapSegment.self, capacity: segmentCount) { relative in
                     for x in 0..<segmentCount { relative[x] = segments[segments0 &+ x].shifted(bytes: 0 &- position, scalars: 0 &- scalar) }
-                    withUnsafeTemporaryAllocation(of: Int32.self, capacity: tokenCount) { tokens in
-                        for x in 0..<tokenCount { tokens[x] = tokenStarts[tokens0 &+ x] &- position }
-                        tokenMemo.store(slot: probe.slot, keyLength: length, tag: tag,
-                                        output: UnsafeBufferPointer(start: out.pointer + w0, count: out.count &- w0),
-                                        segments: UnsafeBufferPointer(relative), tokens: UnsafeBufferPointer(tokens),
-                                        lastTokenLength: lastTokenLength)
-                    }
+                    tokenMemo.store(slot: probe.slot, keyLength: length, tag: tag,
+                                    output: UnsafeBufferPointer(start: out.pointer + w0, count: out.count &- w0),
+                                    segments: UnsafeBufferPointer(relative), tokenCount: wordTokens,
+                                    lastTokenLength: lastTokenLength)
                 }
             }
         }
@@ -1336,10 +1314,10 @@ struct NormalizerCore {
             ends.count = start
         }
         if pendingSentence {
-            sentenceStarts.append(Int32(tokenStarts.count))
+            sentenceStarts.append(Int32(truncatingIfNeeded: tokenCount))
             pendingSentence = false
         }
-        tokenStarts.append(Int32(start))
+        tokenCount += 1
         tokenStart = start
         inToken = true
         flags = []
@@ -1413,10 +1391,10 @@ struct NormalizerCore {
     /// "pilih2️⃣" → "pilih 2": a keycap digit is a token of its own, and keycaps in a row make
     /// one number ("0️⃣2️⃣" → "02").
     private mutating func emitKeycapDigit(_ b: UInt8, _ s: Int32, keycapBytes: Int) {
-        if lastKeycapEnd == s, let last = tokenStarts.last, !inToken {
+        if lastKeycapEnd == s, tokenCount > 0, !inToken {
             // The previous keycap number is still the last token written: reopen it.
             inToken = true
-            tokenStart = Int(last)
+            tokenStart = lastTokenStart()
             uncommit(from: max(0, tokenStart - 1))
             flags = [.hasDigit]
         } else {
@@ -1593,8 +1571,8 @@ struct NormalizerCore {
             starts.count = tokenStart
             ends.count = tokenStart
             if tokenStart > 0 { out.count -= 1; starts.count -= 1; ends.count -= 1 }
-            tokenStarts.removeLast()
-            if sentenceStarts.last == Int32(tokenStarts.count) { sentenceStarts.removeLast(); pendingSentence = true }
+            tokenCount -= 1
+            if sentenceStarts.last == Int32(truncatingIfNeeded: tokenCount) { sentenceStarts.removeLast(); pendingSentence = true }
             return
         }
         if flags.contains(.confusable) && (flags.contains(.hasLetter)) { replaceConfusables() }
@@ -1853,9 +1831,7 @@ struct NormalizerCore {
         replace(at: first, length: out.count - first, with: replacement, start: s, end: e)
         flags.insert(.rewritten)
         // A multi-word replacement adds tokens.
-        for (k, byte) in replacement.enumerated() where byte == 0x20 {
-            tokenStarts.append(Int32(first + k + 1))
-        }
+        for byte in replacement where byte == 0x20 { tokenCount += 1 }
     }
 
     /// `#PrabowoGibran2024` → adds `prabowo gibran 2024` after the whole tag. Each part is a
@@ -1915,6 +1891,22 @@ struct NormalizerCore {
         starts.count = newCount
         ends.count = newCount
         if bytes.count != length { flags.insert(.resized) }
+    }
+
+    /// Where the last token written begins: after the last space (tokens are the pieces between
+    /// single spaces).
+    private func lastTokenStart() -> Int {
+        var i = out.count
+        while i > 0 && out[i - 1] != 0x20 { i -= 1 }
+        return i
+    }
+
+    /// Fills `tokenStarts` from the spaces of the finished text; there are as many as were
+    /// counted while it was written.
+    private mutating func findTokenStarts() {
+        tokenStarts.reserve(out.count &+ 17)
+        tokenStarts.count = netra_token_starts(out.pointer, out.count, tokenStarts.pointer)
+        assert(tokenStarts.count == tokenCount, "\(tokenStarts.count) token starts found, \(tokenCount) counted")
     }
 
     /// Joins runs of three or more single letters ("p r a b o w o", "A.M.I.N", "P-R-A"), whatever

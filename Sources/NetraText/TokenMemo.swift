@@ -17,13 +17,12 @@ private func releaseZeroed(_ pointer: UnsafeMutableRawPointer) { free(pointer) }
 /// whether it is a hashtag): it is ASCII letters and digits, optionally after a `#`, not the
 /// first token of the text (so a space comes before it), and followed by an ASCII byte that
 /// ends it (see `NormalizerCore.memoizedToken`). The memo stores the bytes it appended (the
-/// space included), the map segments relative to its first byte and scalar, its token starts,
-/// and the length of its last token. A word whose rules counted a single letter (for joining
+/// space included), the map segments relative to its first byte and scalar, how many tokens it
+/// wrote, and the length of its last token. A word whose rules counted a single letter (for joining
 /// spaced letters) is not stored: that effect depends on the words before it.
 ///
 /// Direct-mapped: a slot holds the last word that hashed to it. Each slot is 256 contiguous
-/// bytes (key, header and token starts in the first cache line, then the output and the
-/// segments), so a hit touches three or four cache lines and the whole memo (512 KB) stays in
+/// bytes (key and header in the first cache line, then the output and the segments), so a hit touches three or four cache lines and the whole memo (512 KB) stays in
 /// the core's L2 cache; a layout of five separate arrays (1.7 MB) saved instructions but no
 /// time. The slow, obvious definition is the general path itself: the tests and
 /// `netra-bench normalizer-compare` compare normalizers with and without the memo.
@@ -35,10 +34,10 @@ struct TokenMemo {
     static let maxOutput = 80
     static let maxSegments = 8
 
-    // Slot layout (bytes): key 0..<32 (zero-padded), header 32..<48, token starts 48..<80,
+    // Slot layout (bytes): key 0..<32 (zero-padded), header 32..<48, unused 48..<80,
     // output 80..<160, segments 160..<256.
     static let stride = 256
-    private static let headerOffset = 32, tokensOffset = 48, outputOffset = 80, segmentsOffset = 160
+    private static let headerOffset = 32, outputOffset = 80, segmentsOffset = 160
 
     struct Header: BitwiseCopyable {
         /// Key length in bytes; 0: empty slot.
@@ -109,10 +108,6 @@ struct TokenMemo {
     func segments(_ slot: Int) -> UnsafePointer<MapSegment> {
         UnsafePointer((base(slot) + Self.segmentsOffset).assumingMemoryBound(to: MapSegment.self))
     }
-    @inline(__always)
-    func tokens(_ slot: Int) -> UnsafePointer<Int32> {
-        UnsafePointer((base(slot) + Self.tokensOffset).assumingMemoryBound(to: Int32.self))
-    }
 
     /// Copies a slot's whole output area (`maxOutput` bytes) to `target`, which must have room.
     @inline(__always)
@@ -126,17 +121,15 @@ struct TokenMemo {
     /// Stores the word last probed into `slot` (the scratch still holds it), with its effect;
     /// an effect too large for a slot is not stored.
     func store(slot: Int, keyLength: Int, tag: UInt8, output: UnsafeBufferPointer<UInt8>,
-               segments stored: UnsafeBufferPointer<MapSegment>, tokens storedTokens: UnsafeBufferPointer<Int32>,
-               lastTokenLength: Int) {
-        guard output.count <= Self.maxOutput, stored.count <= Self.maxSegments, storedTokens.count <= Self.maxTokens,
-              let o = output.baseAddress, let s = stored.baseAddress, let t = storedTokens.baseAddress else { return }
+               segments stored: UnsafeBufferPointer<MapSegment>, tokenCount: Int, lastTokenLength: Int) {
+        guard output.count <= Self.maxOutput, stored.count <= Self.maxSegments, tokenCount <= Self.maxTokens,
+              let o = output.baseAddress, let s = stored.baseAddress else { return }
         let p = base(slot)
         p.copyMemory(from: scratch, byteCount: Self.maxKey)
         (p + Self.outputOffset).copyMemory(from: o, byteCount: output.count)
         (p + Self.segmentsOffset).copyMemory(from: s, byteCount: stored.count * MemoryLayout<MapSegment>.stride)
-        (p + Self.tokensOffset).copyMemory(from: t, byteCount: storedTokens.count * MemoryLayout<Int32>.stride)
         p.storeBytes(of: Header(keyLength: UInt8(keyLength), tag: tag, outputLength: UInt8(output.count),
-                                segmentCount: UInt8(stored.count), tokenCount: UInt8(storedTokens.count),
+                                segmentCount: UInt8(stored.count), tokenCount: UInt8(tokenCount),
                                 lastTokenLength: Int32(truncatingIfNeeded: lastTokenLength)),
                      toByteOffset: Self.headerOffset, as: Header.self)
     }

@@ -209,6 +209,49 @@ func byteClassMapsMatchDefinitions(level: Int32) {
     }
 }
 
+@Test("token starts found from the spaces match their definition at every level, and stay in the room promised",
+      arguments: Array(Int32(NETRA_TOKENS_BYTES)...netra_token_starts_best_level()))
+func tokenStartsFromSpaces(level: Int32) {
+    var random = SplitMix64(seed: 0x5_22)
+    for round in 0..<3000 {
+        // Lengths around the 16- and 64-byte edges, and space densities from none to all.
+        let length = round < 300 ? round : Int(random.next() % 700)
+        let density = random.next() % 5
+        let input: [UInt8] = (0..<length).map { _ in
+            let r = random.next() % 4
+            return density == 4 || r < density ? 0x20 : UInt8(ascii: "a") &+ UInt8(r)
+        }
+        var expected: [Int32] = input.isEmpty ? [] : [0]
+        for (i, b) in input.enumerated() where b == 0x20 { expected.append(Int32(i + 1)) }
+        // The promised room (n + 17) and a guard after it that must stay untouched.
+        let room = length + 17, guardCount = 32
+        var starts = [Int32](repeating: -9, count: room + guardCount)
+        let count = input.withUnsafeBufferPointer { bytes in
+            starts.withUnsafeMutableBufferPointer { netra_token_starts_with(level, bytes.baseAddress, length, $0.baseAddress) }
+        }
+        #expect(Array(starts.prefix(count)) == expected, "level \(level), \(length) bytes")
+        #expect(starts.suffix(guardCount).allSatisfy { $0 == -9 }, "level \(level) wrote past its room")
+    }
+}
+
+@Test("tokens are the pieces of the normalized text between single spaces")
+func tokensAreSpaceSeparated() {
+    let normalizer = Normalizer(configuration: slangForTests)
+    var random = SplitMix64(seed: 0x70_6b)
+    let pieces = ["yg", "otw", "a", "b", "c", "#PrabowoGibran2024", "pr4bowo", "✌️", "0️⃣2️⃣", "menaaang", "A.M.I.N", " ", ", ", ".", "\\n", "Аnies", "10:30", "#", "##x"]
+    for _ in 0..<2000 {
+        let text = (0..<Int(random.next() % 12)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined(separator: random.next() % 2 == 0 ? " " : "")
+        for mode in [NormalizationMode.text, .term] {
+            let result = normalizer.normalize(text, mode: mode)
+            let bytes = result.bytes
+            var expected: [Int32] = bytes.isEmpty ? [] : [0]
+            for (i, b) in bytes.enumerated() where b == 0x20 { expected.append(Int32(i + 1)) }
+            #expect(result.tokenStarts == expected, "\(text.debugDescription) → \(result.string.debugDescription)")
+            #expect(bytes.first != 0x20 && bytes.last != 0x20 && !bytes.indices.dropFirst().contains { bytes[$0] == 0x20 && bytes[$0 - 1] == 0x20 })
+        }
+    }
+}
+
 @Test("the JSON string scan stops where its one-byte definition does (quote, backslash, control byte), at every level",
       arguments: Array(ByteClassMaps.classifierLevels))
 func jsonStringStop(level: Int32) {

@@ -62,6 +62,27 @@ intptr_t netra_first_non_ascii(const uint8_t *p, intptr_t from, intptr_t n);
 /// The number of bytes equal to `byte` among the `n` bytes at `p`.
 intptr_t netra_count_byte(const uint8_t *p, intptr_t n, uint8_t byte);
 
+/// The ways `netra_token_starts` can run, slowest first: the byte loop (the definition), SSE2 (a
+/// store per space), AVX-512 with VBMI2 (a vector compress per 64 bytes).
+enum {
+    NETRA_TOKENS_BYTES = 0,
+    NETRA_TOKENS_SSE2 = 1,
+    NETRA_TOKENS_AVX512 = 2
+};
+
+/// Where the tokens of a normalized text begin (its tokens are the pieces between single
+/// spaces): 0 when `n` > 0, then one past every space among the `n` bytes at `p`, ascending,
+/// written to `starts`. Returns how many. `starts` must have room for that count plus 16 (the
+/// vector path stores sixteen at a time); `n` + 17 is always enough.
+intptr_t netra_token_starts(const uint8_t *p, intptr_t n, int32_t *starts);
+
+/// `netra_token_starts` the way `level` says (`NETRA_TOKENS_*`; a level this processor cannot
+/// run takes the byte loop). For tests.
+intptr_t netra_token_starts_with(int level, const uint8_t *p, intptr_t n, int32_t *starts);
+
+/// The fastest `NETRA_TOKENS_*` level this build and processor can run.
+int netra_token_starts_best_level(void);
+
 /// Copies 64 bytes from `src` to `dst` (which must not overlap), inline: a fixed-size copy
 /// written in Swift became a call to `memcpy`.
 static inline void netra_copy64(void *dst, const void *src) {
