@@ -476,10 +476,10 @@ struct NormalizerCore {
     private var starts = Buffer<Int32>()
     private var ends = Buffer<Int32>()
     /// Where the tokens begin: found from the spaces once the text is written (the tokens are
-    /// the pieces between single spaces); while it is written only `tokenCount` is kept.
+    /// the pieces between single spaces).
     private var tokenStarts = Buffer<Int32>()
-    /// The tokens written so far (sentence starts are token indices).
-    private var tokenCount = 0
+    /// The tokens that begin a sentence: while the text is written, the byte offsets where they
+    /// begin; token indices once `findTokenStarts` has run.
     private var sentenceStarts = Buffer<Int32>()
     // The offset map. `starts`/`ends` hold the source of each byte only for the bytes after
     // `committed` (the token the general path is building); everything before is described
@@ -619,7 +619,6 @@ struct NormalizerCore {
         starts.count = 0
         ends.count = 0
         tokenStarts.count = 0
-        tokenCount = 0
         sentenceStarts.count = 0
         segments.count = 0
         committed = 0
@@ -746,7 +745,6 @@ struct NormalizerCore {
         sentenceStarts.reserve(sentenceStarts.count &+ (n &- i) / 2 &+ 8)
         var o = out.pointer
         var w = out.count
-        var tokenCount = self.tokenCount
         let folded = maps.folded.pointer
         // Input byte g (ASCII) is scalar g + delta.
         let delta = scalar &- Int32(truncatingIfNeeded: i)
@@ -776,11 +774,11 @@ struct NormalizerCore {
                     // A word of 64 bytes or more: judged on its own.
                     if !longWordIsOrdinary(input, at: base) { break span }
                     if pendingSentence {
-                        sentenceStarts.append(Int32(truncatingIfNeeded: tokenCount))
+                        sentenceStarts.append(Int32(truncatingIfNeeded: w > 0 ? w &+ 1 : 0))
                         pendingSentence = false
                     }
                     let end = maps.endOfAlnum(from: base)
-                    emitCopied(from: base, to: end, delta: delta, o: o, w: &w, tokenCount: &tokenCount,
+                    emitCopied(from: base, to: end, delta: delta, o: o, w: &w, 
                                segmentOpen: &segmentOpen, shift: &shift)
                     lastLength = end &- base
                     letterRun = 0
@@ -807,8 +805,9 @@ struct NormalizerCore {
                     let x = separators(input, from: g)
                     if x != base &+ s { g = x; break span }
                 }
-                // A sentence starts here when separators said so (stored always, counted then).
-                sentenceStarts.pointer[sentenceStarts.count] = Int32(truncatingIfNeeded: tokenCount)
+                // A sentence starts here, at the word written next, when separators said so
+                // (stored always, counted then).
+                sentenceStarts.pointer[sentenceStarts.count] = Int32(truncatingIfNeeded: w > 0 ? w &+ 1 : 0)
                 sentenceStarts.count &+= pendingSentence ? 1 : 0
                 pendingSentence = false
                 if (own &>> UInt64(s)) & 1 != 0 {
@@ -818,7 +817,7 @@ struct NormalizerCore {
                     let k = base &+ e
                     let entry = length > 1 ? configuration.slang.lookupFiltered(packed: Self.packed(folded + (base &+ s), length: length)) : -1
                     if entry < 0 {
-                        emitCopied(from: base &+ s, to: k, delta: delta, o: o, w: &w, tokenCount: &tokenCount,
+                        emitCopied(from: base &+ s, to: k, delta: delta, o: o, w: &w, 
                                    segmentOpen: &segmentOpen, shift: &shift)
                         if length == 1 {
                             // Spaced single letters: remember runs, join them after the record.
@@ -829,7 +828,7 @@ struct NormalizerCore {
                         }
                     } else {
                         emitSlang(entry, from: base &+ s, length: length, remaining: n &- k, delta: delta, o: &o, w: &w,
-                                  tokenCount: &tokenCount, segmentOpen: &segmentOpen, shift: &shift)
+                                  segmentOpen: &segmentOpen, shift: &shift)
                         letterRun = 0
                     }
                     lastLength = length
@@ -842,10 +841,8 @@ struct NormalizerCore {
                 let words = pending & lowBits(boundary)
                 let lastStart = 63 &- words.leadingZeroBitCount
                 let e = (wordEnds & ~lowBits(lastStart)).trailingZeroBitCount &+ 1
-                emitCopied(from: base &+ s, to: base &+ e, delta: delta, o: o, w: &w, tokenCount: &tokenCount,
+                emitCopied(from: base &+ s, to: base &+ e, delta: delta, o: o, w: &w, 
                            segmentOpen: &segmentOpen, shift: &shift)
-                // The other words of the run (the first one was counted).
-                tokenCount &+= words.nonzeroBitCount &- 1
                 letterRun = 0
                 lastLength = e &- lastStart
                 g = base &+ e
@@ -865,7 +862,6 @@ struct NormalizerCore {
         }
         lastTokenLength = lastLength
         singleLetterRun = letterRun
-        self.tokenCount = tokenCount
         out.count = w
         starts.count = w
         ends.count = w
@@ -970,7 +966,7 @@ struct NormalizerCore {
     /// "yang"): every byte of the replacement came from the whole word.
     @inline(never)
     private mutating func emitSlang(_ entry: Int, from: Int, length: Int, remaining: Int, delta: Int32, o: inout UnsafeMutablePointer<UInt8>,
-                                    w: inout Int, tokenCount: inout Int, segmentOpen: inout Bool,
+                                    w: inout Int, segmentOpen: inout Bool,
                                     shift: inout Int32) {
         let wordScalar = Int32(truncatingIfNeeded: from) &+ delta
         if w > 0 {
@@ -979,7 +975,6 @@ struct NormalizerCore {
             o[w] = 0x20
             w &+= 1
         }
-        tokenCount &+= 1
         let first = Int(slangStarts[entry]), count = Int(slangStarts[entry &+ 1]) &- first
         if w &+ count &+ remaining &+ Self.storeSlack > out.capacity {
             out.count = w
@@ -992,8 +987,6 @@ struct NormalizerCore {
         for b in 0..<count {
             let byte = bytes[b]
             o[w &+ b] = byte
-            // A replacement of several words ("otw" → "on the way") adds a token per space.
-            tokenCount &+= byte == 0x20 ? 1 : 0
         }
         w &+= count
     }
@@ -1011,17 +1004,16 @@ struct NormalizerCore {
     }
 
     /// Writes an ordinary word `from..<to` of the input (ASCII) as a token: the space before it,
-    /// its folded bytes, its token (counted) and its map (a `words` segment, reused while the
+    /// its folded bytes and its map (a `words` segment, reused while the
     /// mapping goes on as it was).
     @inline(__always)
     private mutating func emitCopied(from: Int, to: Int, delta: Int32, o: UnsafeMutablePointer<UInt8>, w: inout Int,
-                                     tokenCount: inout Int, segmentOpen: inout Bool, shift: inout Int32) {
+                                     segmentOpen: inout Bool, shift: inout Int32) {
         let wordScalar = Int32(truncatingIfNeeded: from) &+ delta
         let hasSpace = w > 0
         let position = hasSpace ? w &+ 1 : w
         continueWords(at: w, shift: wordScalar &- Int32(truncatingIfNeeded: position), segmentOpen: &segmentOpen, open: &shift)
         if hasSpace { o[w] = 0x20 }
-        tokenCount &+= 1
         let source = UnsafeRawPointer(maps.folded.pointer + from), target = UnsafeMutableRawPointer(o + position)
         let length = to &- from
         if length <= 64 {
@@ -1144,10 +1136,10 @@ struct NormalizerCore {
             let position = Int32(truncatingIfNeeded: w0)
             for x in 0..<segmentCount { segments.append(stored[x].shifted(bytes: position, scalars: scalar)) }
             if pendingSentence {
-                sentenceStarts.append(Int32(truncatingIfNeeded: tokenCount))
+                // The word's token begins after its space.
+                sentenceStarts.append(Int32(truncatingIfNeeded: w0 &+ 1))
                 pendingSentence = false
             }
-            tokenCount &+= Int(entry.tokenCount)
             lastTokenLength = Int(entry.lastTokenLength)
             singleLetterRun = 0
             committed = w
@@ -1155,7 +1147,7 @@ struct NormalizerCore {
             return length
         }
         // The general path, as the byte loop would take the word.
-        let segments0 = segments.count, tokens0 = tokenCount, letters0 = singleLetterTokens
+        let segments0 = segments.count, letters0 = singleLetterTokens
         if hashtag { beginHashtag(scalar) }
         let count = alphanumericRun(input, from: s, scalar: hashtag ? scalar &+ 1 : scalar, classes: classTable)
         endToken()
@@ -1163,13 +1155,12 @@ struct NormalizerCore {
             // Relative to the word's first byte (its space) and scalar.
             let position = Int32(truncatingIfNeeded: w0)
             let segmentCount = segments.count &- segments0
-            let wordTokens = tokenCount &- tokens0
-            if segmentCount <= TokenMemo.maxSegments && wordTokens <= TokenMemo.maxTokens {
+            if segmentCount <= TokenMemo.maxSegments {
                 withUnsafeTemporaryAllocation(of: MapSegment.self, capacity: segmentCount) { relative in
                     for x in 0..<segmentCount { relative[x] = segments[segments0 &+ x].shifted(bytes: 0 &- position, scalars: 0 &- scalar) }
                     tokenMemo.store(slot: probe.slot, keyLength: length, tag: tag,
                                     output: UnsafeBufferPointer(start: out.pointer + w0, count: out.count &- w0),
-                                    segments: UnsafeBufferPointer(relative), tokenCount: wordTokens,
+                                    segments: UnsafeBufferPointer(relative),
                                     lastTokenLength: lastTokenLength)
                 }
             }
@@ -1314,10 +1305,9 @@ struct NormalizerCore {
             ends.count = start
         }
         if pendingSentence {
-            sentenceStarts.append(Int32(truncatingIfNeeded: tokenCount))
+            sentenceStarts.append(Int32(truncatingIfNeeded: start))
             pendingSentence = false
         }
-        tokenCount += 1
         tokenStart = start
         inToken = true
         flags = []
@@ -1391,7 +1381,7 @@ struct NormalizerCore {
     /// "pilih2️⃣" → "pilih 2": a keycap digit is a token of its own, and keycaps in a row make
     /// one number ("0️⃣2️⃣" → "02").
     private mutating func emitKeycapDigit(_ b: UInt8, _ s: Int32, keycapBytes: Int) {
-        if lastKeycapEnd == s, tokenCount > 0, !inToken {
+        if lastKeycapEnd == s, out.count > 0, !inToken {
             // The previous keycap number is still the last token written: reopen it.
             inToken = true
             tokenStart = lastTokenStart()
@@ -1571,8 +1561,7 @@ struct NormalizerCore {
             starts.count = tokenStart
             ends.count = tokenStart
             if tokenStart > 0 { out.count -= 1; starts.count -= 1; ends.count -= 1 }
-            tokenCount -= 1
-            if sentenceStarts.last == Int32(truncatingIfNeeded: tokenCount) { sentenceStarts.removeLast(); pendingSentence = true }
+            if sentenceStarts.last == Int32(truncatingIfNeeded: tokenStart) { sentenceStarts.removeLast(); pendingSentence = true }
             return
         }
         if flags.contains(.confusable) && (flags.contains(.hasLetter)) { replaceConfusables() }
@@ -1830,8 +1819,6 @@ struct NormalizerCore {
         let s = starts[first], e = ends[out.count - 1]
         replace(at: first, length: out.count - first, with: replacement, start: s, end: e)
         flags.insert(.rewritten)
-        // A multi-word replacement adds tokens.
-        for byte in replacement where byte == 0x20 { tokenCount += 1 }
     }
 
     /// `#PrabowoGibran2024` → adds `prabowo gibran 2024` after the whole tag. Each part is a
@@ -1901,12 +1888,26 @@ struct NormalizerCore {
         return i
     }
 
-    /// Fills `tokenStarts` from the spaces of the finished text; there are as many as were
-    /// counted while it was written.
+    /// Fills `tokenStarts` from the spaces of the finished text, and turns the sentence starts
+    /// from byte offsets into token indices.
     private mutating func findTokenStarts() {
         tokenStarts.reserve(out.count &+ 17)
         tokenStarts.count = netra_token_starts(out.pointer, out.count, tokenStarts.pointer)
-        assert(tokenStarts.count == tokenCount, "\(tokenStarts.count) token starts found, \(tokenCount) counted")
+        let tokens = UnsafeBufferPointer(start: tokenStarts.pointer, count: tokenStarts.count)
+        let sentences = sentenceStarts.pointer
+        var from = 0
+        for k in 0..<sentenceStarts.count {
+            // Ascending offsets, each a token's start: a binary search from the last one found.
+            let offset = sentences[k]
+            var lo = from, hi = tokens.count
+            while lo < hi {
+                let mid = (lo &+ hi) >> 1
+                if tokens[mid] < offset { lo = mid &+ 1 } else { hi = mid }
+            }
+            assert(lo < tokens.count && tokens[lo] == offset, "sentence start \(offset) is no token start")
+            sentences[k] = Int32(truncatingIfNeeded: lo)
+            from = lo
+        }
     }
 
     /// Joins runs of three or more single letters ("p r a b o w o", "A.M.I.N", "P-R-A"), whatever

@@ -17,8 +17,8 @@ private func releaseZeroed(_ pointer: UnsafeMutableRawPointer) { free(pointer) }
 /// whether it is a hashtag): it is ASCII letters and digits, optionally after a `#`, not the
 /// first token of the text (so a space comes before it), and followed by an ASCII byte that
 /// ends it (see `NormalizerCore.memoizedToken`). The memo stores the bytes it appended (the
-/// space included), the map segments relative to its first byte and scalar, how many tokens it
-/// wrote, and the length of its last token. A word whose rules counted a single letter (for joining
+/// space included), the map segments relative to its first byte and scalar, and the length of
+/// its last token (its tokens are found from its spaces with the rest of the text's). A word whose rules counted a single letter (for joining
 /// spaced letters) is not stored: that effect depends on the words before it.
 ///
 /// Direct-mapped: a slot holds the last word that hashed to it. Each slot is 256 contiguous
@@ -30,7 +30,6 @@ struct TokenMemo {
     static let slotBits = 11
     static let slotCount = 1 << slotBits
     static let maxKey = 32
-    static let maxTokens = 8
     static let maxOutput = 80
     static let maxSegments = 8
 
@@ -46,7 +45,6 @@ struct TokenMemo {
         var tag: UInt8 = 0
         var outputLength: UInt8 = 0
         var segmentCount: UInt8 = 0
-        var tokenCount: UInt8 = 0
         var lastTokenLength: Int32 = 0
     }
 
@@ -121,15 +119,15 @@ struct TokenMemo {
     /// Stores the word last probed into `slot` (the scratch still holds it), with its effect;
     /// an effect too large for a slot is not stored.
     func store(slot: Int, keyLength: Int, tag: UInt8, output: UnsafeBufferPointer<UInt8>,
-               segments stored: UnsafeBufferPointer<MapSegment>, tokenCount: Int, lastTokenLength: Int) {
-        guard output.count <= Self.maxOutput, stored.count <= Self.maxSegments, tokenCount <= Self.maxTokens,
+               segments stored: UnsafeBufferPointer<MapSegment>, lastTokenLength: Int) {
+        guard output.count <= Self.maxOutput, stored.count <= Self.maxSegments,
               let o = output.baseAddress, let s = stored.baseAddress else { return }
         let p = base(slot)
         p.copyMemory(from: scratch, byteCount: Self.maxKey)
         (p + Self.outputOffset).copyMemory(from: o, byteCount: output.count)
         (p + Self.segmentsOffset).copyMemory(from: s, byteCount: stored.count * MemoryLayout<MapSegment>.stride)
         p.storeBytes(of: Header(keyLength: UInt8(keyLength), tag: tag, outputLength: UInt8(output.count),
-                                segmentCount: UInt8(stored.count), tokenCount: UInt8(tokenCount),
+                                segmentCount: UInt8(stored.count),
                                 lastTokenLength: Int32(truncatingIfNeeded: lastTokenLength)),
                      toByteOffset: Self.headerOffset, as: Header.self)
     }
