@@ -757,9 +757,13 @@ struct NormalizerCore {
         var letterRun = singleLetterRun
         var g = i
         span: while true {
-            // Separators, up to the next word.
-            lastTokenLength = lastLength
-            g = separators(input, from: g)
+            // Separators, up to the next word (most often one space, which needs nothing).
+            if g &+ 1 < n && p[g] == 0x20 && maps.contains(.alnum, g &+ 1) {
+                g &+= 1
+            } else {
+                lastTokenLength = lastLength
+                g = separators(input, from: g)
+            }
             if g >= n || p[g] >= 0x80 || p[g] == UInt8(ascii: "#") || p[g] == 0x5C { break span }
             // The words that start in the 64 bytes from g (a word start).
             let base = g
