@@ -1834,30 +1834,42 @@ struct NormalizerCore {
             let from = Int(partBoundsScratch[k]), to = Int(partBoundsScratch[k + 1])
             guard to > from else { continue }
             beginToken(snapshotStarts[from])
+            // The flags the byte loop would give the part's bytes, then the bytes and their
+            // sources copied at once.
+            var f = flags
             var previous: UInt8 = 0
             var run = 0
+            let bytes = snapshotBytes.pointer
             for i in from..<to {
-                let b = snapshotBytes[i], s = snapshotStarts[i], e = snapshotEnds[i]
+                let b = bytes[i]
                 if b >= 0x61 && b <= 0x7A {
-                    flags.insert([.hasLetter, .hasLower])
-                    if flags.contains(.hasDigit) { flags.insert(.digitAndLetter) }
+                    f.insert([.hasLetter, .hasLower])
+                    if f.contains(.hasDigit) { f.insert(.digitAndLetter) }
                     if b == previous {
                         run += 1
-                        flags.insert(run >= 3 ? [.doubled, .elongated] : .doubled)
+                        f.insert(run >= 3 ? [.doubled, .elongated] : .doubled)
                     } else {
                         run = 1
                     }
                 } else if b >= 0x30 && b <= 0x39 {
-                    flags.insert(.hasDigit)
-                    if flags.contains(.hasLetter) { flags.insert(.digitAndLetter) }
+                    f.insert(.hasDigit)
+                    if f.contains(.hasLetter) { f.insert(.digitAndLetter) }
                     run = 0
                 } else {
-                    flags.insert(.nonASCII)
+                    f.insert(.nonASCII)
                     run = 0
                 }
                 previous = b
-                append(b, s, e)
             }
+            flags = f
+            let count = to - from, at = out.count
+            reserveOutput(at + count)
+            (out.pointer + at).update(from: bytes + from, count: count)
+            (starts.pointer + at).update(from: snapshotStarts.pointer + from, count: count)
+            (ends.pointer + at).update(from: snapshotEnds.pointer + from, count: count)
+            out.count = at + count
+            starts.count = at + count
+            ends.count = at + count
             endToken()
         }
     }
