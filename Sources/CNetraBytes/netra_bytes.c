@@ -459,12 +459,5 @@ intptr_t netra_token_starts_with(int level, const uint8_t *p, intptr_t n, int32_
 }
 
 intptr_t netra_token_starts(const uint8_t *p, intptr_t n, int32_t *starts) {
-#if NETRA_X86_DISPATCH
-    if (has_vbmi2()) return token_starts_avx512(p, n, starts);
-#endif
-#if defined(__SSE2__)
-    return token_starts_sse2(p, n, starts);
-#else
-    return token_starts_bytes(p, n, starts);
-#endif
+    return netra_token_starts_with(netra_token_starts_best_level(), p, n, starts);
 }

@@ -739,8 +739,9 @@ struct NormalizerCore {
         let n = input.count
         let p = input.baseAddress!
         // Room for the rest of the input plus the fixed 64-byte stores of `emitCopied` past it;
-        // slang replacements can grow a word, so room is checked again after each one. Token
-        // and sentence starts are stored before it is known whether they count.
+        // slang replacements can grow a word, so room is checked again after each one. Sentence
+        // starts are stored before it is known whether they count. (Token starts are found
+        // from the spaces when the text is finished.)
         if out.count &+ (n &- i) &+ Self.storeSlack > out.capacity { reserveOutput(out.count &+ (n &- i) &+ Self.storeSlack) }
         sentenceStarts.reserve(sentenceStarts.count &+ (n &- i) / 2 &+ 8)
         var o = out.pointer
@@ -782,8 +783,7 @@ struct NormalizerCore {
                         pendingSentence = false
                     }
                     let end = maps.endOfAlnum(from: base)
-                    emitCopied(from: base, to: end, delta: delta, o: o, w: &w, 
-                               segmentOpen: &segmentOpen, shift: &shift)
+                    emitCopied(from: base, to: end, delta: delta, o: o, w: &w, segmentOpen: &segmentOpen, shift: &shift)
                     lastLength = end &- base
                     letterRun = 0
                     g = end
@@ -821,8 +821,7 @@ struct NormalizerCore {
                     let k = base &+ e
                     let entry = length > 1 ? configuration.slang.lookupFiltered(packed: Self.packed(folded + (base &+ s), length: length)) : -1
                     if entry < 0 {
-                        emitCopied(from: base &+ s, to: k, delta: delta, o: o, w: &w, 
-                                   segmentOpen: &segmentOpen, shift: &shift)
+                        emitCopied(from: base &+ s, to: k, delta: delta, o: o, w: &w, segmentOpen: &segmentOpen, shift: &shift)
                         if length == 1 {
                             // Spaced single letters: remember runs, join them after the record.
                             letterRun &+= 1
@@ -845,8 +844,7 @@ struct NormalizerCore {
                 let words = pending & lowBits(boundary)
                 let lastStart = 63 &- words.leadingZeroBitCount
                 let e = (wordEnds & ~lowBits(lastStart)).trailingZeroBitCount &+ 1
-                emitCopied(from: base &+ s, to: base &+ e, delta: delta, o: o, w: &w, 
-                           segmentOpen: &segmentOpen, shift: &shift)
+                emitCopied(from: base &+ s, to: base &+ e, delta: delta, o: o, w: &w, segmentOpen: &segmentOpen, shift: &shift)
                 letterRun = 0
                 lastLength = e &- lastStart
                 g = base &+ e
@@ -987,11 +985,7 @@ struct NormalizerCore {
         }
         segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: w), originalStart: wordScalar, originalEnd: wordScalar &+ Int32(truncatingIfNeeded: length)))
         segmentOpen = false
-        let bytes = slangBytes + first
-        for b in 0..<count {
-            let byte = bytes[b]
-            o[w &+ b] = byte
-        }
+        (o + w).update(from: slangBytes + first, count: count)
         w &+= count
     }
 
