@@ -370,22 +370,54 @@ static intptr_t token_starts_bytes(const uint8_t *p, intptr_t n, int32_t *starts
     return count;
 }
 
+// For each byte value, the offsets of its set bits, ascending, then zeros, and how many there
+// are: the spaces of eight input bytes from their mask, with no loop per space (a loop that
+// ends at a different count every time is mispredicted). Filled once when the library loads.
+static uint8_t set_bit_offsets[256][8];
+static uint8_t set_bit_counts[256];
+
+__attribute__((constructor))
+static void fill_set_bit_tables(void) {
+    for (int value = 0; value < 256; value++) {
+        int k = 0;
+        for (int bit = 0; bit < 8; bit++) {
+            if (value & (1 << bit)) set_bit_offsets[value][k++] = (uint8_t)bit;
+        }
+        set_bit_counts[value] = (uint8_t)k;
+    }
+}
+
 #if defined(__SSE2__)
-// Sixteen bytes at a time, a store per space.
+// The token starts of eight bytes beginning at `at - 1`, whose spaces are the bits of `eight`:
+// stored eight at a time (up to 7 entries past the new count).
+static inline intptr_t token_starts_sse2_eight(uint32_t eight, intptr_t at, int32_t *starts, intptr_t count) {
+    const __m128i zero = _mm_setzero_si128(), base = _mm_set1_epi32((int32_t)at);
+    __m128i words = _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)set_bit_offsets[eight]), zero);
+    _mm_storeu_si128((__m128i *)(starts + count), _mm_add_epi32(_mm_unpacklo_epi16(words, zero), base));
+    _mm_storeu_si128((__m128i *)(starts + count + 4), _mm_add_epi32(_mm_unpackhi_epi16(words, zero), base));
+    return count + set_bit_counts[eight];
+}
+
+// Sixteen bytes at a time, eight spaces' starts stored at once.
 static intptr_t token_starts_sse2(const uint8_t *p, intptr_t n, int32_t *starts) {
     if (n <= 0) return 0;
     intptr_t count = 0, i = 0;
     starts[count++] = 0;
     const __m128i spaces = _mm_set1_epi8(0x20);
-    for (; i + 16 <= n; i += 16) {
-        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i)), spaces));
-        while (mask != 0) {
-            starts[count++] = (int32_t)(i + __builtin_ctz(mask) + 1);
-            mask &= mask - 1;
+    for (; i < n; i += 16) {
+        __m128i block;
+        if (i + 16 <= n) {
+            block = _mm_loadu_si128((const __m128i *)(p + i));
+        } else {
+            // The last bytes, copied to a zeroed block so they are read like the others.
+            uint8_t last[16] = {0};
+            memcpy(last, p + i, (size_t)(n - i));
+            block = _mm_loadu_si128((const __m128i *)last);
         }
-    }
-    for (; i < n; i++) {
-        if (p[i] == 0x20) starts[count++] = (int32_t)(i + 1);
+        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(block, spaces));
+        if (mask == 0) continue;
+        count = token_starts_sse2_eight(mask & 0xFF, i + 1, starts, count);
+        count = token_starts_sse2_eight(mask >> 8, i + 9, starts, count);
     }
     return count;
 }
@@ -422,6 +454,40 @@ static intptr_t token_starts_avx512(const uint8_t *p, intptr_t n, int32_t *start
     return count;
 }
 
+// Thirty-two bytes at a time with no loop per space: for each eight bytes the offsets of their
+// spaces come from `set_bit_offsets`, widened to 32 bits and stored whole, eight at a time (up
+// to 7 entries past the count, which the caller has room for).
+__attribute__((target("avx2,popcnt")))
+static inline intptr_t token_starts_avx2_block(uint32_t mask, intptr_t i, int32_t *starts, intptr_t count) {
+    for (int q = 0; q < 4; q++) {
+        uint32_t eight = (mask >> (8 * q)) & 0xFF;
+        __m256i offsets = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)set_bit_offsets[eight]));
+        _mm256_storeu_si256((__m256i *)(starts + count), _mm256_add_epi32(offsets, _mm256_set1_epi32((int32_t)(i + 8 * q + 1))));
+        count += __builtin_popcount(eight);
+    }
+    return count;
+}
+
+__attribute__((target("avx2,popcnt")))
+static intptr_t token_starts_avx2(const uint8_t *p, intptr_t n, int32_t *starts) {
+    if (n <= 0) return 0;
+    intptr_t count = 0, i = 0;
+    starts[count++] = 0;
+    const __m256i spaces = _mm256_set1_epi8(0x20);
+    for (; i + 32 <= n; i += 32) {
+        uint32_t mask = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(p + i)), spaces));
+        if (mask != 0) count = token_starts_avx2_block(mask, i, starts, count);
+    }
+    if (i < n) {
+        // The last bytes, copied to a zeroed block so they are read like the others.
+        uint8_t last[32] = {0};
+        memcpy(last, p + i, (size_t)(n - i));
+        uint32_t mask = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)last), spaces));
+        if (mask != 0) count = token_starts_avx2_block(mask, i, starts, count);
+    }
+    return count;
+}
+
 static int has_vbmi2(void) {
     static int cached = -1;
     int value = __atomic_load_n(&cached, __ATOMIC_RELAXED);
@@ -437,6 +503,7 @@ static int has_vbmi2(void) {
 int netra_token_starts_best_level(void) {
 #if NETRA_X86_DISPATCH
     if (has_vbmi2()) return NETRA_TOKENS_AVX512;
+    if (best_level() >= NETRA_CLASSIFY_AVX2) return NETRA_TOKENS_AVX2;
 #endif
 #if defined(__SSE2__)
     return NETRA_TOKENS_SSE2;
@@ -449,6 +516,7 @@ intptr_t netra_token_starts_with(int level, const uint8_t *p, intptr_t n, int32_
     switch (level) {
 #if NETRA_X86_DISPATCH
     case NETRA_TOKENS_AVX512: if (has_vbmi2()) return token_starts_avx512(p, n, starts); break;
+    case NETRA_TOKENS_AVX2: if (best_level() >= NETRA_CLASSIFY_AVX2) return token_starts_avx2(p, n, starts); break;
 #endif
 #if defined(__SSE2__)
     case NETRA_TOKENS_SSE2: return token_starts_sse2(p, n, starts);
@@ -458,6 +526,24 @@ intptr_t netra_token_starts_with(int level, const uint8_t *p, intptr_t n, int32_
     return token_starts_bytes(p, n, starts);
 }
 
+typedef intptr_t (*token_starts_function)(const uint8_t *, intptr_t, int32_t *);
+
 intptr_t netra_token_starts(const uint8_t *p, intptr_t n, int32_t *starts) {
-    return netra_token_starts_with(netra_token_starts_best_level(), p, n, starts);
+    // The best level's function, found once (any thread that finds it finds the same).
+    static token_starts_function cached = NULL;
+    token_starts_function f = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (f == NULL) {
+        switch (netra_token_starts_best_level()) {
+#if NETRA_X86_DISPATCH
+        case NETRA_TOKENS_AVX512: f = token_starts_avx512; break;
+        case NETRA_TOKENS_AVX2: f = token_starts_avx2; break;
+#endif
+#if defined(__SSE2__)
+        case NETRA_TOKENS_SSE2: f = token_starts_sse2; break;
+#endif
+        default: f = token_starts_bytes; break;
+        }
+        __atomic_store_n(&cached, f, __ATOMIC_RELAXED);
+    }
+    return f(p, n, starts);
 }
