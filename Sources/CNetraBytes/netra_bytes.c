@@ -358,7 +358,6 @@ intptr_t netra_count_byte(const uint8_t *p, intptr_t n, uint8_t byte) {
     return count;
 }
 
-
 // Token starts: 0 and one past every space. The byte loop is the definition.
 static intptr_t token_starts_bytes(const uint8_t *p, intptr_t n, int32_t *starts) {
     if (n <= 0) return 0;
@@ -512,37 +511,34 @@ int netra_token_starts_best_level(void) {
 #endif
 }
 
-intptr_t netra_token_starts_with(int level, const uint8_t *p, intptr_t n, int32_t *starts) {
+typedef intptr_t (*token_starts_function)(const uint8_t *, intptr_t, int32_t *);
+
+// The function of level `level` (`NETRA_TOKENS_*`), or the byte loop when this processor
+// cannot run it.
+static token_starts_function token_starts_at_level(int level) {
     switch (level) {
 #if NETRA_X86_DISPATCH
-    case NETRA_TOKENS_AVX512: if (has_vbmi2()) return token_starts_avx512(p, n, starts); break;
-    case NETRA_TOKENS_AVX2: if (best_level() >= NETRA_CLASSIFY_AVX2) return token_starts_avx2(p, n, starts); break;
+    case NETRA_TOKENS_AVX512: if (has_vbmi2()) return token_starts_avx512; break;
+    case NETRA_TOKENS_AVX2: if (best_level() >= NETRA_CLASSIFY_AVX2) return token_starts_avx2; break;
 #endif
 #if defined(__SSE2__)
-    case NETRA_TOKENS_SSE2: return token_starts_sse2(p, n, starts);
+    case NETRA_TOKENS_SSE2: return token_starts_sse2;
 #endif
     default: break;
     }
-    return token_starts_bytes(p, n, starts);
+    return token_starts_bytes;
 }
 
-typedef intptr_t (*token_starts_function)(const uint8_t *, intptr_t, int32_t *);
+intptr_t netra_token_starts_with(int level, const uint8_t *p, intptr_t n, int32_t *starts) {
+    return token_starts_at_level(level)(p, n, starts);
+}
 
 intptr_t netra_token_starts(const uint8_t *p, intptr_t n, int32_t *starts) {
     // The best level's function, found once (any thread that finds it finds the same).
     static token_starts_function cached = NULL;
     token_starts_function f = __atomic_load_n(&cached, __ATOMIC_RELAXED);
     if (f == NULL) {
-        switch (netra_token_starts_best_level()) {
-#if NETRA_X86_DISPATCH
-        case NETRA_TOKENS_AVX512: f = token_starts_avx512; break;
-        case NETRA_TOKENS_AVX2: f = token_starts_avx2; break;
-#endif
-#if defined(__SSE2__)
-        case NETRA_TOKENS_SSE2: f = token_starts_sse2; break;
-#endif
-        default: f = token_starts_bytes; break;
-        }
+        f = token_starts_at_level(netra_token_starts_best_level());
         __atomic_store_n(&cached, f, __ATOMIC_RELAXED);
     }
     return f(p, n, starts);

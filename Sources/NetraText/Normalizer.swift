@@ -152,7 +152,8 @@ public struct NormalizedText: @unchecked Sendable {
         }
     }
 
-    private static func lastIndex(in sorted: UnsafeBufferPointer<Int32>, notAbove value: Int32) -> Int {
+    /// The index of the last element of `sorted` that is at most `value` (0 when none is).
+    static func lastIndex(in sorted: UnsafeBufferPointer<Int32>, notAbove value: Int32) -> Int {
         var lo = 0, hi = sorted.count
         while lo < hi {
             let mid = (lo + hi) / 2
@@ -1903,20 +1904,12 @@ struct NormalizerCore {
     private mutating func findTokenStarts() {
         tokenStarts.reserve(out.count &+ 17)
         tokenStarts.count = netra_token_starts(out.pointer, out.count, tokenStarts.pointer)
-        let tokens = UnsafeBufferPointer(start: tokenStarts.pointer, count: tokenStarts.count)
-        let sentences = sentenceStarts.pointer
-        var from = 0
+        let tokens = tokenStarts.view, sentences = sentenceStarts.pointer
         for k in 0..<sentenceStarts.count {
-            // Ascending offsets, each a token's start: a binary search from the last one found.
-            let offset = sentences[k]
-            var lo = from, hi = tokens.count
-            while lo < hi {
-                let mid = (lo &+ hi) >> 1
-                if tokens[mid] < offset { lo = mid &+ 1 } else { hi = mid }
-            }
-            assert(lo < tokens.count && tokens[lo] == offset, "sentence start \(offset) is no token start")
-            sentences[k] = Int32(truncatingIfNeeded: lo)
-            from = lo
+            // Each offset is a token's start: the last token starting at or before it.
+            let token = NormalizedText.lastIndex(in: tokens, notAbove: sentences[k])
+            assert(token < tokens.count && tokens[token] == sentences[k], "sentence start \(sentences[k]) is no token start")
+            sentences[k] = Int32(truncatingIfNeeded: token)
         }
     }
 

@@ -18,14 +18,16 @@ private func releaseZeroed(_ pointer: UnsafeMutableRawPointer) { free(pointer) }
 /// first token of the text (so a space comes before it), and followed by an ASCII byte that
 /// ends it (see `NormalizerCore.memoizedToken`). The memo stores the bytes it appended (the
 /// space included), the map segments relative to its first byte and scalar, and the length of
-/// its last token (its tokens are found from its spaces with the rest of the text's). A word whose rules counted a single letter (for joining
-/// spaced letters) is not stored: that effect depends on the words before it.
+/// its last token (its tokens are found from its spaces with the rest of the text's). A word
+/// whose rules counted a single letter (for joining spaced letters) is not stored: that effect
+/// depends on the words before it.
 ///
 /// Direct-mapped: a slot holds the last word that hashed to it. Each slot is 256 contiguous
-/// bytes (key and header in the first cache line, then the output and the segments), so a hit touches three or four cache lines and the whole memo (512 KB) stays in
-/// the core's L2 cache; a layout of five separate arrays (1.7 MB) saved instructions but no
-/// time. The slow, obvious definition is the general path itself: the tests and
-/// `netra-bench normalizer-compare` compare normalizers with and without the memo.
+/// bytes (key and header in the first cache line, then the output and the segments), so a hit
+/// touches three or four cache lines and the whole memo (512 KB) stays in the core's L2 cache;
+/// a layout of five separate arrays (1.7 MB) saved instructions but no time. The slow, obvious
+/// definition is the general path itself: the tests and `netra-bench normalizer-compare`
+/// compare normalizers with and without the memo.
 struct TokenMemo {
     static let slotBits = 11
     static let slotCount = 1 << slotBits
