@@ -153,13 +153,10 @@ public struct NormalizedText: @unchecked Sendable {
     }
 
     /// The index of the last element of `sorted` that is at most `value` (0 when none is).
+    /// Branch-free (`netra_last_not_above`).
     static func lastIndex(in sorted: UnsafeBufferPointer<Int32>, notAbove value: Int32) -> Int {
-        var lo = 0, hi = sorted.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if sorted[mid] <= value { lo = mid + 1 } else { hi = mid }
-        }
-        return max(0, lo - 1)
+        guard let p = sorted.baseAddress else { return 0 }
+        return netra_last_not_above(p, sorted.count, value)
     }
 
     /// The original scalar span of normalized bytes `range` (non-empty): from the earliest

@@ -98,6 +98,25 @@ static inline void netra_copy64(void *dst, const void *src) {
 #endif
 }
 
+/// The index of the last of the `n` ascending values at `sorted` that is at most `value`, or 0
+/// when none is (or `n` is 0). Branch-free: it keeps `[base, base + n)` holding the answer and
+/// halves it with a conditional move, so its only branch is the loop's, taken the same number of
+/// times for every value. (Written in Swift, the select became a branch on each comparison,
+/// mispredicted about half the time: 5 % of the normalizer's time in finding sentence starts.)
+static inline intptr_t netra_last_not_above(const int32_t *sorted, intptr_t n, int32_t value) {
+    intptr_t base = 0;
+    while (n > 1) {
+        intptr_t half = n >> 1;
+#if defined(__has_builtin) && __has_builtin(__builtin_unpredictable)
+        base = __builtin_unpredictable(sorted[base + half] <= value) ? base + half : base;
+#else
+        base = sorted[base + half] <= value ? base + half : base;
+#endif
+        n -= half;
+    }
+    return base;
+}
+
 #ifdef __cplusplus
 }
 #endif
