@@ -554,8 +554,10 @@ struct NormalizerCore {
         slangBloom = .allocate(capacity: bloom.count)
         slangBloom.initialize(from: bloom, count: bloom.count)
         let bytes = configuration.slang.replacementBytes, starts = configuration.slang.replacementStarts
-        slangBytes = .allocate(capacity: max(1, bytes.count))
+        // 64 readable bytes past the last replacement, for `emitSlang`'s fixed-size copy.
+        slangBytes = .allocate(capacity: bytes.count &+ 64)
         slangBytes.initialize(from: bytes, count: bytes.count)
+        (slangBytes + bytes.count).initialize(repeating: 0, count: 64)
         slangStarts = .allocate(capacity: starts.count)
         slangStarts.initialize(from: starts, count: starts.count)
     }
@@ -817,7 +819,8 @@ struct NormalizerCore {
                     let e = (wordEnds & ~lowBits(s)).trailingZeroBitCount &+ 1
                     let length = e &- s
                     let k = base &+ e
-                    let entry = length > 1 ? configuration.slang.lookupFiltered(packed: Self.packed(folded + (base &+ s), length: length)) : -1
+                    let entry = length > 1 && length <= SlangTable.maxKeyLength
+                        ? configuration.slang.lookupFiltered(packed: Self.packed(folded + (base &+ s), length: length)) : -1
                     if entry < 0 {
                         emitCopied(from: base &+ s, to: k, delta: delta, o: o, w: &w, segmentOpen: &segmentOpen, shift: &shift)
                         if length == 1 {
@@ -932,9 +935,9 @@ struct NormalizerCore {
             while candidates != 0 {
                 let s = candidates.trailingZeroBitCount
                 let length = (wordEnds &>> UInt64(truncatingIfNeeded: s)).trailingZeroBitCount &+ 1
-                // A word too long to be a key is not marked.
-                let f = SlangTable.filterIndex(Self.head(window + s, length: length), length: length)
-                let bit = (bloom[f &>> 6] &>> UInt64(truncatingIfNeeded: f & 63)) & (length <= SlangTable.maxKeyLength ? 1 : 0)
+                // (A word too long to be a key may be marked: the exact lookup leaves it out.)
+                let f = SlangTable.filterIndex(Self.head(window + s, length: length))
+                let bit = (bloom[f &>> 6] &>> UInt64(truncatingIfNeeded: f & 63)) & 1
                 marked |= bit &<< UInt64(truncatingIfNeeded: s)
                 candidates &= candidates &- 1
             }
@@ -983,7 +986,13 @@ struct NormalizerCore {
         }
         segments.append(MapSegment(normalizedStart: Int32(truncatingIfNeeded: w), originalStart: wordScalar, originalEnd: wordScalar &+ Int32(truncatingIfNeeded: length)))
         segmentOpen = false
-        (o + w).update(from: slangBytes + first, count: count)
+        if count <= 64 {
+            // A fixed-size copy (`storeSlack` past the output, 64 bytes past the replacements) instead
+            // of a call to `memmove`.
+            netra_copy64(o + w, slangBytes + first)
+        } else {
+            (o + w).update(from: slangBytes + first, count: count)
+        }
         w &+= count
     }
 

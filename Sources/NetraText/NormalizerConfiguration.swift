@@ -107,7 +107,7 @@ public struct SlangTable: Sendable, ExpressibleByDictionaryLiteral {
         for (k, v) in entries.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
             let packed = k.withUnsafeBufferPointer { Self.pack($0) }
             if let shape = Self.shape(k.count, k.first!, k.last!) { shapes[shape >> 6] |= 1 << UInt64(shape & 63) }
-            let f = Self.filterIndex(packed.0, length: packed.2)
+            let f = Self.filterIndex(packed.0)
             bloom[f >> 6] |= 1 << UInt64(f & 63)
             let h = Self.hash(packed)
             var i = (h >> 16) & mask
@@ -137,13 +137,13 @@ public struct SlangTable: Sendable, ExpressibleByDictionaryLiteral {
         return (a, b, n)
     }
 
-    /// The Bloom filter's bit for a key of `length` bytes whose first eight (zero past its end)
-    /// are `head`: the bytes past the eighth are left out, so the per-word test needs one load
-    /// and no test of the length (keys of nine bytes or more that share their first eight and
-    /// their length share a bit; the exact lookup tells them apart).
+    /// The Bloom filter's bit for a key whose first eight bytes (zero past its end) are `head`,
+    /// one multiplication: a word of eight bytes or fewer has no zero byte, so `head` tells it
+    /// apart; keys of nine bytes or more that share their first eight share a bit, and the exact
+    /// lookup tells them apart.
     @inline(__always)
-    static func filterIndex(_ head: UInt64, length: Int) -> Int {
-        Int(truncatingIfNeeded: ((head ^ (UInt64(truncatingIfNeeded: length) &* 0x9E37_79B9_7F4A_7C15)) &* 0xC2B2_AE3D_27D4_EB4F) >> 48)
+    static func filterIndex(_ head: UInt64) -> Int {
+        Int(truncatingIfNeeded: (head &* 0xC2B2_AE3D_27D4_EB4F) >> 48)
     }
 
     @inline(__always)
@@ -169,7 +169,7 @@ public struct SlangTable: Sendable, ExpressibleByDictionaryLiteral {
             : UInt8(truncatingIfNeeded: packed.1 >> UInt64(8 * (length - 9)))
         guard let shape = Self.shape(length, UInt8(truncatingIfNeeded: packed.0), last),
               shapes[shape >> 6] & (1 << UInt64(shape & 63)) != 0 else { return -1 }
-        let f = Self.filterIndex(packed.0, length: packed.2)
+        let f = Self.filterIndex(packed.0)
         if bloom[f >> 6] & (1 << UInt64(f & 63)) == 0 { return -1 }
         return lookupFiltered(packed: packed)
     }
