@@ -688,7 +688,7 @@ struct NormalizerCore {
                     separator(b)
                     // "K.H. Ma'ruf", "Dr. Budi", "No. 2": a period after a word of one or two
                     // letters is an abbreviation, not the end of a sentence.
-                    if b == UInt8(ascii: "."), lastTokenLength > 2, Self.periodEndsSentence(input, after: i) { pendingSentence = true }
+                    if b == UInt8(ascii: "."), lastTokenLength > 2, Self.periodEndsSentence(input, after: i, classes: classes) { pendingSentence = true }
                 }
             case .sentenceEnd:
                 separator(b)
@@ -1070,7 +1070,7 @@ struct NormalizerCore {
             case .hash:
                 if x &+ 1 < n && (input[x &+ 1] >= 0x80 || classes[Int(input[x &+ 1])].rawValue <= ASCIIClass.digit.rawValue) { return x }
             case .joiner:
-                if c == UInt8(ascii: "."), lastTokenLength > 2, Self.periodEndsSentence(input, after: x) { pendingSentence = true }
+                if c == UInt8(ascii: "."), lastTokenLength > 2, Self.periodEndsSentence(input, after: x, classes: classes) { pendingSentence = true }
             case .sentenceEnd, .newline:
                 pendingSentence = true
             default:
@@ -1405,11 +1405,12 @@ struct NormalizerCore {
 
     /// A period ends a sentence when what follows (after spaces) is an upper-case letter, a line
     /// break, or the end: "no. 2" does not end one, "menang. Ayo" does.
-    private static func periodEndsSentence(_ input: UnsafeBufferPointer<UInt8>, after i: Int) -> Bool {
+    /// (`classes` is `classTable`: the global's every use costs a lazy-initialization check.)
+    private static func periodEndsSentence(_ input: UnsafeBufferPointer<UInt8>, after i: Int, classes: UnsafePointer<ASCIIClass>) -> Bool {
         var j = i + 1
         while j < input.count && (input[j] == 0x20 || input[j] == 0x09) { j += 1 }
         if j >= input.count { return true }
-        let c = asciiClassTable[Int(input[j])]
+        let c = classes[Int(input[j])]
         return j > i + 1 && (c == .upper || c == .newline) || c == .newline
     }
 
